@@ -1,0 +1,185 @@
+"""Types of an accident case. Pydantic models so that they travel as Temporal payloads
+(one pydantic data converter for client, worker and replayer). Every field has a default
+or is required at creation only, so that new fields never break old histories."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="ignore", use_enum_values=False)
+
+
+class Refusal(Model):
+    """Why something was refused: a stable English code and a reason a person understands (Chinese),
+    plus what to do instead where that helps the citizen."""
+
+    code: str
+    reason: str
+    advice: str = ""
+
+
+class CoordinateSystem(StrEnum):
+    WGS84 = "WGS84"  # GPS, what phones report
+    GCJ02 = "GCJ02"  # Chinese national maps (Amap, Tencent)
+    BD09 = "BD09"  # Baidu maps
+
+
+class Location(Model):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    system: CoordinateSystem = CoordinateSystem.WGS84
+    address: str = ""
+    district: str = ""
+
+
+class PartyKind(StrEnum):
+    MOTOR_DRIVER = "motor_driver"
+    NON_MOTOR = "non_motor"  # cyclist, e-bike rider, pedestrian
+    PROPERTY_OWNER = "property_owner"
+
+
+class AccidentCategory(StrEnum):
+    """The three categories that may be handled online (DESIGN.md §1)."""
+
+    MOTOR_VS_MOTOR = "motor_vs_motor"
+    MOTOR_VS_NON_MOTOR = "motor_vs_non_motor"
+    SINGLE_MOTOR_PROPERTY = "single_motor_property"
+
+
+class InjuryLevel(StrEnum):
+    NONE = "none"
+    MINOR = "minor"  # 轻微伤
+    SERIOUS = "serious"
+
+
+class Liability(StrEnum):
+    FULL = "FULL"  # 全部
+    MAJOR = "MAJOR"  # 主要
+    EQUAL = "EQUAL"  # 同等
+    MINOR = "MINOR"  # 次要
+    NONE = "NONE"  # 无
+
+
+LIABILITY_LABELS_ZH: dict[Liability, str] = {
+    Liability.FULL: "全部责任",
+    Liability.MAJOR: "主要责任",
+    Liability.EQUAL: "同等责任",
+    Liability.MINOR: "次要责任",
+    Liability.NONE: "无责任",
+}
+
+
+class InsurancePolicy(Model):
+    """交强险 (compulsory traffic insurance) of one vehicle."""
+
+    insurer_code: str = ""  # PICC, CPIC, PINGAN, or another insurer's code
+    insurer_name: str = ""
+    policy_number: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class Vehicle(Model):
+    plate: str
+    vehicle_type: str = "小型普通客车"
+    insurance: InsurancePolicy | None = None
+
+
+class Party(Model):
+    """One party of the accident. party_id is stable inside the case (P1, P2, ...)."""
+
+    party_id: str
+    kind: PartyKind
+    name: str
+    phone: str
+    id_number: str = ""
+    licence_number: str = ""  # 驾驶证档案编号, 12 digits, motor drivers only
+    vehicle: Vehicle | None = None
+
+
+class DeclaredFacts(Model):
+    """What the citizen declares at the alert."""
+
+    category: AccidentCategory
+    injuries: InjuryLevel = InjuryLevel.NONE
+    drink_or_drugs: bool = False
+    hit_and_run: bool = False
+    vehicles_movable: bool = True
+    injured_party_present: bool = True  # category 3: the owner of the damaged property is there
+    motor_party_liable: bool = True  # category 2: the motor party accepts it is (at least partly) liable
+    description: str = ""
+
+
+class Alert(Model):
+    reported_at: datetime
+    location: Location
+    facts: DeclaredFacts
+    parties: list[Party]
+    reporter_phone: str
+    consent_electronic_service: bool = False
+    channel: str = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
+
+
+class EvidenceKind(StrEnum):
+    """The shot list the seat officer works through."""
+
+    OVERVIEW_FRONT = "overview_front"
+    OVERVIEW_REAR = "overview_rear"
+    IMPACT_POINT = "impact_point"
+    PLATE = "plate"
+    DOCUMENT = "document"
+    GROUP_PHOTO = "group_photo"
+    VIDEO_CLIP = "video_clip"
+    RECORDING = "recording"
+    OTHER = "other"
+
+
+class EvidenceRef(Model):
+    """A reference to stored evidence: the bytes never enter workflow history."""
+
+    evidence_id: str
+    kind: EvidenceKind
+    storage_path: str
+    sha256: str
+    content_type: str = ""
+    party_id: str = ""
+    captured_by: str = ""
+    captured_at: datetime | None = None
+
+
+class Decision(Model):
+    """An officer's liability determination (the content of the simple-procedure notice)."""
+
+    officer_id: str
+    officer_name: str
+    badge_number: str
+    unit: str
+    liabilities: dict[str, Liability]  # party_id -> liability
+    facts: str
+    accident_form: str  # 事故形态, e.g. 追尾碰撞
+    impact_points: list[str] = Field(default_factory=list)  # 碰撞部位
+    legal_basis: str = ""
+    weather: str = "晴"
+    mediation_result: str = ""  # the agreement reached, if any
+    no_mediation_reason: str = ""  # 异议 / 拒签 / 不同意调解, when there is no agreement
+    traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE
+
+
+class CaseStatus(StrEnum):
+    QUEUED = "queued"
+    IN_VIDEO = "in_video"
+    VERIFYING = "verifying"
+    AWAITING_DECISION = "awaiting_decision"
+    NOTICE_SENT = "notice_sent"
+    SERVED = "served"
+    UNDER_REVIEW = "under_review"
+    AWAITING_REDETERMINATION = "awaiting_redetermination"
+    CLOSED = "closed"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+    HANDED_TO_PATROL = "handed_to_patrol"
