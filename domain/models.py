@@ -21,6 +21,7 @@ class Refusal(Model):
     code: str
     reason: str
     advice: str = ""
+    field: str = ""  # what the refusal is about, e.g. "P1.phone" or "liabilities"; empty if general
 
 
 class CoordinateSystem(StrEnum):
