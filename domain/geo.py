@@ -20,12 +20,16 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import shapely
-from shapely.geometry import MultiPolygon, Polygon, shape
+from typing import TYPE_CHECKING, Any
 
 from domain.models import CoordinateSystem, Location
+
+if TYPE_CHECKING:
+    from shapely.geometry import MultiPolygon, Polygon
+
+# shapely (and numpy under it) is imported inside PilotArea only: C extensions cannot be loaded a
+# second time, so a module-level import would make domain/ unimportable in the Temporal workflow
+# sandbox. The conversion functions are pure math and safe anywhere.
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 obfuscation.
 _A = 6378245.0
@@ -147,6 +151,9 @@ class PilotArea:
 
     @classmethod
     def from_geojson(cls, data: dict[str, Any]) -> PilotArea:
+        import shapely
+        from shapely.geometry import MultiPolygon, Polygon, shape
+
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
             raise ValueError("pilot area must be a GeoJSON FeatureCollection")
         features: list[AreaFeature] = []
@@ -178,6 +185,8 @@ class PilotArea:
 
     def feature_at(self, location: Location) -> AreaFeature | None:
         """The feature containing the location (boundary included), after conversion to WGS-84."""
+        import shapely
+
         wgs = to_wgs84(location)
         for feature in self._features:
             if shapely.intersects_xy(feature.geometry, wgs.lon, wgs.lat):
