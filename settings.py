@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
+    max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
+
+    # external systems: the embedded providers are the default
+    video_token_secret: str = "kuaichu-embedded-video-not-secret"
+    video_token_ttl_seconds: int = 3600
+    connected_insurers: str = "PICC,CPIC,PINGAN"  # insurers that take a one-tap claim report
 
     # eligibility (DESIGN.md §1: the Luzhou seed; a detachment replaces these)
     timezone: str = "Asia/Shanghai"

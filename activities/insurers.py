@@ -1,0 +1,147 @@
+"""Claims to the 交强险 insurer: one report per party, idempotent end to end (our record is
+keyed by the idempotency key, and the key travels to the insurer, which deduplicates on it).
+Connected insurers (PICC, CPIC, Ping An by default) get the report; any other insurer's
+customer gets guidance to report directly.
+
+Embedded provider: `SandboxInsurer` (simulated insurer: keeps its claims in its own table and
+answers with a claim number). HTTP adapters for real insurers live in activities/insurer_http.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from db import repository
+from domain import activity_contracts as act
+from domain.messages import ClaimResult
+
+HOTLINES = {"PICC": "95518", "CPIC": "95500", "PINGAN": "95511"}
+
+
+class ClaimReport(BaseModel):
+    """What an insurer receives: the case summary, the notice, the evidence references."""
+
+    idempotency_key: str
+    case_number: str
+    notice_number: str
+    accident_time: datetime
+    plate: str
+    policy_number: str
+    insured_name: str
+    insured_phone: str
+    liability: str = ""
+    evidence: list[dict[str, str]] = Field(default_factory=list)
+
+
+class AmendmentReport(BaseModel):
+    idempotency_key: str
+    claim_number: str
+    case_number: str
+    new_notice_number: str
+    revoked_notice_number: str
+
+
+class ClaimRejected(Exception):
+    """The insurer refused the report for good (a 4xx): retrying would not help."""
+
+
+class InsurerClient(Protocol):
+    code: str
+    name: str
+
+    async def report_claim(self, report: ClaimReport) -> str:
+        """Returns the insurer's claim number; the same key always gives the same number."""
+        ...
+
+    async def report_amendment(self, report: AmendmentReport) -> None: ...
+
+
+def guidance_for(insurer_name: str, insurer_code: str) -> str:
+    hotline = HOTLINES.get(insurer_code)
+    name = insurer_name or "您的保险公司"
+    if hotline:
+        return f"请拨打{name}客服电话{hotline}报案，并提供案件编号和事故认定书编号。"
+    return f"{name}暂未接入一键报案，请通过其客服电话或官方App报案，并提供案件编号和事故认定书编号。"
+
+
+class ClaimActivities:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], insurers: dict[str, InsurerClient]
+    ) -> None:
+        self._sessions = sessions
+        self._insurers = insurers
+
+    @activity.defn(name=act.FILE_CLAIM)
+    async def file_claim(self, req: act.ClaimRequest) -> ClaimResult:
+        party = req.party
+        policy = party.vehicle.insurance if party.vehicle else None
+        if policy is None or not policy.insurer_code:
+            raise ApplicationError("party has no verified policy", type="NO_POLICY", non_retryable=True)
+        client = self._insurers.get(policy.insurer_code)
+        base = ClaimResult(
+            party_id=party.party_id,
+            insurer_code=policy.insurer_code,
+            insurer_name=policy.insurer_name,
+            filed=False,
+        )
+        if client is None:
+            return base.model_copy(
+                update={"guidance": guidance_for(policy.insurer_name, policy.insurer_code)}
+            )
+        async with self._sessions.begin() as session:
+            row, _ = await repository.record_claim(
+                session,
+                idempotency_key=req.idempotency_key,
+                case_number=req.case_number,
+                party_id=party.party_id,
+                insurer_code=policy.insurer_code,
+                notice_number=req.notice_number,
+            )
+        if row.claim_number:
+            return base.model_copy(update={"filed": True, "claim_number": row.claim_number})
+        report = ClaimReport(
+            idempotency_key=req.idempotency_key,
+            case_number=req.case_number,
+            notice_number=req.notice_number,
+            accident_time=req.accident_time,
+            plate=party.vehicle.plate if party.vehicle else "",
+            policy_number=policy.policy_number,
+            insured_name=party.name,
+            insured_phone=party.phone,
+            liability=req.liability.value if req.liability else "",
+            evidence=[{"id": e.evidence_id, "kind": e.kind.value, "sha256": e.sha256} for e in req.evidence],
+        )
+        try:
+            number = await client.report_claim(report)
+        except ClaimRejected as err:
+            async with self._sessions.begin() as session:
+                await repository.update_claim(
+                    session, req.idempotency_key, status="rejected", last_error=str(err)
+                )
+            raise ApplicationError(str(err), type="CLAIM_REJECTED", non_retryable=True) from err
+        async with self._sessions.begin() as session:
+            await repository.update_claim(session, req.idempotency_key, status="filed", claim_number=number)
+        return base.model_copy(update={"filed": True, "claim_number": number})
+
+    @activity.defn(name=act.NOTIFY_INSURER_AMENDMENT)
+    async def notify_insurer_amendment(self, req: act.AmendmentRequest) -> None:
+        client = self._insurers.get(req.claim.insurer_code)
+        if client is None or not req.claim.claim_number:
+            return
+        try:
+            await client.report_amendment(
+                AmendmentReport(
+                    idempotency_key=req.idempotency_key,
+                    claim_number=req.claim.claim_number,
+                    case_number=req.case_number,
+                    new_notice_number=req.new_notice_number,
+                    revoked_notice_number=req.revoked_notice_number,
+                )
+            )
+        except ClaimRejected as err:
+            raise ApplicationError(str(err), type="AMENDMENT_REJECTED", non_retryable=True) from err

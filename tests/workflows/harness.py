@@ -1,0 +1,169 @@
+"""Drives cases through the workflow the way the API will: updates with actors, signals for
+video events; reads the outcome from the query and the database (timeline, SMS outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import sqlalchemy as sa
+from db.models import SmsRow
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.testing import WorkflowEnvironment
+
+from activities.wiring import Providers, build_activities
+from db import repository
+from domain.messages import (
+    AcceptCall,
+    Actor,
+    AddEvidence,
+    CaseInput,
+    CaseTimers,
+    CaseView,
+    CompleteCollection,
+    ConfirmReceipt,
+    Decide,
+    Role,
+    SafetyChecklist,
+    VideoAccess,
+    VideoEvent,
+    VideoEventKind,
+    VideoTokenRequest,
+    workflow_id_for,
+)
+from domain.models import Alert, Decision
+from settings import Settings
+from tests import case_factory
+from worker import make_worker
+from workflows.case_workflow import AccidentCaseWorkflow
+
+SEAT = Actor(role=Role.SEAT, id="seat-1")
+OFFICER = Actor(role=Role.OFFICER, id="officer-7")
+
+
+def citizen(party_id: str) -> Actor:
+    return Actor(role=Role.CITIZEN, id=party_id)
+
+
+class Case:
+    def __init__(self, harness: Harness, case_number: str, handle: WorkflowHandle) -> None:
+        self.harness = harness
+        self.number = case_number
+        self.handle = handle
+
+    async def view(self) -> CaseView:
+        return await self.handle.query(AccidentCaseWorkflow.view)
+
+    async def accept(self, seat: Actor = SEAT) -> CaseView:
+        return await self.handle.execute_update(AccidentCaseWorkflow.accept_call, AcceptCall(actor=seat))
+
+    async def join(self, party_id: str) -> VideoAccess:
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=citizen(party_id))
+        )
+
+    async def video(self, kind: VideoEventKind, party_id: str = "P1") -> None:
+        await self.handle.signal(
+            AccidentCaseWorkflow.video_event, VideoEvent(kind=kind, identity=f"{self.number}-{party_id}")
+        )
+
+    async def collect_evidence(self, seat: Actor = SEAT) -> None:
+        view = await self.view()
+        vehicles = sum(1 for p in view.parties if p.plate)
+        for ref in case_factory.shot_list(self.number, vehicles):
+            await self.handle.execute_update(
+                AccidentCaseWorkflow.add_evidence, AddEvidence(actor=seat, evidence=ref)
+            )
+        await self.handle.execute_update(
+            AccidentCaseWorkflow.tick_safety,
+            SafetyChecklist(
+                actor=seat, hazard_lights=True, warning_triangle=True, people_off_carriageway=True
+            ),
+        )
+
+    async def complete(self, seat: Actor = SEAT) -> CaseView:
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.complete_collection, CompleteCollection(actor=seat)
+        )
+
+    async def to_decision(self) -> CaseView:
+        await self.accept()
+        await self.collect_evidence()
+        return await self.complete()
+
+    async def decide(self, decision: Decision | None = None, officer: Actor = OFFICER) -> CaseView:
+        view = await self.view()
+        d = decision or case_factory.decision([p.party_id for p in view.parties], officer_id=officer.id)
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.decide, Decide(actor=officer, decision=d)
+        )
+
+    async def confirm(self, party_id: str) -> CaseView:
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=citizen(party_id))
+        )
+
+    async def timeline(self) -> list[str]:
+        async with self.harness.sessions() as session:
+            return [e.action for e in await repository.list_timeline(session, self.number)]
+
+    async def sms(self) -> list[SmsRow]:
+        async with self.harness.sessions() as session:
+            rows = await session.scalars(
+                sa.select(SmsRow).where(SmsRow.case_number == self.number).order_by(SmsRow.id)
+            )
+            return list(rows)
+
+    async def result(self) -> CaseView:
+        return await self.handle.result()
+
+
+class Harness:
+    def __init__(
+        self,
+        env: WorkflowEnvironment,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        queue: str,
+    ) -> None:
+        self.env = env
+        self.settings = settings
+        self.sessions = sessions
+        self.queue = queue
+
+    async def start(
+        self, alert: Alert | None = None, timers: CaseTimers | None = None, case_number: str | None = None
+    ) -> Case:
+        number = case_number or case_factory.new_case_number()
+        inp = CaseInput(
+            case_number=number,
+            alert=alert or case_factory.alert(self.settings),
+            timers=timers or CaseTimers(),
+        )
+        handle = await self.env.client.start_workflow(
+            AccidentCaseWorkflow.run,
+            inp,
+            id=workflow_id_for(number),
+            task_queue=self.queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            execution_timeout=timedelta(days=120),
+        )
+        return Case(self, number, handle)
+
+
+@asynccontextmanager
+async def running_worker(
+    env: WorkflowEnvironment,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    providers: Providers | None = None,
+) -> AsyncIterator[Harness]:
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    worker_settings = settings.model_copy(update={"task_queue": queue})
+    worker = make_worker(env.client, worker_settings, build_activities(worker_settings, sessions, providers))
+    async with worker:
+        yield Harness(env, settings, sessions, queue)

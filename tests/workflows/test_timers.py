@@ -1,0 +1,132 @@
+"""Every timer of the case, on the time-skipping server: each fires as a named outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.messages import (
+    Actor,
+    ConcludeReview,
+    HandOffReason,
+    Outcome,
+    ReviewOutcome,
+    ReviewRequest,
+    Role,
+    VideoEventKind,
+)
+from domain.models import CaseStatus
+from tests.workflows.harness import citizen, running_worker
+from workflows.case_workflow import AccidentCaseWorkflow
+
+REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
+
+
+async def test_no_seat_answers_in_time_hands_the_case_to_a_patrol(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        view = await case.result()
+    assert view.outcome == Outcome.HANDED_TO_PATROL
+    assert view.outcome_reason.startswith(HandOffReason.SEAT_NO_ANSWER.value)
+    actions = await case.timeline()
+    assert "timer_seat_answer_fired" in actions
+    assert [s.template for s in await case.sms()].count("handed_to_patrol") == 2
+
+
+async def test_video_lost_without_resume_hands_off(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.accept()
+        await case.video(VideoEventKind.PARTICIPANT_CONNECTED, "P1")
+        await case.video(VideoEventKind.PARTICIPANT_DISCONNECTED, "P1")
+        view = await case.result()
+    assert view.outcome == Outcome.HANDED_TO_PATROL
+    assert view.outcome_reason.startswith(HandOffReason.VIDEO_LOST.value)
+    assert "timer_video_resume_fired" in await case.timeline()
+
+
+async def test_video_resumed_in_time_keeps_the_case_online(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.accept()
+        await case.join("P1")
+        await case.video(VideoEventKind.PARTICIPANT_CONNECTED, "P1")
+        await case.video(VideoEventKind.ROOM_ENDED, "P1")
+        await ts_env.sleep(timedelta(minutes=10))
+        access = await case.join("P1")  # 继续处理: a new room because the old one ended
+        assert access.room_name.endswith("-2")
+        await case.video(VideoEventKind.PARTICIPANT_CONNECTED, "P1")
+        await ts_env.sleep(timedelta(minutes=10))
+        assert (await case.view()).status == CaseStatus.IN_VIDEO
+        await case.collect_evidence()
+        view = await case.complete()
+    assert view.status == CaseStatus.AWAITING_DECISION
+
+
+async def test_decision_waiting_too_long_is_escalated_and_still_decidable(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        await ts_env.sleep(timedelta(minutes=31))
+        assert "decision_overdue" in await case.timeline()
+        view = await case.decide()
+    assert view.status == CaseStatus.NOTICE_SENT
+    assert len(view.notices) == 1
+
+
+async def test_unopened_notice_gets_a_reminder_then_a_service_record(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        await ts_env.sleep(timedelta(hours=25))
+        reminders = [s for s in await case.sms() if s.template == "notice_reminder"]
+        assert [s.party_id for s in reminders] == ["P2"]
+        await ts_env.sleep(timedelta(hours=24))
+        assert "service_by_other_means_required" in await case.timeline()
+        view = await case.view()
+    assert view.status == CaseStatus.NOTICE_SENT
+    assert [p.served_at is not None for p in view.parties] == [True, False]
+
+
+async def test_review_window_passes_then_claim_grace_closes_the_case(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        view = await case.confirm("P2")
+        deadlines = [p.review_deadline for p in view.parties]
+        assert all(d is not None for d in deadlines)
+        result = await case.result()
+    assert result.outcome == Outcome.CLOSED
+    actions = await case.timeline()
+    assert actions.index("timer_review_window_fired") < actions.index("timer_claim_grace_fired")
+    assert actions[-1] == "case_closed"
+
+
+async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorded(
+    ts_env, wf_settings, wf_sessions
+):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        await case.confirm("P2")
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.request_review,
+            ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY", text="不服"),
+        )
+        await ts_env.sleep(timedelta(days=31))
+        assert "review_conclusion_overdue" in await case.timeline()
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.conclude_review,
+            ConcludeReview(
+                actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
+            ),
+        )
+        await ts_env.sleep(timedelta(days=16))  # 10 working days is at most 16 calendar days here
+        assert "redetermination_overdue" in await case.timeline()
+        view = await case.view()
+    assert view.status == CaseStatus.AWAITING_REDETERMINATION

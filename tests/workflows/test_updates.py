@@ -1,0 +1,222 @@
+"""Update validators on the dev server: a refused update says why and leaves the case unchanged
+(same view, no new timeline entry). Also every ending of a case."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from domain.messages import (
+    AcceptCall,
+    Actor,
+    Cancel,
+    ConcludeReview,
+    Decide,
+    FileClaim,
+    HandOff,
+    HandOffReason,
+    Outcome,
+    RecordParties,
+    ReviewOutcome,
+    ReviewRequest,
+    Role,
+)
+from domain.models import CaseStatus, Liability
+from tests import case_factory
+from tests.workflows.harness import OFFICER, SEAT, Case, citizen, running_worker
+from workflows.case_workflow import AccidentCaseWorkflow
+
+REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
+
+
+async def refused(case: Case, update, payload) -> str:
+    """Run an update that must be refused; assert nothing changed; return the refusal code."""
+    before_view, before_timeline = await case.view(), await case.timeline()
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await case.handle.execute_update(update, payload)
+    cause = info.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.message  # a reason a person can read
+    assert await case.view() == before_view
+    assert await case.timeline() == before_timeline
+    return cause.type or ""
+
+
+async def test_only_one_seat_can_accept_and_only_a_seat(dev_env, wf_settings, wf_sessions):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        assert (
+            await refused(case, AccidentCaseWorkflow.accept_call, AcceptCall(actor=citizen("P1")))
+            == "FORBIDDEN_ROLE"
+        )
+        await case.accept()
+        other = Actor(role=Role.SEAT, id="seat-2")
+        assert (
+            await refused(case, AccidentCaseWorkflow.accept_call, AcceptCall(actor=other))
+            == "CALL_ALREADY_TAKEN"
+        )
+        view = await case.view()
+        assert view.seat_id == "seat-1" and view.status == CaseStatus.IN_VIDEO
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.hand_off, HandOff(actor=SEAT, reason="测试结束")
+        )
+
+
+async def test_collection_refusals(dev_env, wf_settings, wf_sessions):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.accept()
+        from domain.messages import CompleteCollection
+
+        # shot list and safety checklist missing
+        assert await refused(
+            case, AccidentCaseWorkflow.complete_collection, CompleteCollection(actor=SEAT)
+        ) == ("SAFETY_CHECKLIST_INCOMPLETE")
+        other_seat = Actor(role=Role.SEAT, id="seat-9")
+        assert await refused(
+            case, AccidentCaseWorkflow.complete_collection, CompleteCollection(actor=other_seat)
+        ) == ("NOT_THE_SEAT")
+        view = await case.view()
+        bad = case_factory.motor_party("P1", "ok_picc").model_copy(update={"phone": "12345"})
+        parties = [bad, case_factory.motor_party("P2", "ok_cpic")]
+        assert view.status == CaseStatus.IN_VIDEO
+        code = await refused(
+            case, AccidentCaseWorkflow.record_parties, RecordParties(actor=SEAT, parties=parties)
+        )
+        assert code  # the validator's own code for the bad phone
+        four = [case_factory.motor_party(f"P{i}", "ok_picc") for i in range(1, 5)]
+        assert await refused(
+            case, AccidentCaseWorkflow.record_parties, RecordParties(actor=SEAT, parties=four)
+        ) == ("TOO_MANY_VEHICLES")
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.hand_off, HandOff(actor=SEAT, reason="测试结束")
+        )
+
+
+async def test_decision_refusals_then_review_rules(dev_env, wf_settings, wf_sessions):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        ids = ["P1", "P2"]
+        invalid = case_factory.decision(ids, shares=[Liability.FULL, Liability.MINOR])
+        assert await refused(case, AccidentCaseWorkflow.decide, Decide(actor=OFFICER, decision=invalid))
+        partial = case_factory.decision(["P1"], shares=[Liability.FULL])
+        assert await refused(case, AccidentCaseWorkflow.decide, Decide(actor=OFFICER, decision=partial))
+        as_seat = Actor(role=Role.SEAT, id="seat-1")
+        assert await refused(
+            case, AccidentCaseWorkflow.decide, Decide(actor=as_seat, decision=case_factory.decision(ids))
+        ) == ("FORBIDDEN_ROLE")
+        await case.decide(case_factory.decision(ids, shares=[Liability.MAJOR, Liability.MINOR]))
+
+        review = ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY", text="不服")
+        assert await refused(case, AccidentCaseWorkflow.request_review, review) == "NOT_SERVED"
+        assert (
+            await refused(case, AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1")))
+            == "NOT_SERVED"
+        )
+        outsider = ReviewRequest(actor=citizen("P9"), reason_code="LIABILITY")
+        assert await refused(case, AccidentCaseWorkflow.request_review, outsider) == "NOT_A_PARTY"
+        await case.confirm("P2")
+        await case.handle.execute_update(AccidentCaseWorkflow.request_review, review)
+        again = ReviewRequest(actor=citizen("P1"), reason_code="LIABILITY")
+        assert await refused(case, AccidentCaseWorkflow.request_review, again) == "REVIEW_ALREADY_REQUESTED"
+        alone = ConcludeReview(actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=[], reason="维持")
+        assert await refused(case, AccidentCaseWorkflow.conclude_review, alone) == "TOO_FEW_REVIEWERS"
+        with_officer = alone.model_copy(update={"reviewers": [OFFICER.id]})
+        assert (
+            await refused(case, AccidentCaseWorkflow.conclude_review, with_officer)
+            == "REVIEWER_NOT_INDEPENDENT"
+        )
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.conclude_review, alone.model_copy(update={"reviewers": ["reviewer-2"]})
+        )
+        await case.handle.terminate("test over")
+
+
+async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_settings, wf_sessions):
+    """Alert → decision → service → review → new determination revoking the old → claims."""
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        alert = case_factory.alert(h.settings, ("ok_picc", "ok_other_insurer_cicp"))
+        case = await h.start(alert)
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        await case.confirm("P2")
+        claim = await case.handle.execute_update(
+            AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))
+        )
+        assert claim.filed and claim.claim_number and claim.insurer_code == "PICC"
+        guidance = await case.handle.execute_update(
+            AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P2"))
+        )
+        assert not guidance.filed and "中华联合" in guidance.guidance
+        assert await refused(case, AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))) == (
+            "CLAIM_ALREADY_FILED"
+        )
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
+        )
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.conclude_review,
+            ConcludeReview(
+                actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
+            ),
+        )
+        new = case_factory.decision(
+            ["P1", "P2"], officer_id="officer-8", shares=[Liability.EQUAL, Liability.EQUAL]
+        )
+        view = await case.decide(new, officer=Actor(role=Role.OFFICER, id="officer-8"))
+        kinds = [n.kind for n in view.notices]
+        assert kinds == ["determination", "determination", "revocation"]
+        assert view.notices[2].revokes_notice_number == view.notices[0].notice_number
+        assert [p.liability for p in view.parties] == [Liability.EQUAL, Liability.EQUAL]
+        assert all(p.served_at is None for p in view.parties)  # the new notice is served anew
+        assert "notice_revoked" in [s.template for s in await case.sms()]
+        await case.handle.terminate("test over")
+
+
+async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        cancelled = await h.start()
+        await cancelled.handle.execute_update(
+            AccidentCaseWorkflow.cancel, Cancel(actor=citizen("P1"), reason="已私了")
+        )
+        assert (await cancelled.result()).outcome == Outcome.CANCELLED
+
+        seat = await h.start()
+        await seat.accept()
+        await seat.handle.execute_update(
+            AccidentCaseWorkflow.hand_off, HandOff(actor=SEAT, reason="有人受伤")
+        )
+        result = await seat.result()
+        assert result.outcome == Outcome.HANDED_TO_PATROL
+        assert result.outcome_reason.startswith(HandOffReason.SEAT_DECIDED.value)
+
+        officer = await h.start()
+        await officer.to_decision()
+        assert (
+            await refused(officer, AccidentCaseWorkflow.cancel, Cancel(actor=citizen("P1")))
+            == "TOO_LATE_TO_CANCEL"
+        )
+        await officer.handle.execute_update(
+            AccidentCaseWorkflow.hand_off, HandOff(actor=OFFICER, reason="需现场勘查")
+        )
+        assert (await officer.result()).outcome_reason.startswith(HandOffReason.OFFICER_DECIDED.value)
+
+        unverified = await h.start(case_factory.alert(h.settings, ("ok_picc", "licence_suspended")))
+        await unverified.to_decision()
+        result = await unverified.result()
+        assert result.outcome == Outcome.HANDED_TO_PATROL
+        assert result.outcome_reason.startswith(HandOffReason.VERIFICATION_FAILED.value)
+        assert [r.code for r in result.refusals] == ["LICENCE_SUSPENDED"]
+
+        night = case_factory.alert(h.settings)
+        night = night.model_copy(update={"reported_at": night.reported_at.replace(hour=14)})  # 22:00 local
+        refused_case = await h.start(night)
+        result = await refused_case.result()
+        assert result.outcome == Outcome.REFUSED and result.status == CaseStatus.REFUSED
+        assert "OUTSIDE_SERVICE_HOURS" in [r.code for r in result.refusals]
+        assert [s.template for s in await refused_case.sms()] == ["refused"]

@@ -1,0 +1,69 @@
+"""The Temporal worker: every workflow and activity of kuaichu on one task queue.
+
+    python worker.py        # settings from KUAICHU_* environment variables / .env
+
+Stops gracefully on SIGTERM/SIGINT: no new tasks are taken, running activities may finish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from db.session import ensure_schema, make_engine, make_sessionmaker
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.wiring import Providers, build_activities
+from settings import Settings, get_settings
+from workflows.case_workflow import AccidentCaseWorkflow
+
+log = logging.getLogger("kuaichu.worker")
+WORKFLOWS = [AccidentCaseWorkflow]
+
+
+async def connect(settings: Settings) -> Client:
+    """One data converter for client, worker and replayer."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def make_worker(client: Client, settings: Settings, activities: list, **options: object) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities,
+        max_cached_workflows=settings.max_cached_workflows,
+        graceful_shutdown_timeout=timedelta(seconds=20),
+        **options,
+    )
+
+
+async def run(settings: Settings, providers: Providers | None = None) -> None:
+    url = settings.effective_database_url
+    await ensure_schema(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    client = await connect(settings)
+    worker = make_worker(client, settings, build_activities(settings, sessions, providers))
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started on task queue %s", settings.task_queue)
+    async with worker:
+        await stop.wait()
+        log.info("stopping: finishing running tasks")
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run(get_settings()))

@@ -1,0 +1,1070 @@
+"""AccidentCaseWorkflow: one durable workflow per accident case, from alert to close.
+
+Human steps are updates with validators (a refused update leaves the case unchanged and tells
+why); video-provider events are signals; `view` is the query. Every wait is a named timer whose
+expiry is a named outcome. Activities are called by name (domain/activity_contracts.py) so that
+this module imports nothing but domain/ and temporalio."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import activity_contracts as act
+    from domain.calendar import calendar_deadline
+    from domain.liability import validate_decision
+    from domain.masking import mask_name, mask_phone
+    from domain.messages import (
+        WORKFLOW_NAME,
+        AcceptCall,
+        Actor,
+        AddEvidence,
+        Cancel,
+        CaseInput,
+        CaseView,
+        ClaimResult,
+        CompleteCollection,
+        ConcludeReview,
+        ConfirmReceipt,
+        Deadline,
+        Decide,
+        FileClaim,
+        HandOff,
+        HandOffReason,
+        NoticeRef,
+        Outcome,
+        PartyVerification,
+        PartyView,
+        RecordParties,
+        RecordService,
+        ReviewOutcome,
+        ReviewRequest,
+        Role,
+        SafetyChecklist,
+        VideoAccess,
+        VideoEvent,
+        VideoEventKind,
+        VideoTokenRequest,
+    )
+    from domain.models import (
+        CaseStatus,
+        Decision,
+        EvidenceKind,
+        EvidenceRef,
+        Liability,
+        Party,
+        PartyKind,
+        Refusal,
+    )
+    from domain.validators import validate_party
+    from workflows import search_attributes as sa
+
+SHANGHAI = "Asia/Shanghai"
+MAX_VEHICLES = 3
+MIN_REVIEWERS = 2
+
+# Retry policies: external systems get patient retries; validation failures are raised by the
+# activities as non-retryable ApplicationErrors and end the retrying at once.
+EXTERNAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
+)
+
+NEXT_ACTION_ZH: dict[CaseStatus, str] = {
+    CaseStatus.QUEUED: "等待坐席民警接听视频",
+    CaseStatus.IN_VIDEO: "视频取证中，请按坐席民警指引操作",
+    CaseStatus.VERIFYING: "系统正在核验驾驶证、行驶证和交强险信息",
+    CaseStatus.AWAITING_DECISION: "信息采集完毕，请撤离现场；等待民警认定责任",
+    CaseStatus.NOTICE_SENT: "请查看事故认定书并确认收到",
+    CaseStatus.SERVED: "事故认定书已送达；可在复核期限内申请复核，或一键报保险",
+    CaseStatus.UNDER_REVIEW: "复核申请已受理，等待复核结论",
+    CaseStatus.AWAITING_REDETERMINATION: "复核决定重新认定，等待民警重新认定责任",
+    CaseStatus.CLOSED: "案件已办结",
+    CaseStatus.REFUSED: "不符合线上快处条件，请按提示处理",
+    CaseStatus.CANCELLED: "已取消线上快处",
+    CaseStatus.HANDED_TO_PATROL: "已转交警现场处理，请在安全位置等候",
+}
+
+# The shot list that must be complete before collection ends (plates: one per motor vehicle).
+REQUIRED_SHOTS = (
+    EvidenceKind.OVERVIEW_FRONT,
+    EvidenceKind.OVERVIEW_REAR,
+    EvidenceKind.IMPACT_POINT,
+    EvidenceKind.GROUP_PHOTO,
+)
+
+
+def refuse(code: str, reason: str) -> ApplicationError:
+    """The error an update validator raises: the API turns it into 409/422 with this reason."""
+    return ApplicationError(
+        reason, Refusal(code=code, reason=reason).model_dump(), type=code, non_retryable=True
+    )
+
+
+class PartyState:
+    def __init__(self, party: Party) -> None:
+        self.party = party
+        self.liability: Liability | None = None
+        self.verification: PartyVerification | None = None
+        self.served_at: datetime | None = None
+        self.service_method: str = ""
+        self.review_deadline: datetime | None = None
+        self.claim: ClaimResult | None = None
+
+    @property
+    def is_motor(self) -> bool:
+        return self.party.kind == PartyKind.MOTOR_DRIVER
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class AccidentCaseWorkflow:
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        self._in = inp
+        self._case = inp.case_number
+        self._status = CaseStatus.QUEUED
+        self._district = inp.district
+        self._area = inp.area
+        self._parties: dict[str, PartyState] = {p.party_id: PartyState(p) for p in inp.alert.parties}
+        self._seat_id = ""
+        self._officer_id = ""
+        self._room: act.RoomInfo | None = None
+        self._room_ended = False
+        self._rooms_created = 0
+        self._room_lock = asyncio.Lock()
+        self._citizens_connected: set[str] = set()
+        self._video_down_since: datetime | None = None
+        self._evidence: list[EvidenceRef] = []
+        self._safety: SafetyChecklist | None = None
+        self._collection_complete = False
+        self._cancel: Cancel | None = None
+        self._handoff: tuple[HandOffReason, str, Actor] | None = None
+        self._decision: Decision | None = None
+        self._decided_version = 0  # bumped by each decision
+        self._decision_version = 0  # the decision version the issued notices reflect
+        self._notices: list[NoticeRef] = []
+        self._review: ReviewRequest | None = None
+        self._review_requested_at: datetime | None = None
+        self._review_conclusion: ConcludeReview | None = None
+        self._deadlines: dict[str, datetime] = {}
+        self._outcome: Outcome | None = None
+        self._outcome_reason = ""
+        self._refusals: list[Refusal] = []
+        self._seq = 0  # numbers the read-model snapshots
+
+    # ------------------------------------------------------------------ main line
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseView:
+        timers = inp.timers
+        eligibility = await workflow.execute_activity(
+            act.CHECK_ELIGIBILITY,
+            act.EligibilityRequest(alert=inp.alert),
+            result_type=act.EligibilityOutcome,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=EXTERNAL_RETRY,
+        )
+        if not eligibility.eligible:
+            self._refusals = eligibility.refusals
+            return await self._finish(
+                Outcome.REFUSED, CaseStatus.REFUSED, "; ".join(r.code for r in eligibility.refusals)
+            )
+        self._district = eligibility.district or self._district
+        self._area = eligibility.area or self._area
+        await self._record("alert_received", self._system())
+        await self._sms_reporter(act.SmsTemplate.ALERT_RECEIVED)
+
+        # queue: a seat must answer in time, or a patrol goes
+        answered = await self._wait(
+            lambda: bool(self._seat_id) or self._ended(), timers.seat_answer, "seat_answer"
+        )
+        if self._ended():
+            return await self._finish_ended()
+        if not answered:
+            return await self._hand_off(
+                HandOffReason.SEAT_NO_ANSWER, "无坐席在规定时间内接听", self._system()
+            )
+
+        await self._collect(timers.video_lost)
+        if self._ended():
+            return await self._finish_ended()
+
+        if not await self._verify():
+            return await self._hand_off(
+                HandOffReason.VERIFICATION_FAILED,
+                "；".join(r.reason for r in self._refusals),
+                self._system(),
+            )
+
+        await self._close_room()
+        for ps in self._parties.values():
+            await self._sms(ps, act.SmsTemplate.YOU_MAY_LEAVE, "leave")
+        await self._set_status(CaseStatus.AWAITING_DECISION, "collection_verified", self._system())
+
+        if not await self._await_decision(timers.decision_escalation, "decision"):
+            return await self._finish_ended()
+        await self._issue_determination()
+
+        await self._serve_and_wait_window()
+        if self._review is not None:
+            await self._conduct_review()
+        return await self._claims_then_close()
+
+    # ------------------------------------------------------------------ phases
+
+    async def _collect(self, video_lost: timedelta) -> None:
+        """Video and evidence collection, until the seat completes it. A video drop that is not
+        resumed (继续处理) in time hands the case to a patrol."""
+        while not (self._collection_complete or self._ended()):
+            if self._video_down_since is None:
+                await workflow.wait_condition(
+                    lambda: self._collection_complete or self._ended() or self._video_down_since is not None
+                )
+                continue
+            remaining = self._video_down_since + video_lost - workflow.now()
+            resumed = await self._wait(
+                lambda: self._collection_complete or self._ended() or self._video_down_since is None,
+                remaining,
+                "video_resume",
+            )
+            if not resumed:
+                self._handoff = (HandOffReason.VIDEO_LOST, "视频中断后未在规定时间内继续处理", self._system())
+
+    async def _verify(self) -> bool:
+        await self._set_status(CaseStatus.VERIFYING, "collection_completed", self._system())
+        accident_date = self._local_date(self._in.alert.reported_at)
+        motor = [ps for ps in self._parties.values() if ps.is_motor]
+        results = await asyncio.gather(
+            *(
+                workflow.execute_activity(
+                    act.VERIFY_PARTY,
+                    act.VerifyRequest(case_number=self._case, party=ps.party, accident_date=accident_date),
+                    result_type=PartyVerification,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=EXTERNAL_RETRY,
+                )
+                for ps in motor
+            )
+        )
+        for ps, result in zip(motor, results, strict=True):
+            ps.verification = result
+            self._refusals.extend(result.refusals)
+        await self._record("verification_done", self._system(), {"failed": [r.code for r in self._refusals]})
+        return not self._refusals
+
+    async def _await_decision(self, escalation: timedelta, kind: str) -> bool:
+        """Wait for the officer. Past the escalation time a record goes to the supervisors' list
+        and the wait goes on. False when the case ended (handed off) instead."""
+        decided = await self._wait(lambda: self._decision_pending() or self._ended(), escalation, kind)
+        if not decided:
+            await self._record(
+                f"{kind}_overdue", self._system(), {"after_minutes": escalation / timedelta(minutes=1)}
+            )
+            await workflow.wait_condition(lambda: self._decision_pending() or self._ended())
+        return not self._ended()
+
+    async def _issue_determination(self) -> None:
+        """Render, sign and send the notice of the current decision; revoke the previous one."""
+        assert self._decision is not None
+        version = self._decision_version + 1
+        now = workflow.now()
+        previous = self._current_notice()
+        notice = await self._issue_notice(
+            act.IssueNoticeRequest(
+                case_number=self._case,
+                version=version,
+                decision=self._decision,
+                parties=[ps.party for ps in self._parties.values()],
+                location=self._in.alert.location,
+                accident_time=self._in.alert.reported_at,
+                issued_at=now,
+            )
+        )
+        if previous is not None:
+            await self._issue_notice(
+                act.IssueNoticeRequest(
+                    case_number=self._case,
+                    version=version,
+                    kind="revocation",
+                    decision=self._decision,
+                    parties=[ps.party for ps in self._parties.values()],
+                    location=self._in.alert.location,
+                    accident_time=self._in.alert.reported_at,
+                    issued_at=now,
+                    revokes=previous,
+                    replacement=notice,
+                    revocation_reason=self._review_conclusion.reason if self._review_conclusion else "",
+                )
+            )
+        for ps in self._parties.values():
+            ps.liability = self._decision.liabilities.get(ps.party.party_id)
+            ps.served_at = None  # the new notice must be served again
+            ps.review_deadline = None
+        self._decision_version = version
+        await self._set_status(
+            CaseStatus.NOTICE_SENT, "notice_issued", self._system(), {"notice": notice.notice_number}
+        )
+        template = act.SmsTemplate.DECISION_NOTICE if previous is None else act.SmsTemplate.NOTICE_REVOKED
+        for ps in self._parties.values():
+            await self._sms(ps, template, f"notice-v{version}", {"notice_number": notice.notice_number})
+
+    async def _serve_and_wait_window(self) -> None:
+        """Until every party is served (reminder, then a record that service must be done another
+        way) and every review window has passed, or a review is requested."""
+        timers = self._in.timers
+        served = await self._wait(
+            lambda: self._all_served() or self._review is not None, timers.notice_reminder, "notice_reminder"
+        )
+        if not served:
+            for ps in self._unserved():
+                await self._sms(ps, act.SmsTemplate.NOTICE_REMINDER, f"reminder-v{self._decision_version}")
+            await self._record("notice_reminder_sent", self._system(), {"parties": self._unserved_ids()})
+            served = await self._wait(
+                lambda: self._all_served() or self._review is not None,
+                timers.service_fallback,
+                "service_fallback",
+            )
+            if not served:
+                await self._record(
+                    "service_by_other_means_required", self._system(), {"parties": self._unserved_ids()}
+                )
+                await workflow.wait_condition(lambda: self._all_served() or self._review is not None)
+        if self._review is not None:
+            return
+        await self._set_status(CaseStatus.SERVED, "notice_served", self._system())
+        window_end = self._review_window_end()
+        if window_end is not None:
+            await self._wait(lambda: self._review is not None, window_end - workflow.now(), "review_window")
+
+    async def _conduct_review(self) -> None:
+        timers = self._in.timers
+        assert self._review_requested_at is not None
+        due = calendar_deadline(self._review_requested_at, timers.review_conclusion_days, SHANGHAI)
+        concluded = await self._wait(
+            lambda: self._review_conclusion is not None, due - workflow.now(), "review_conclusion"
+        )
+        if not concluded:
+            await self._record("review_conclusion_overdue", self._system())
+            await workflow.wait_condition(lambda: self._review_conclusion is not None)
+        conclusion = self._review_conclusion
+        assert conclusion is not None
+        for ps in self._parties.values():
+            await self._sms(
+                ps, act.SmsTemplate.REVIEW_RESULT, "review-result", {"outcome": conclusion.outcome.value}
+            )
+        if conclusion.outcome == ReviewOutcome.UPHOLD:
+            await self._set_status(CaseStatus.SERVED, "review_upheld", conclusion.actor)
+            return
+        due = await self._working_days_deadline(workflow.now(), timers.redetermination_working_days)
+        await self._set_status(
+            CaseStatus.AWAITING_REDETERMINATION, "redetermination_ordered", conclusion.actor
+        )
+        if not await self._await_decision(due - workflow.now(), "redetermination"):
+            return
+        await self._issue_determination()
+        await self._notify_insurers_of_amendment()
+        # one review per accident: the new notice is served, without a second review window
+        await self._serve_and_wait_window()
+
+    async def _claims_then_close(self) -> CaseView:
+        """Claims stay open for a grace period after the review window; the case then closes."""
+        claimable = [ps for ps in self._parties.values() if self._claimable(ps)]
+        await self._wait(
+            lambda: all(ps.claim is not None for ps in claimable), self._in.timers.claim_grace, "claim_grace"
+        )
+        return await self._finish(Outcome.CLOSED, CaseStatus.CLOSED, "")
+
+    # ------------------------------------------------------------------ endings
+
+    def _ended(self) -> bool:
+        return self._cancel is not None or self._handoff is not None
+
+    async def _finish_ended(self) -> CaseView:
+        if self._cancel is not None:
+            return await self._finish(
+                Outcome.CANCELLED,
+                CaseStatus.CANCELLED,
+                self._cancel.reason or "当事人取消",
+                self._cancel.actor,
+            )
+        assert self._handoff is not None
+        reason, text, actor = self._handoff
+        return await self._hand_off(reason, text, actor)
+
+    async def _hand_off(self, reason: HandOffReason, text: str, actor: Actor) -> CaseView:
+        self._handoff = (reason, text, actor)
+        for ps in self._parties.values():
+            await self._sms(ps, act.SmsTemplate.HANDED_TO_PATROL, "handoff")
+        return await self._finish(
+            Outcome.HANDED_TO_PATROL, CaseStatus.HANDED_TO_PATROL, f"{reason.value}: {text}", actor
+        )
+
+    async def _finish(
+        self, outcome: Outcome, status: CaseStatus, reason: str, actor: Actor | None = None
+    ) -> CaseView:
+        self._outcome = outcome
+        self._outcome_reason = reason
+        self._deadlines.clear()
+        if outcome == Outcome.REFUSED:
+            await self._sms_reporter(act.SmsTemplate.REFUSED)
+        await self._close_room()
+        await self._set_status(status, f"case_{outcome.value}", actor or self._system(), {"reason": reason})
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view()
+
+    # ------------------------------------------------------------------ updates
+
+    @workflow.update
+    async def accept_call(self, cmd: AcceptCall) -> CaseView:
+        self._seat_id = cmd.actor.id
+        await self._set_status(CaseStatus.IN_VIDEO, "call_accepted", cmd.actor)
+        for ps in self._parties.values():
+            await self._sms(ps, act.SmsTemplate.SEAT_CONNECTED, "seat-connected")
+        return self.view()
+
+    @accept_call.validator
+    def _validate_accept_call(self, cmd: AcceptCall) -> None:
+        self._require_role(cmd.actor, Role.SEAT)
+        if self._status != CaseStatus.QUEUED:
+            raise refuse("CALL_ALREADY_TAKEN", "该案件已由其他坐席接听或不在排队中")
+
+    @workflow.update
+    async def issue_video_token(self, cmd: VideoTokenRequest) -> VideoAccess:
+        """Join or resume the video (继续处理): a fresh token, and a fresh room if it ended."""
+        async with self._room_lock:  # two parties joining at once get the same room
+            await self._ensure_room()
+        assert self._room is not None
+        identity = self._identity(cmd.actor)
+        access = await workflow.execute_activity(
+            act.ISSUE_VIDEO_TOKEN,
+            act.TokenRequest(room_name=self._room.room_name, identity=identity),
+            result_type=VideoAccess,
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=EXTERNAL_RETRY,
+        )
+        await self._record("video_token_issued", cmd.actor, {"room": self._room.room_name})
+        return access
+
+    @issue_video_token.validator
+    def _validate_issue_video_token(self, cmd: VideoTokenRequest) -> None:
+        if cmd.actor.role == Role.CITIZEN:
+            self._require_party(cmd.actor)
+        else:
+            self._require_seat(cmd.actor)
+        if self._status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO) or self._ended():
+            raise refuse("VIDEO_NOT_AVAILABLE", "视频取证已结束，无需再连线")
+
+    @workflow.update
+    async def record_parties(self, cmd: RecordParties) -> CaseView:
+        old = self._parties
+        self._parties = {p.party_id: old.get(p.party_id, PartyState(p)) for p in cmd.parties}
+        for p in cmd.parties:
+            self._parties[p.party_id].party = p
+        await self._record("parties_recorded", cmd.actor, {"parties": list(self._parties)})
+        return self.view()
+
+    @record_parties.validator
+    def _validate_record_parties(self, cmd: RecordParties) -> None:
+        self._require_collecting(cmd.actor)
+        ids = [p.party_id for p in cmd.parties]
+        if not ids or len(set(ids)) != len(ids):
+            raise refuse("PARTIES_INVALID", "当事人列表为空或编号重复")
+        if sum(1 for p in cmd.parties if p.vehicle is not None) > MAX_VEHICLES:
+            raise refuse("TOO_MANY_VEHICLES", f"线上快处最多处理{MAX_VEHICLES}辆机动车")
+        today = self._local_date(workflow.now())
+        problems = [r for p in cmd.parties for r in validate_party(p, today)]
+        if problems:
+            raise refuse(problems[0].code, "；".join(r.reason for r in problems))
+
+    @workflow.update
+    async def add_evidence(self, cmd: AddEvidence) -> CaseView:
+        self._evidence.append(cmd.evidence)
+        await self._record(
+            "evidence_added",
+            cmd.actor,
+            {"evidence_id": cmd.evidence.evidence_id, "kind": cmd.evidence.kind.value},
+        )
+        return self.view()
+
+    @add_evidence.validator
+    def _validate_add_evidence(self, cmd: AddEvidence) -> None:
+        self._require_collecting(cmd.actor)
+        if any(e.evidence_id == cmd.evidence.evidence_id for e in self._evidence):
+            raise refuse("EVIDENCE_DUPLICATE", "该证据已登记")
+        if cmd.evidence.party_id and cmd.evidence.party_id not in self._parties:
+            raise refuse("UNKNOWN_PARTY", f"案件中没有当事人 {cmd.evidence.party_id}")
+
+    @workflow.update
+    async def tick_safety(self, cmd: SafetyChecklist) -> CaseView:
+        self._safety = cmd
+        await self._record(
+            "safety_checked",
+            cmd.actor,
+            {
+                "hazard_lights": cmd.hazard_lights,
+                "warning_triangle": cmd.warning_triangle,
+                "people_off_carriageway": cmd.people_off_carriageway,
+            },
+        )
+        return self.view()
+
+    @tick_safety.validator
+    def _validate_tick_safety(self, cmd: SafetyChecklist) -> None:
+        self._require_collecting(cmd.actor)
+
+    @workflow.update
+    async def complete_collection(self, cmd: CompleteCollection) -> CaseView:
+        self._collection_complete = True
+        await self._record("collection_completed", cmd.actor)
+        await workflow.wait_condition(
+            lambda: self._status != CaseStatus.VERIFYING and self._status != CaseStatus.IN_VIDEO
+        )
+        return self.view()
+
+    @complete_collection.validator
+    def _validate_complete_collection(self, cmd: CompleteCollection) -> None:
+        self._require_collecting(cmd.actor)
+        s = self._safety
+        if s is None or not (s.hazard_lights and s.warning_triangle and s.people_off_carriageway):
+            raise refuse("SAFETY_CHECKLIST_INCOMPLETE", "安全检查未完成：双闪、三角警示牌、人员撤至安全区域")
+        kinds = [e.kind for e in self._evidence]
+        missing = [k.value for k in REQUIRED_SHOTS if k not in kinds]
+        vehicles = sum(1 for ps in self._parties.values() if ps.party.vehicle is not None)
+        if kinds.count(EvidenceKind.PLATE) < vehicles:
+            missing.append(f"plate×{vehicles - kinds.count(EvidenceKind.PLATE)}")
+        if missing:
+            raise refuse("SHOT_LIST_INCOMPLETE", "取证清单未完成：" + "、".join(missing))
+        for ps in self._parties.values():
+            if ps.is_motor and (ps.party.vehicle is None or not ps.party.licence_number):
+                raise refuse("PARTY_INCOMPLETE", f"当事人 {ps.party.party_id} 缺少车辆或驾驶证信息")
+
+    @workflow.update
+    async def hand_off(self, cmd: HandOff) -> CaseView:
+        reason = HandOffReason.SEAT_DECIDED if cmd.actor.role == Role.SEAT else HandOffReason.OFFICER_DECIDED
+        self._handoff = (reason, cmd.reason, cmd.actor)
+        await workflow.wait_condition(lambda: self._outcome is not None)
+        return self.view()
+
+    @hand_off.validator
+    def _validate_hand_off(self, cmd: HandOff) -> None:
+        if not cmd.reason.strip():
+            raise refuse("REASON_REQUIRED", "请填写转现场处理的原因")
+        if cmd.actor.role == Role.SEAT:
+            self._require_collecting(cmd.actor)
+        elif cmd.actor.role == Role.OFFICER:
+            if self._status not in (CaseStatus.AWAITING_DECISION,) or self._decision_pending():
+                raise refuse("WRONG_STATE", "只能在等待认定时转现场处理")
+        else:
+            raise refuse("FORBIDDEN_ROLE", "只有坐席或民警可以转现场处理")
+
+    @workflow.update
+    async def cancel(self, cmd: Cancel) -> CaseView:
+        self._cancel = cmd
+        await workflow.wait_condition(lambda: self._outcome is not None)
+        return self.view()
+
+    @cancel.validator
+    def _validate_cancel(self, cmd: Cancel) -> None:
+        self._require_party(cmd.actor)
+        if self._status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO) or self._ended():
+            raise refuse("TOO_LATE_TO_CANCEL", "证据已固定，案件已进入认定程序，不能取消")
+
+    @workflow.update
+    async def decide(self, cmd: Decide) -> CaseView:
+        self._officer_id = cmd.actor.id
+        self._decision = cmd.decision
+        self._decided_version = self._decision_version + 1
+        self._upsert_search_attributes()
+        await self._record(
+            "decided",
+            cmd.actor,
+            {"liabilities": {k: v.value for k, v in cmd.decision.liabilities.items()}},
+        )
+        await workflow.wait_condition(lambda: not self._decision_pending() or self._ended())
+        return self.view()
+
+    @decide.validator
+    def _validate_decide(self, cmd: Decide) -> None:
+        self._require_role(cmd.actor, Role.OFFICER)
+        if self._status not in (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_REDETERMINATION):
+            raise refuse("NOT_AWAITING_DECISION", "案件当前不在等待认定状态")
+        if self._decision_pending():
+            raise refuse("ALREADY_DECIDED", "该案件已作出认定，正在生成认定书")
+        if cmd.actor.id == self._seat_id:
+            raise refuse("SEAT_CANNOT_DECIDE", "取证坐席不能同时作出责任认定")
+        problems = validate_decision(cmd.decision, list(self._parties))
+        if problems:
+            raise refuse(problems[0].code, "；".join(r.reason for r in problems))
+
+    @workflow.update
+    async def confirm_receipt(self, cmd: ConfirmReceipt) -> CaseView:
+        ps = self._parties[cmd.actor.id]
+        if ps.served_at is None:
+            await self._serve(ps, workflow.now(), "electronic", cmd.actor)
+        return self.view()
+
+    @confirm_receipt.validator
+    def _validate_confirm_receipt(self, cmd: ConfirmReceipt) -> None:
+        self._require_party(cmd.actor)
+        self._require_notice()
+        if not self._in.alert.consent_electronic_service:
+            raise refuse("NO_ELECTRONIC_SERVICE_CONSENT", "未同意电子送达，认定书将以其他方式送达")
+
+    @workflow.update
+    async def record_service(self, cmd: RecordService) -> CaseView:
+        await self._serve(self._parties[cmd.party_id], cmd.served_at, cmd.method, cmd.actor)
+        return self.view()
+
+    @record_service.validator
+    def _validate_record_service(self, cmd: RecordService) -> None:
+        if cmd.actor.role not in (Role.OFFICER, Role.ADMIN):
+            raise refuse("FORBIDDEN_ROLE", "只有民警可以登记其他方式送达")
+        self._require_notice()
+        ps = self._parties.get(cmd.party_id)
+        if ps is None:
+            raise refuse("UNKNOWN_PARTY", f"案件中没有当事人 {cmd.party_id}")
+        if ps.served_at is not None:
+            raise refuse("ALREADY_SERVED", "该当事人已送达")
+        if cmd.served_at > workflow.now() or not cmd.method.strip():
+            raise refuse("SERVICE_INVALID", "送达时间不能晚于当前时间，且须写明送达方式")
+
+    @workflow.update
+    async def request_review(self, cmd: ReviewRequest) -> CaseView:
+        self._review = cmd
+        self._review_requested_at = workflow.now()
+        await self._set_status(
+            CaseStatus.UNDER_REVIEW, "review_requested", cmd.actor, {"reason": cmd.reason_code}
+        )
+        for ps in self._parties.values():
+            await self._sms(ps, act.SmsTemplate.REVIEW_RECEIVED, "review-received")
+        return self.view()
+
+    @request_review.validator
+    def _validate_request_review(self, cmd: ReviewRequest) -> None:
+        self._require_party(cmd.actor)
+        if self._review is not None:
+            raise refuse("REVIEW_ALREADY_REQUESTED", "同一事故只能申请一次复核，本案已有复核申请")
+        if self._status not in (CaseStatus.NOTICE_SENT, CaseStatus.SERVED) or self._decision_version != 1:
+            raise refuse("REVIEW_NOT_OPEN", "当前不能申请复核")
+        ps = self._parties[cmd.actor.id]
+        if ps.served_at is None or ps.review_deadline is None:
+            raise refuse("NOT_SERVED", "请先查看并确认收到事故认定书")
+        if workflow.now() >= ps.review_deadline:
+            raise refuse("REVIEW_WINDOW_CLOSED", "已超过复核申请期限（送达之日起三个工作日）")
+        if not cmd.reason_code.strip():
+            raise refuse("REASON_REQUIRED", "请说明申请复核的理由")
+
+    @workflow.update
+    async def conclude_review(self, cmd: ConcludeReview) -> CaseView:
+        self._review_conclusion = cmd
+        await self._record(
+            "review_concluded", cmd.actor, {"outcome": cmd.outcome.value, "reviewers": cmd.reviewers}
+        )
+        return self.view()
+
+    @conclude_review.validator
+    def _validate_conclude_review(self, cmd: ConcludeReview) -> None:
+        self._require_role(cmd.actor, Role.REVIEWER)
+        if self._status != CaseStatus.UNDER_REVIEW or self._review_conclusion is not None:
+            raise refuse("NOT_UNDER_REVIEW", "案件当前不在复核中")
+        reviewers = set(cmd.reviewers) | {cmd.actor.id}
+        if len(reviewers) < MIN_REVIEWERS:
+            raise refuse("TOO_FEW_REVIEWERS", "复核须由两名以上民警共同作出")
+        if self._officer_id in reviewers:
+            raise refuse("REVIEWER_NOT_INDEPENDENT", "原认定民警不能参与复核")
+        if not cmd.reason.strip():
+            raise refuse("REASON_REQUIRED", "请写明复核结论的理由")
+
+    @workflow.update
+    async def file_claim(self, cmd: FileClaim) -> ClaimResult:
+        ps = self._parties[cmd.actor.id]
+        notice = self._current_notice()
+        assert notice is not None
+        result = await workflow.execute_activity(
+            act.FILE_CLAIM,
+            act.ClaimRequest(
+                idempotency_key=f"{workflow.info().workflow_id}/claim/{ps.party.party_id}",
+                case_number=self._case,
+                party=self._party_with_policy(ps),
+                liability=ps.liability,
+                notice_number=notice.notice_number,
+                accident_time=self._in.alert.reported_at,
+                evidence=self._evidence,
+            ),
+            result_type=ClaimResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=EXTERNAL_RETRY,
+        )
+        ps.claim = result
+        await self._record(
+            "claim_filed" if result.filed else "claim_guidance_given",
+            cmd.actor,
+            {
+                "insurer": result.insurer_code,
+                "claim_number": result.claim_number,
+            },
+        )
+        if result.filed:
+            await self._sms(
+                ps,
+                act.SmsTemplate.CLAIM_FILED,
+                "claim",
+                {
+                    "insurer_name": result.insurer_name,
+                    "claim_number": result.claim_number,
+                },
+            )
+        return result
+
+    @file_claim.validator
+    def _validate_file_claim(self, cmd: FileClaim) -> None:
+        self._require_party(cmd.actor)
+        ps = self._parties[cmd.actor.id]
+        if self._outcome is not None:
+            raise refuse("CASE_CLOSED", "案件已办结，请直接联系保险公司报案")
+        if ps.served_at is None:
+            raise refuse("NOT_SERVED", "请先查看并确认收到事故认定书，再报保险")
+        if not self._claimable(ps):
+            raise refuse("NO_INSURANCE_ON_RECORD", "该当事人没有可报案的交强险信息")
+        if ps.claim is not None:
+            raise refuse("CLAIM_ALREADY_FILED", "已经向保险公司报案，无需重复报案")
+
+    # ------------------------------------------------------------------ signals & query
+
+    @workflow.signal
+    def video_event(self, event: VideoEvent) -> None:
+        if self._room is not None and event.room_name and event.room_name != self._room.room_name:
+            return  # an event of a room this case no longer uses
+        citizen = event.identity.startswith(f"{self._case}-P")
+        if event.kind == VideoEventKind.ROOM_ENDED:
+            self._room_ended = True
+            self._citizens_connected.clear()
+        elif event.kind == VideoEventKind.PARTICIPANT_CONNECTED and citizen:
+            self._citizens_connected.add(event.identity)
+        elif event.kind == VideoEventKind.PARTICIPANT_DISCONNECTED and citizen:
+            self._citizens_connected.discard(event.identity)
+        if self._citizens_connected and not self._room_ended:
+            self._video_down_since = None
+        elif self._status == CaseStatus.IN_VIDEO and self._video_down_since is None:
+            self._video_down_since = workflow.now()
+
+    @workflow.query
+    def view(self) -> CaseView:
+        return CaseView(
+            case_number=self._case,
+            status=self._status,
+            district=self._district,
+            reported_at=self._in.alert.reported_at,
+            seat_id=self._seat_id,
+            officer_id=self._officer_id,
+            parties=[self._party_view(ps) for ps in self._parties.values()],
+            evidence=[e.kind for e in self._evidence],
+            safety_checked=self._safety is not None,
+            notices=list(self._notices),
+            deadlines=[
+                Deadline(kind=k, at=v) for k, v in sorted(self._deadlines.items(), key=lambda kv: kv[1])
+            ],
+            next_action=NEXT_ACTION_ZH[self._status],
+            outcome=self._outcome,
+            outcome_reason=self._outcome_reason,
+            refusals=list(self._refusals),
+            review_requested_by=self._review.actor.id if self._review else "",
+            review_outcome=self._review_conclusion.outcome if self._review_conclusion else None,
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _system() -> Actor:
+        return Actor(role=Role.SYSTEM, id="workflow")
+
+    def _identity(self, actor: Actor) -> str:
+        return f"{self._case}-{actor.id}" if actor.role == Role.CITIZEN else f"{self._case}-seat-{actor.id}"
+
+    def _local_date(self, at: datetime):
+        from zoneinfo import ZoneInfo
+
+        return at.astimezone(ZoneInfo(SHANGHAI)).date()
+
+    def _require_role(self, actor: Actor, role: Role) -> None:
+        if actor.role != role:
+            raise refuse("FORBIDDEN_ROLE", "无权执行此操作")
+
+    def _require_party(self, actor: Actor) -> None:
+        if actor.role != Role.CITIZEN or actor.id not in self._parties:
+            raise refuse("NOT_A_PARTY", "您不是本案当事人")
+
+    def _require_seat(self, actor: Actor) -> None:
+        self._require_role(actor, Role.SEAT)
+        if actor.id != self._seat_id:
+            raise refuse("NOT_THE_SEAT", "该案件由其他坐席处理")
+
+    def _require_collecting(self, actor: Actor) -> None:
+        self._require_seat(actor)
+        if self._status != CaseStatus.IN_VIDEO or self._collection_complete or self._ended():
+            raise refuse("NOT_COLLECTING", "案件当前不在视频取证阶段")
+
+    def _require_notice(self) -> None:
+        if self._current_notice() is None or self._status not in (
+            CaseStatus.NOTICE_SENT,
+            CaseStatus.SERVED,
+            CaseStatus.UNDER_REVIEW,
+        ):
+            raise refuse("NO_NOTICE", "事故认定书尚未出具")
+
+    def _decision_pending(self) -> bool:
+        """A decision has been taken that no notice reflects yet."""
+        return self._decided_version > self._decision_version
+
+    def _current_notice(self) -> NoticeRef | None:
+        determinations = [n for n in self._notices if n.kind == "determination"]
+        return determinations[-1] if determinations else None
+
+    def _claimable(self, ps: PartyState) -> bool:
+        v = ps.verification
+        return ps.is_motor and v is not None and bool(v.insurer_code) and v.insurance.value == "valid"
+
+    def _party_with_policy(self, ps: PartyState) -> Party:
+        """The party as verified: insurer and policy from the registry, not from the citizen."""
+        party = ps.party.model_copy(deep=True)
+        v = ps.verification
+        if v is not None and party.vehicle is not None:
+            from domain.models import InsurancePolicy
+
+            party.vehicle.insurance = InsurancePolicy(
+                insurer_code=v.insurer_code, insurer_name=v.insurer_name, policy_number=v.policy_number
+            )
+        return party
+
+    def _all_served(self) -> bool:
+        return all(ps.served_at is not None for ps in self._parties.values())
+
+    def _unserved(self) -> list[PartyState]:
+        return [ps for ps in self._parties.values() if ps.served_at is None]
+
+    def _unserved_ids(self) -> list[str]:
+        return [ps.party.party_id for ps in self._unserved()]
+
+    def _review_window_end(self) -> datetime | None:
+        ends = [ps.review_deadline for ps in self._parties.values() if ps.review_deadline is not None]
+        return max(ends) if ends else None
+
+    async def _serve(self, ps: PartyState, served_at: datetime, method: str, actor: Actor) -> None:
+        ps.served_at = served_at
+        ps.service_method = method
+        if self._decision_version == 1:  # one review per accident: only the first notice opens a window
+            ps.review_deadline = await self._working_days_deadline(
+                served_at, self._in.timers.review_working_days
+            )
+        await self._record("notice_served", actor, {"party": ps.party.party_id, "method": method})
+
+    async def _working_days_deadline(self, start: datetime, days: int) -> datetime:
+        """Computed once by an activity from the holiday calendar and kept in state, so that a
+        replay never recomputes it with newer calendar data."""
+        return await workflow.execute_activity(
+            act.WORKING_DAYS_DEADLINE,
+            act.DeadlineRequest(start=start, working_days=days),
+            result_type=datetime,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RECORD_RETRY,
+        )
+
+    async def _issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
+        notice = await workflow.execute_activity(
+            act.ISSUE_NOTICE,
+            req,
+            result_type=NoticeRef,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=EXTERNAL_RETRY,
+        )
+        self._notices.append(notice)
+        return notice
+
+    async def _notify_insurers_of_amendment(self) -> None:
+        new, revocations = self._current_notice(), [n for n in self._notices if n.kind == "revocation"]
+        if new is None or not revocations:
+            return
+        for ps in self._parties.values():
+            if ps.claim is None or not ps.claim.filed:
+                continue
+            await workflow.execute_activity(
+                act.NOTIFY_INSURER_AMENDMENT,
+                act.AmendmentRequest(
+                    idempotency_key=f"{workflow.info().workflow_id}/amend-v{self._decision_version}/{ps.party.party_id}",
+                    case_number=self._case,
+                    claim=ps.claim,
+                    new_notice_number=new.notice_number,
+                    revoked_notice_number=revocations[-1].revokes_notice_number,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=EXTERNAL_RETRY,
+            )
+
+    async def _ensure_room(self) -> None:
+        if self._room is not None and not self._room_ended:
+            return
+        self._rooms_created += 1
+        self._room = await workflow.execute_activity(
+            act.CREATE_VIDEO_ROOM,
+            act.RoomRequest(case_number=self._case, sequence=self._rooms_created),
+            result_type=act.RoomInfo,
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=EXTERNAL_RETRY,
+        )
+        self._room_ended = False
+
+    async def _close_room(self) -> None:
+        if self._room is None or self._room_ended:
+            return
+        room, self._room_ended = self._room, True
+        await workflow.execute_activity(
+            act.COMPLETE_VIDEO_ROOM,
+            room,
+            start_to_close_timeout=timedelta(seconds=20),
+            retry_policy=EXTERNAL_RETRY,
+        )
+
+    async def _wait(self, condition: Callable[[], bool], within: timedelta, kind: str) -> bool:
+        """Wait for a condition with a named deadline; False when the deadline passed first."""
+        if within <= timedelta(0):
+            return condition()
+        self._deadlines[kind] = workflow.now() + within
+        self._upsert_search_attributes()
+        try:
+            await workflow.wait_condition(condition, timeout=within, timeout_summary=kind)
+            return True
+        except TimeoutError:
+            await self._record(f"timer_{kind}_fired", self._system())
+            return False
+        finally:
+            self._deadlines.pop(kind, None)
+            self._upsert_search_attributes()
+
+    async def _set_status(
+        self, status: CaseStatus, action: str, actor: Actor, detail: dict[str, Any] | None = None
+    ) -> None:
+        self._status = status
+        if status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO):
+            self._video_down_since = None
+        self._upsert_search_attributes()
+        await self._record(action, actor, detail)
+
+    def _upsert_search_attributes(self) -> None:
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_STATUS.value_set(self._status.value),
+        ]
+        if self._district:
+            updates.append(sa.DISTRICT.value_set(self._district))
+        if self._seat_id:
+            updates.append(sa.SEAT_ID.value_set(self._seat_id))
+        if self._officer_id:
+            updates.append(sa.OFFICER_ID.value_set(self._officer_id))
+        nearest = min(self._deadlines.values(), default=None)
+        updates.append(sa.NEXT_DEADLINE.value_set(nearest) if nearest else sa.NEXT_DEADLINE.value_unset())
+        workflow.upsert_search_attributes(updates)
+
+    async def _record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
+        """Read model and audit trail: a local activity, short and database-only."""
+        nearest = min(self._deadlines.items(), key=lambda kv: kv[1], default=None)
+        self._seq += 1
+        snapshot = act.CaseSnapshot(
+            case_number=self._case,
+            seq=self._seq,
+            workflow_id=workflow.info().workflow_id,
+            status=self._status,
+            category=self._in.alert.facts.category.value,
+            district=self._district,
+            area=self._area,
+            reported_at=self._in.alert.reported_at,
+            location=self._in.alert.location,
+            seat_id=self._seat_id,
+            officer_id=self._officer_id,
+            next_deadline=nearest[1] if nearest else None,
+            next_deadline_kind=nearest[0] if nearest else "",
+            outcome=self._outcome.value if self._outcome else "",
+            outcome_reason=self._outcome_reason,
+            parties=[
+                act.PartySnapshot(
+                    party=ps.party,
+                    liability=ps.liability,
+                    verification=ps.verification,
+                    served_at=ps.served_at,
+                    review_deadline=ps.review_deadline,
+                )
+                for ps in self._parties.values()
+            ],
+        )
+        entry = act.TimelineEntry(
+            case_number=self._case,
+            at=workflow.now(),
+            actor_role=actor.role.value,
+            actor_id=actor.id,
+            action=action,
+            detail=detail or {},
+        )
+        await workflow.execute_local_activity(
+            act.RECORD_STEP,
+            act.StepRecord(snapshot=snapshot, entry=entry, reporter_phone=self._in.alert.reporter_phone),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RECORD_RETRY,
+        )
+
+    async def _sms(
+        self, ps: PartyState, template: str, step: str, params: dict[str, str] | None = None
+    ) -> None:
+        await self._send_sms(ps.party.party_id, ps.party.phone, template, step, params)
+
+    async def _sms_reporter(self, template: str) -> None:
+        params = {"reasons": "；".join(r.reason for r in self._refusals)} if self._refusals else {}
+        await self._send_sms("reporter", self._in.alert.reporter_phone, template, template, params)
+
+    async def _send_sms(
+        self, party_id: str, phone: str, template: str, step: str, params: dict[str, str] | None
+    ) -> None:
+        """One SMS per (case, step, party), ever: the key makes a retried send a no-op. A failed SMS
+        never stops the case; it is recorded for the operators."""
+        request = act.SmsRequest(
+            idempotency_key=f"{workflow.info().workflow_id}/{step}/{party_id}",
+            case_number=self._case,
+            party_id=party_id,
+            phone=phone,
+            template=template,
+            params={"case_number": self._case, **(params or {})},
+        )
+        try:
+            await workflow.execute_activity(
+                act.SEND_SMS,
+                request,
+                result_type=act.SmsResult,
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(hours=1),
+                retry_policy=EXTERNAL_RETRY,
+            )
+        except ActivityError as err:
+            await self._record(
+                "sms_failed",
+                self._system(),
+                {"party": party_id, "template": template, "error": str(err.cause)},
+            )
+
+    def _party_view(self, ps: PartyState) -> PartyView:
+        v = ps.verification
+        return PartyView(
+            party_id=ps.party.party_id,
+            kind=ps.party.kind.value,
+            name=mask_name(ps.party.name),
+            phone=mask_phone(ps.party.phone),
+            plate=ps.party.vehicle.plate if ps.party.vehicle else "",
+            insurer_name=v.insurer_name if v else "",
+            liability=ps.liability,
+            served_at=ps.served_at,
+            review_deadline=ps.review_deadline,
+            claim=ps.claim,
+        )
