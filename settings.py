@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
     max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
+    # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
+    # generated once under var/keys/payload.keys
+    payload_keys: str = ""
 
     # external systems: the embedded providers are the default
     video_token_secret: str = "kuaichu-embedded-video-not-secret"

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.wiring import Providers, build_activities
