@@ -34,7 +34,7 @@ import importlib.util
 import struct
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -568,6 +568,7 @@ class FontSet:
 
     primary: CidCffFont
     fallbacks: list[CidCffFont]
+    _advances: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -600,12 +601,28 @@ class FontSet:
         if missing:
             raise MissingGlyphError(missing, field)
 
-    def install(self, pdf: FPDF) -> None:
+    def install(self, pdf: FPDF, fpdf_fallback: bool = False) -> None:
+        """Register per-document fonts on ``pdf``. ``fpdf_fallback`` also declares the fallbacks to
+        fpdf2 (needed for ``cell``/``multi_cell``/``write``; it makes every text call slower, and
+        ``NoticeRenderer`` picks fonts per run itself)."""
         for font in self.fonts():
             pdf.fonts[font.family] = font.document_font(pdf)
         pdf._set_min_pdf_version("1.6")  # CID-keyed CFF (FontFile3 /CIDFontType0C), as add_font does
-        if self.fallbacks:
+        if self.fallbacks and fpdf_fallback:
             pdf.set_fallback_fonts([f.family for f in self.fallbacks], exact_match=False)
+
+    def advance(self, ch: str) -> tuple[int, int]:
+        """(index of the font that draws ``ch``, its advance width in 1/1000 em); raises
+        :class:`MissingGlyphError` if no font has it."""
+        found = self._advances.get(ch)
+        if found is not None:
+            return found
+        code = ord(ch)
+        for i, font in enumerate(self.fonts()):
+            if code in font.cmap:
+                found = self._advances[ch] = (i, font.template.cw[code])
+                return found
+        raise MissingGlyphError([ch])
 
     def warm(self, text: str) -> None:
         for font in self.fonts():
