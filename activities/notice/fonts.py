@@ -469,9 +469,26 @@ class FastFontOutputProducer(OutputProducer):
                 self.fpdf.fonts = fonts
         else:
             result = {}
+        referenced = self._fonts_on_pages()
         for font in sorted(ours.values(), key=lambda f: f.i):
+            if referenced is not None and font.i not in referenced:
+                continue  # e.g. a fallback font the document never needed: do not embed it
             result[font.i] = self._add_document_font(font)
         return result
+
+    def _fonts_on_pages(self) -> set[int] | None:
+        """Indexes of the fonts some page uses, or None when every font must be embedded."""
+        fpdf = self.fpdf
+        if fpdf.single_resources_object:
+            return None
+        from fpdf.enums import PDFResourceType
+
+        used: set[int] = set()
+        for page in range(1, fpdf.pages_count + 1):
+            used.update(
+                int(i) for i in fpdf._resource_catalog.get_resources_per_page(page, PDFResourceType.FONT)
+            )
+        return used
 
     def _add_document_font(self, font: DocumentFont):
         from fpdf.output import CIDSystemInfo, PDFFont, PDFFontStream

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import qrcode
+from fpdf import FPDF
 from fpdf.enums import TextMode
 from qrcode.constants import ERROR_CORRECT_L
 
@@ -85,10 +86,9 @@ class _Doc:
     TOP = 14.0
     BOTTOM = 280.0
 
-    def __init__(self, fonts: FontSet, content: NoticeContent):
+    def __init__(self, fonts: FontSet, content: NoticeContent, pdf: FPDF):
         self.fonts = fonts
-        self.pdf = pdf = NoticePDF(orientation="P", unit="mm", format="A4")
-        fonts.install(pdf)
+        self.pdf = pdf
         pdf.set_auto_page_break(False)
         pdf.set_margins(self.LEFT, self.TOP, 210 - self.RIGHT)
         pdf.set_creation_date(content.issued_at)
@@ -337,6 +337,8 @@ def _tokens(text: str) -> list[str]:
 class NoticeRenderer:
     """Renders notices to PDF bytes. Cheap to create; the fonts are shared per process."""
 
+    doc_class: type[_Doc] = _Doc
+
     def __init__(self, fonts: FontSet | None = None, timezone: str = "Asia/Shanghai"):
         self.fonts = fonts or get_font_set()
         self.tz = ZoneInfo(timezone)
@@ -348,11 +350,16 @@ class NoticeRenderer:
     def render(self, content: NoticeContent, short_code: str, verify_url: str) -> bytes:
         """The PDF bytes of ``content`` (a determination or a revocation). Raises
         :class:`MissingGlyphError` (naming the field) if a character cannot be printed."""
+        missing: list[str] = []
+        fields: list[str] = []
         for field, text in content.texts().items():
-            missing = self.fonts.missing(text)
-            if missing:
-                raise MissingGlyphError(missing, field)
-        doc = _Doc(self.fonts, content)
+            absent = self.fonts.missing(text)
+            if absent:
+                missing += absent
+                fields.append(field)
+        if missing:
+            raise MissingGlyphError(missing, ", ".join(fields))
+        doc = self.doc_class(self.fonts, content, self._new_pdf())
         title = REVOCATION_TITLE if content.kind == NoticeKind.REVOCATION else TITLE
         doc.pdf.set_title(f"{title} 第{content.notice_number}号")
         doc.pdf.set_author(content.unit)
@@ -365,6 +372,12 @@ class NoticeRenderer:
         self._signature_block(doc, content)
         self._footers(doc, content, short_code, verify_url)
         return bytes(doc.pdf.output())
+
+    def _new_pdf(self) -> FPDF:
+        """A fresh A4 document with this renderer's fonts (per-document clones of the parsed fonts)."""
+        pdf = NoticePDF(orientation="P", unit="mm", format="A4")
+        self.fonts.install(pdf)
+        return pdf
 
     # -- parts ------------------------------------------------------------------------------------
 

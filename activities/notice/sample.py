@@ -59,7 +59,10 @@ def sample_parties(names: tuple[str, str, str] = ("张喆", "李堃", "𠮷祥")
     ]
 
 
-def sample_decision(officer: str = "王昇", badge: str = "051234") -> Decision:
+def sample_decision(
+    officer: str = "王昇", badge: str = "051234", names: tuple[str, str, str] = ("张喆", "李堃", "𠮷祥")
+) -> Decision:
+    a, b, c = names
     return Decision(
         officer_id="OFF-0007",
         officer_name=officer,
@@ -67,9 +70,9 @@ def sample_decision(officer: str = "王昇", badge: str = "051234") -> Decision:
         unit="泸州市公安局交通警察支队江阳区大队",
         liabilities={"P1": Liability.FULL, "P2": Liability.NONE, "P3": Liability.NONE},
         facts=(
-            "2026年3月5日9时12分许，张喆驾驶川E12345号小型普通客车沿大山坪路由南向北行驶至华阳路口时，"
-            "未与前车保持足以采取紧急制动措施的安全距离，车头与前方等候信号灯的李堃驾驶的川EA6D88F号"
-            "小型新能源汽车车尾相撞，川EA6D88F号车受力前移，其右前部与右侧非机动车道内𠮷祥驾驶的电动"
+            f"2026年3月5日9时12分许，{a}驾驶川E12345号小型普通客车沿大山坪路由南向北行驶至华阳路口时，"
+            f"未与前车保持足以采取紧急制动措施的安全距离，车头与前方等候信号灯的{b}驾驶的川EA6D88F号"
+            f"小型新能源汽车车尾相撞，川EA6D88F号车受力前移，其右前部与右侧非机动车道内{c}驾驶的电动"
             "自行车左侧刮擦，造成三车不同程度损坏，无人员受伤。"
         ),
         accident_form="追尾碰撞、刮擦",
@@ -80,7 +83,7 @@ def sample_decision(officer: str = "王昇", badge: str = "051234") -> Decision:
         ),
         weather="阴",
         mediation_result=(
-            "由甲方张喆在本认定书送达之日起十日内赔偿乙方李堃车辆维修费人民币贰仟叁佰元整、丙方𠮷祥"
+            f"由甲方{a}在本认定书送达之日起十日内赔偿乙方{b}车辆维修费人民币贰仟叁佰元整、丙方{c}"
             "车辆维修费人民币叁佰元整，各方对本次事故再无其他争议。"
         ),
     )
@@ -105,7 +108,7 @@ def sample_content(
         case_number="510502-20260305-0042",
         notice_number=notice_number,
         version=1,
-        decision=sample_decision(officer),
+        decision=sample_decision(officer, names=names),
         parties=sample_parties(names),
         location=sample_location(),
         accident_time=ACCIDENT_AT,
