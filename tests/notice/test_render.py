@@ -190,3 +190,19 @@ def test_review_deadline_without_service_time_is_printed(tmp_path):
     content = sample_content().model_copy(update={"review_deadline": date(2026, 3, 10)})
     renderer = NoticeRenderer()
     assert "2026年3月10日24时止" in renderer._review_text(content)
+
+
+def test_concurrent_renders_match_sequential_ones():
+    """The parsed fonts are shared by threads (activities may run in a thread pool)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    renderer = NoticeRenderer()
+    names = [("张喆", "李堃", "赵犇"), ("龑", "王昇", "𠮷祥"), ("刘䶮", "周堃", "吴犇"), ("甲", "乙", "丙")]
+    jobs = [
+        (sample_content(notice_number=f"N{i}", names=n), f"CODE{i:06d}", f"https://x/{i}")
+        for i, n in enumerate(names)
+    ]
+    sequential = [renderer.render(*job) for job in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda job: renderer.render(*job), jobs)) == sequential
