@@ -22,7 +22,7 @@ def test_parties_in_case_order_with_labels_and_full_identity():
     content = sample_content()
     assert [p.label for p in content.parties] == ["甲", "乙", "丙"]
     first = content.parties[0]
-    assert first.id_or_licence_number == "510502199001011236"  # unmasked: the notice is the legal document
+    assert first.id_or_licence_number == "51050219900101123X"  # unmasked: the notice is the legal document
     assert first.insurer_name.startswith("中国人民财产保险")
     assert first.liability == Liability.FULL and first.liability_label == "全部责任"
     ebike = content.parties[2]
