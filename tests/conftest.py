@@ -17,7 +17,7 @@ Database fixtures (owned by db/; reuse them in API and activity tests)
                  wants to be visible to other sessions (`await db_session.commit()`).
 `new_case_number` factory: `new_case_number()` -> a case number unique in the test session,
                  e.g. "LZ20261125-000042".
-`sqlite_url`, `postgres_url`  the raw per-session URLs (same databases as `database_url`).
+`sqlite_url`, `postgres_url`  one backend only: the same per-session databases as `database_url`.
 `fresh_postgres_database()`  async context manager for an extra empty PG database (migration tests).
 
 Isolation: the database lives for the whole session and is NOT cleaned between tests (the
@@ -57,9 +57,12 @@ def _pg_admin_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A temporary SQLite file for this test session, schema at head."""
     path: Path = tmp_path_factory.mktemp("db") / "kuaichu-test.db"
-    return f"sqlite+aiosqlite:///{path}"
+    url = f"sqlite+aiosqlite:///{path}"
+    await ensure_schema(url)
+    return url
 
 
 @asynccontextmanager
@@ -68,7 +71,9 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     drop it afterwards. Unreachable PostgreSQL: pytest.fail under CI, pytest.skip otherwise."""
     admin_url = _pg_admin_url()
     shown = make_url(admin_url).render_as_string(hide_password=True)
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    admin = create_async_engine(
+        admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool, connect_args={"timeout": 10}
+    )
     name = f"kuaichu_t_{secrets.token_hex(6)}"
     try:
         async with admin.connect() as conn:
@@ -89,16 +94,17 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def postgres_url() -> AsyncIterator[str]:
-    """A fresh, uniquely named, empty PostgreSQL database for this test session."""
+    """A fresh, uniquely named PostgreSQL database for this test session, schema at head."""
     async with fresh_postgres_database() as url:
+        await ensure_schema(url)
         yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest) -> str:
-    """A database URL at schema head; parametrised over sqlite and postgres."""
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A database URL at schema head; parametrised over sqlite and postgres. (A sync fixture on
+    purpose: it resolves only the backend it needs, so a sqlite run never touches PostgreSQL.)"""
     url: str = request.getfixturevalue(f"{request.param}_url")
-    await ensure_schema(url)
     return url
 
 
