@@ -14,9 +14,12 @@ unique-violation race inside the database (no IntegrityError, no savepoint, the 
 transaction stays usable). On PostgreSQL the losing insert waits for the winner's transaction;
 on SQLite writers are serialised by the database lock (busy timeout 30 s).
 
+State changes (served, revoked, concluded, SMS status) are single conditional UPDATEs, so two
+concurrent callers cannot overwrite each other (first service time wins, etc.).
+
 SQLite note: a transaction that *reads before it writes* can fail with "database is locked" if
 another writer commits in between; use `db.session.write_session()` (BEGIN IMMEDIATE) for such
-read-modify-write units.
+units of your own (every function here writes first).
 
 Nothing here logs; never log row contents (names, phones, ID numbers).
 """
@@ -501,21 +504,22 @@ async def update_sms_status(
     queued/sent. Returns the row, or None when unknown."""
     if status not in _SMS_RANK:
         raise ValueError(f"unknown SMS status {status!r}")
-    where = SmsRow.id == key if isinstance(key, int) else SmsRow.provider_message_id == key
-    row: SmsRow | None = await _reload(session, SmsRow, where)
-    if row is None:
-        return None
-    if _SMS_RANK[status] >= _SMS_RANK.get(row.status, 0):
-        row.status = status
-        if error_code is not None or status in ("sent", "delivered"):
-            row.error_code = error_code
+    t = _table(SmsRow)
+    where = t.c.id == key if isinstance(key, int) else t.c.provider_message_id == key
+    always: dict[str, Any] = {"updated_at": utcnow()}
     if provider is not None:
-        row.provider = provider
+        always["provider"] = provider
     if provider_message_id is not None:
-        row.provider_message_id = provider_message_id
-    row.updated_at = utcnow()
-    await session.flush()
-    return row
+        always["provider_message_id"] = provider_message_id
+    if (await session.execute(sa.update(t).where(where).values(**always))).rowcount == 0:
+        return None
+    if provider_message_id is not None and not isinstance(key, int):
+        where = t.c.provider_message_id == provider_message_id
+    not_later = [s for s, rank in _SMS_RANK.items() if rank <= _SMS_RANK[status]]
+    await session.execute(
+        sa.update(t).where(where, t.c.status.in_(not_later)).values(status=status, error_code=error_code)
+    )
+    return await _reload(session, SmsRow, where)  # type: ignore[no-any-return]
 
 
 async def list_sms(
@@ -579,21 +583,20 @@ async def update_claim(
 ) -> ClaimRow | None:
     """Update a claim found by id (int) or idempotency_key (str); None values are left alone
     (pass last_error=None explicitly to clear it)."""
-    where = ClaimRow.id == key if isinstance(key, int) else ClaimRow.idempotency_key == key
-    row: ClaimRow | None = await _reload(session, ClaimRow, where)
-    if row is None:
-        return None
+    t = _table(ClaimRow)
+    where = t.c.id == key if isinstance(key, int) else t.c.idempotency_key == key
+    values: dict[str, Any] = {"updated_at": utcnow()}
     if status is not None:
-        row.status = status
+        values["status"] = status
     if claim_number is not None:
-        row.claim_number = claim_number
+        values["claim_number"] = claim_number
     if notice_number is not None:
-        row.notice_number = notice_number
+        values["notice_number"] = notice_number
     if last_error is not _UNSET:
-        row.last_error = last_error
-    row.updated_at = utcnow()
-    await session.flush()
-    return row
+        values["last_error"] = last_error
+    if (await session.execute(sa.update(t).where(where).values(**values))).rowcount == 0:
+        return None
+    return await _reload(session, ClaimRow, where)  # type: ignore[no-any-return]
 
 
 async def list_claims(session: AsyncSession, case_number: str) -> list[ClaimRow]:
@@ -756,20 +759,24 @@ async def mark_notice_served(
 ) -> NoticeRow | None:
     """Record the service time (receipt confirmed). The first confirmation wins: opening the
     notice again never moves the service time (it starts the review clock)."""
-    row: NoticeRow | None = await get_notice(session, notice_number)
-    if row is not None and row.served_at is None:
-        row.served_at = served_at
-        await session.flush()
-    return row
+    t = _table(NoticeRow)
+    await session.execute(
+        sa.update(t)
+        .where(t.c.notice_number == notice_number, t.c.served_at.is_(None))
+        .values(served_at=served_at)
+    )
+    return await get_notice(session, notice_number)
 
 
 async def revoke_notice(session: AsyncSession, notice_number: str, revoked_at: datetime) -> NoticeRow | None:
     """Mark a notice revoked (by a new determination); the first revocation time is kept."""
-    row: NoticeRow | None = await get_notice(session, notice_number)
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = revoked_at
-        await session.flush()
-    return row
+    t = _table(NoticeRow)
+    await session.execute(
+        sa.update(t)
+        .where(t.c.notice_number == notice_number, t.c.revoked_at.is_(None))
+        .values(revoked_at=revoked_at)
+    )
+    return await get_notice(session, notice_number)
 
 
 # --------------------------------------------------------------------------- reviews
@@ -819,17 +826,19 @@ async def conclude_review(
 ) -> ReviewRow:
     """Record the reviewers' conclusion (uphold | redetermine). Repeating the same conclusion
     is a no-op (activity retry); a different one raises ReviewAlreadyConcluded."""
+    t = _table(ReviewRow)
+    changed = await session.execute(
+        sa.update(t)
+        .where(t.c.case_number == case_number, t.c.conclusion.is_(None))
+        .values(conclusion=conclusion, concluded_by=list(concluded_by), concluded_at=concluded_at)
+    )
     row: ReviewRow | None = await get_review(session, case_number)
     if row is None:
         raise ReviewNotFound(f"no review request for case {case_number}")
-    if row.conclusion is not None:
-        if row.conclusion == conclusion and list(row.concluded_by) == list(concluded_by):
-            return row
+    if changed.rowcount == 0 and (
+        row.conclusion != conclusion or list(row.concluded_by) != list(concluded_by)
+    ):
         raise ReviewAlreadyConcluded(f"the review of case {case_number} is already concluded")
-    row.conclusion = conclusion
-    row.concluded_by = list(concluded_by)
-    row.concluded_at = concluded_at
-    await session.flush()
     return row
 
 

@@ -543,3 +543,19 @@ def test_phone_hash_is_keyed_and_distinct() -> None:
 def test_party_record_repr_hides_personal_data() -> None:
     p = PartyRecord.from_party(motor_party("P1", "13800138000", "川E12345"))
     assert "13800138000" not in repr(p) and "张演示" not in repr(p) and "510502" not in repr(p)
+
+
+async def test_enum_values_are_accepted_and_read_back_as_strings(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    from domain.models import AccidentCategory, CaseStatus
+
+    cn = new_case_number()
+    await _create_case(
+        db_sessionmaker, cn, status=CaseStatus.UNDER_REVIEW, category=AccidentCategory.MOTOR_VS_NON_MOTOR
+    )
+    async with db_sessionmaker() as s:
+        got = await repo.get_case(s, cn)
+        listed = await repo.list_cases(s, status=[CaseStatus.UNDER_REVIEW], limit=1000)
+    assert got is not None and got.status == "under_review" and got.category == "motor_vs_non_motor"
+    assert cn in {c.case_number for c in listed}
