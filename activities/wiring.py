@@ -116,7 +116,7 @@ def build_activities(
             settings.timezone,
         )
     )
-    video = VideoActivities(p.video)
+    video = VideoActivities(p.video, sessions)
     sms = SmsActivities(sessions, p.sms)
     registry = RegistryActivities(p.registry)
     claims = ClaimActivities(sessions, p.insurers)

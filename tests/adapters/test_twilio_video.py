@@ -8,12 +8,21 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.twilio_http import twilio_client
-from activities.twilio_video import TwilioVideoProvider, case_number_of
-from activities.video import room_name_for
+from activities.twilio_video import (
+    TwilioVideoProvider,
+    case_number_of,
+    keep_recordings_permanently,
+    store_room_recordings,
+)
+from activities.video import VideoActivities, room_name_for
+from db import repository
 from tests.adapters.conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID
+from tests.adapters.helpers import new_case
 from tests.adapters.twilio_standin import Fault, TwilioStandIn
 
 CALLBACK = "https://kuaichu.example.cn/webhooks/twilio/video-status"
@@ -133,3 +142,43 @@ def test_case_number_of_room() -> None:
     assert case_number_of(room_name_for(CASE, 12)) == CASE
     with pytest.raises(ValueError):
         case_number_of("other-room")
+
+
+async def test_recordings_kept_as_evidence_six_months_then_permanent(
+    twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    case = await new_case(sessions)
+    p = provider(twilio_standin)
+    room = await p.create_room(room_name_for(case, 1))
+    video = twilio_standin.add_recording(room.room_sid, "video")
+    audio = twilio_standin.add_recording(room.room_sid, "audio", status="processing")
+    twilio_standin.add_recording(room.room_sid, "video", status="failed")
+    await p.complete_room(room)
+    assert await store_room_recordings(sessions, p, room) == [video, audio]
+    assert await store_room_recordings(sessions, p, room) == [video, audio]  # idempotent
+    async with sessions() as session:
+        rows = {r.evidence_id: r for r in await repository.list_evidence(session, case)}
+    assert set(rows) == {video, audio}
+    rec = rows[video]
+    assert (rec.kind, rec.retention) == ("recording", "6_months")
+    assert rec.storage_path == f"https://video.twilio.com/v1/Rooms/{room.room_sid}/Recordings/{video}"
+    assert rec.retain_until is not None and rec.retain_until - rec.captured_at >= timedelta(days=181)
+    assert await keep_recordings_permanently(sessions, case) == 2
+    async with sessions() as session:
+        rows = {r.evidence_id: r for r in await repository.list_evidence(session, case)}
+    assert {(r.retention, r.retain_until) for r in rows.values()} == {("permanent", None)}
+
+
+async def test_complete_video_room_activity_keeps_recordings(
+    twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    case = await new_case(sessions)
+    p = provider(twilio_standin)
+    room = await p.create_room(room_name_for(case, 1))
+    sid = twilio_standin.add_recording(room.room_sid, "video")
+    activities = VideoActivities(p, sessions)
+    await ActivityEnvironment().run(activities.complete_video_room, room)
+    await ActivityEnvironment().run(activities.complete_video_room, room)  # a retry
+    async with sessions() as session:
+        assert [r.evidence_id for r in await repository.list_evidence(session, case)] == [sid]
+    assert twilio_standin.rooms[room.room_sid]["status"] == "completed"

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 from aiohttp import web
+
+
+def _sid(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex  # unique across stand-ins (the test database outlives them)
 
 
 @dataclass
@@ -44,7 +48,6 @@ class TwilioStandIn:
     faults: dict[str, list[Fault]] = field(default_factory=dict)  # route -> next faults
     url: str = ""
     _runner: web.AppRunner | None = None
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, route: str, *faults: Fault) -> None:
         self.faults.setdefault(route, []).extend(faults)
@@ -114,7 +117,7 @@ class TwilioStandIn:
             return failed
         now = datetime.now(UTC)
         message = {
-            "sid": f"SM{next(self._ids):032x}",
+            "sid": _sid("SM"),
             "account_sid": request.match_info["account"],
             "to": seen.form["To"],
             "from": seen.form.get("From"),
@@ -177,7 +180,7 @@ class TwilioStandIn:
             return web.json_response(body, status=400)
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         room = {
-            "sid": f"RM{next(self._ids):032x}",
+            "sid": _sid("RM"),
             "unique_name": name,
             "status": "in-progress",
             "type": seen.form.get("Type", "group"),
@@ -216,12 +219,12 @@ class TwilioStandIn:
         return web.json_response(self._room_json(room))
 
     def add_recording(self, room_sid: str, kind: str = "video", status: str = "completed") -> str:
-        sid = f"RT{next(self._ids):032x}"
+        sid = _sid("RT")
         self.recordings[room_sid].append(
             {
                 "sid": sid,
                 "room_sid": room_sid,
-                "source_sid": f"MT{next(self._ids):032x}",
+                "source_sid": _sid("MT"),
                 "status": status,
                 "type": kind,
                 "container_format": "mka" if kind == "audio" else "mkv",
