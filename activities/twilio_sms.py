@@ -147,3 +147,29 @@ def from_settings(settings: Any) -> TwilioSmsProvider:
         from_number=settings.twilio_from_number,
         lookback=timedelta(minutes=settings.twilio_sms_lookback_minutes),
     )
+
+
+# Twilio's message statuses → the outbox's (None: an intermediate status, nothing to store)
+CALLBACK_STATUS = {
+    "accepted": None,
+    "scheduled": None,
+    "queued": None,
+    "sending": None,
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
+
+
+def status_from_callback(form: dict[str, str]) -> tuple[str, str, str | None] | None:
+    """A Twilio message status callback (form fields MessageSid, MessageStatus, ErrorCode) as
+    (provider message id, outbox status, error code), or None when there is nothing to store.
+    The webhook stores it with `repository.update_sms_status(session, sid, status, error_code)`
+    after checking X-Twilio-Signature (twilio.request_validator.RequestValidator)."""
+    sid, status = form.get("MessageSid", ""), CALLBACK_STATUS.get(form.get("MessageStatus", ""))
+    if not sid or status is None:
+        return None
+    return sid, status, form.get("ErrorCode") or None

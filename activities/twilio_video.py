@@ -235,3 +235,25 @@ def from_settings(settings: Any) -> TwilioVideoProvider:
         token_ttl=timedelta(seconds=settings.video_token_ttl_seconds),
         max_participants=settings.twilio_video_max_participants,
     )
+
+
+def video_event_from_callback(form: dict[str, str]) -> Any:
+    """A Twilio Video room status callback (StatusCallbackEvent, RoomName, ParticipantIdentity,
+    Timestamp) as the workflow's `VideoEvent` signal, or None for events the workflow does not
+    take (room-created, recording-*, track-*). The webhook signals `case-<case_number_of(RoomName)>`;
+    on `recording-completed` it may call `store_room_recordings` (idempotent)."""
+    from domain.messages import VideoEvent, VideoEventKind
+
+    try:
+        kind = VideoEventKind(form.get("StatusCallbackEvent", ""))
+    except ValueError:
+        return None
+    at = None
+    if form.get("Timestamp"):
+        try:
+            at = datetime.fromisoformat(form["Timestamp"].replace("Z", "+00:00"))
+        except ValueError:
+            at = None
+    return VideoEvent(
+        kind=kind, room_name=form.get("RoomName", ""), identity=form.get("ParticipantIdentity", ""), at=at
+    )

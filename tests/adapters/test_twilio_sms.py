@@ -133,3 +133,22 @@ async def test_find_sent_matches_body_not_just_number(twilio_standin: TwilioStan
     p = provider(twilio_standin)
     await p.send(sms(1, body="【快处】其他短信"))
     assert await p.find_sent(sms(2)) is None
+
+
+def test_status_callback_mapping() -> None:
+    from activities.twilio_sms import status_from_callback
+
+    assert status_from_callback({"MessageSid": "SM1", "MessageStatus": "delivered"}) == (
+        "SM1",
+        "delivered",
+        None,
+    )
+    assert status_from_callback(
+        {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    ) == (
+        "SM1",
+        "undelivered",
+        "30003",
+    )
+    assert status_from_callback({"MessageSid": "SM1", "MessageStatus": "sending"}) is None
+    assert status_from_callback({"MessageStatus": "sent"}) is None

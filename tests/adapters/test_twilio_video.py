@@ -182,3 +182,20 @@ async def test_complete_video_room_activity_keeps_recordings(
     async with sessions() as session:
         assert [r.evidence_id for r in await repository.list_evidence(session, case)] == [sid]
     assert twilio_standin.rooms[room.room_sid]["status"] == "completed"
+
+
+def test_video_callback_to_signal() -> None:
+    from activities.twilio_video import video_event_from_callback
+    from domain.messages import VideoEventKind
+
+    event = video_event_from_callback(
+        {
+            "StatusCallbackEvent": "participant-disconnected",
+            "RoomName": room_name_for(CASE, 1),
+            "ParticipantIdentity": f"{CASE}-P1",
+            "Timestamp": "2026-11-25T02:03:04.000Z",
+        }
+    )
+    assert event.kind == VideoEventKind.PARTICIPANT_DISCONNECTED and event.identity == f"{CASE}-P1"
+    assert event.at is not None and event.at.minute == 3
+    assert video_event_from_callback({"StatusCallbackEvent": "recording-started"}) is None
