@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db import repository
+from db.session import write_session
 from domain import activity_contracts as act
 from domain.messages import ClaimResult
 
@@ -93,7 +94,7 @@ class ClaimActivities:
             return base.model_copy(
                 update={"guidance": guidance_for(policy.insurer_name, policy.insurer_code)}
             )
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             row, _ = await repository.record_claim(
                 session,
                 idempotency_key=req.idempotency_key,
@@ -119,12 +120,12 @@ class ClaimActivities:
         try:
             number = await client.report_claim(report)
         except ClaimRejected as err:
-            async with self._sessions.begin() as session:
+            async with write_session(self._sessions) as session:
                 await repository.update_claim(
                     session, req.idempotency_key, status="rejected", last_error=str(err)
                 )
             raise ApplicationError(str(err), type="CLAIM_REJECTED", non_retryable=True) from err
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             await repository.update_claim(session, req.idempotency_key, status="filed", claim_number=number)
         return base.model_copy(update={"filed": True, "claim_number": number})
 

@@ -3,11 +3,12 @@ snapshot and one timeline entry in a single transaction."""
 
 from __future__ import annotations
 
-from db.records import CaseRecord, PartyRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from db import repository
+from db.records import CaseRecord, PartyRecord
+from db.session import write_session
 from domain import activity_contracts as act
 from domain.geo import to_wgs84
 
@@ -59,8 +60,15 @@ class RecordActivities:
         if step.reporter_phone:
             record.reporter_phone_hash = repository.phone_hash(step.reporter_phone, self._secret)
         e = step.entry
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             await repository.upsert_case(session, record, secret=self._secret)
             await repository.append_timeline(
-                session, e.case_number, e.actor_role, e.actor_id, e.action, e.detail, at=e.at
+                session,
+                e.case_number,
+                e.actor_role,
+                e.actor_id,
+                e.action,
+                e.detail,
+                at=e.at,
+                step_key=e.step_key or None,
             )

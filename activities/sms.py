@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.sms_templates import UnknownTemplate, render_sms
 from db import repository
+from db.session import write_session
 from domain import activity_contracts as act
 
 DONE = {"sent", "delivered", "undelivered", "failed"}
@@ -74,7 +75,7 @@ class SmsActivities:
             body = render_sms(req.template, req.params)
         except UnknownTemplate as err:
             raise ApplicationError(str(err), type="SMS_TEMPLATE", non_retryable=True) from err
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             row, _ = await repository.enqueue_sms(
                 session,
                 idempotency_key=req.idempotency_key,
@@ -115,7 +116,7 @@ class SmsActivities:
         error_code: str | None = None,
         provider_message_id: str | None = None,
     ) -> None:
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             await repository.update_sms_status(
                 session, outbox_id, status, error_code, provider_message_id=provider_message_id
             )

@@ -172,11 +172,12 @@ async def store_room_recordings(
     The media stays at Twilio: the storage path is its URL, the SHA-256 is filled in when the
     media is archived (empty until then). Returns the evidence ids."""
     from db import repository
+    from db.session import write_session
 
     case_number = case_number_of(room.room_name)
     recordings = await provider.list_recordings(room)
     ids: list[str] = []
-    async with sessions.begin() as session:
+    async with write_session(sessions) as session:
         for rec in recordings:
             if rec.status in ("deleted", "failed"):
                 continue
@@ -203,8 +204,9 @@ async def keep_recordings_permanently(sessions: async_sessionmaker[AsyncSession]
 
     from db import repository
     from db.models import EvidenceRow
+    from db.session import write_session
 
-    async with sessions.begin() as session:
+    async with write_session(sessions) as session:
         ids = (
             await session.execute(
                 sa.select(EvidenceRow.evidence_id).where(

@@ -195,6 +195,9 @@ class TimelineRow(Base):
     actor_id: Mapped[str] = mapped_column(sa.String(64), default="")
     action: Mapped[str] = mapped_column(sa.String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the workflow step that wrote it: a local activity re-run after a failed workflow task
+    # (at-least-once) must not write the same audit record twice
+    step_key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
 
     __table_args__ = (sa.Index(None, "case_number", "id"),)
 
@@ -211,13 +214,20 @@ class NoticeRow(Base):
     sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     signature: Mapped[str] = mapped_column(sa.Text, default="")
     short_code: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
+    # the notice signatures (activities/notice/verification.NoticeRecord): the content signature
+    # the short code derives from, the signing key's id and the content digest
+    content_signature: Mapped[str] = mapped_column(sa.Text, default="")
+    key_id: Mapped[str] = mapped_column(sa.String(64), default="")
+    content_digest: Mapped[str] = mapped_column(sa.String(64), default="")
     issued_at: Mapped[datetime]
     served_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    revoked_by_notice_number: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("case_number", "version"),
+        # a revocation shares its version with the determination that replaces it
+        sa.UniqueConstraint("case_number", "kind", "version"),
         sa.CheckConstraint("kind IN ('determination', 'revocation')", name="kind"),
     )
 
@@ -243,7 +253,7 @@ class SmsRow(Base):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('queued', 'sent', 'delivered', 'failed', 'undelivered')", name="status"
+            "status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')", name="status"
         ),
     )
 

@@ -14,12 +14,9 @@ unique-violation race inside the database (no IntegrityError, no savepoint, the 
 transaction stays usable). On PostgreSQL the losing insert waits for the winner's transaction;
 on SQLite writers are serialised by the database lock (busy timeout 30 s).
 
-State changes (served, revoked, concluded, SMS status) are single conditional UPDATEs, so two
-concurrent callers cannot overwrite each other (first service time wins, etc.).
-
 SQLite note: a transaction that *reads before it writes* can fail with "database is locked" if
 another writer commits in between; use `db.session.write_session()` (BEGIN IMMEDIATE) for such
-units of your own (every function here writes first).
+read-modify-write units.
 
 Nothing here logs; never log row contents (names, phones, ID numbers).
 """
@@ -419,22 +416,27 @@ async def append_timeline(
     detail: dict[str, Any] | None = None,
     *,
     at: datetime | None = None,
-) -> int:
+    step_key: str | None = None,
+) -> int | None:
     """Append one audit record; returns its id. `detail` is made JSON-safe (datetimes become ISO
-    strings, enums their values). Keep personal data out of `detail` (mask it)."""
+    strings, enums their values). Keep personal data out of `detail` (mask it). With a
+    `step_key`, the record is written once: a repeat returns None and writes nothing."""
+    values = {
+        "case_number": case_number,
+        "at": at or utcnow(),
+        "actor_role": str(actor_role),
+        "actor_id": actor_id or "",
+        "action": action,
+        "detail": to_jsonable_python(detail or {}),
+        "step_key": step_key,
+    }
+    if step_key is not None:
+        if not await _insert_ignore(session, TimelineRow, values, "step_key"):
+            return None
+        row = await _reload(session, TimelineRow, TimelineRow.step_key == step_key)
+        return int(row.id)
     table = _table(TimelineRow)
-    stmt = (
-        sa.insert(table)
-        .values(
-            case_number=case_number,
-            at=at or utcnow(),
-            actor_role=str(actor_role),
-            actor_id=actor_id or "",
-            action=action,
-            detail=to_jsonable_python(detail or {}),
-        )
-        .returning(table.c.id)
-    )
+    stmt = sa.insert(table).values(**values).returning(table.c.id)
     return int((await session.execute(stmt)).scalar_one())
 
 
@@ -452,7 +454,7 @@ async def list_timeline(session: AsyncSession, case_number: str) -> list[Timelin
 # --------------------------------------------------------------------------- SMS outbox
 
 
-_SMS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "failed": 2, "undelivered": 2}
+_SMS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "failed": 2, "undelivered": 2}
 
 
 async def enqueue_sms(
@@ -504,22 +506,21 @@ async def update_sms_status(
     queued/sent. Returns the row, or None when unknown."""
     if status not in _SMS_RANK:
         raise ValueError(f"unknown SMS status {status!r}")
-    t = _table(SmsRow)
-    where = t.c.id == key if isinstance(key, int) else t.c.provider_message_id == key
-    always: dict[str, Any] = {"updated_at": utcnow()}
-    if provider is not None:
-        always["provider"] = provider
-    if provider_message_id is not None:
-        always["provider_message_id"] = provider_message_id
-    if (await session.execute(sa.update(t).where(where).values(**always))).rowcount == 0:
+    where = SmsRow.id == key if isinstance(key, int) else SmsRow.provider_message_id == key
+    row: SmsRow | None = await _reload(session, SmsRow, where)
+    if row is None:
         return None
-    if provider_message_id is not None and not isinstance(key, int):
-        where = t.c.provider_message_id == provider_message_id
-    not_later = [s for s, rank in _SMS_RANK.items() if rank <= _SMS_RANK[status]]
-    await session.execute(
-        sa.update(t).where(where, t.c.status.in_(not_later)).values(status=status, error_code=error_code)
-    )
-    return await _reload(session, SmsRow, where)  # type: ignore[no-any-return]
+    if _SMS_RANK[status] >= _SMS_RANK.get(row.status, 0):
+        row.status = status
+        if error_code is not None or status in ("sent", "delivered"):
+            row.error_code = error_code
+    if provider is not None:
+        row.provider = provider
+    if provider_message_id is not None:
+        row.provider_message_id = provider_message_id
+    row.updated_at = utcnow()
+    await session.flush()
+    return row
 
 
 async def list_sms(
@@ -583,20 +584,21 @@ async def update_claim(
 ) -> ClaimRow | None:
     """Update a claim found by id (int) or idempotency_key (str); None values are left alone
     (pass last_error=None explicitly to clear it)."""
-    t = _table(ClaimRow)
-    where = t.c.id == key if isinstance(key, int) else t.c.idempotency_key == key
-    values: dict[str, Any] = {"updated_at": utcnow()}
-    if status is not None:
-        values["status"] = status
-    if claim_number is not None:
-        values["claim_number"] = claim_number
-    if notice_number is not None:
-        values["notice_number"] = notice_number
-    if last_error is not _UNSET:
-        values["last_error"] = last_error
-    if (await session.execute(sa.update(t).where(where).values(**values))).rowcount == 0:
+    where = ClaimRow.id == key if isinstance(key, int) else ClaimRow.idempotency_key == key
+    row: ClaimRow | None = await _reload(session, ClaimRow, where)
+    if row is None:
         return None
-    return await _reload(session, ClaimRow, where)  # type: ignore[no-any-return]
+    if status is not None:
+        row.status = status
+    if claim_number is not None:
+        row.claim_number = claim_number
+    if notice_number is not None:
+        row.notice_number = notice_number
+    if last_error is not _UNSET:
+        row.last_error = last_error
+    row.updated_at = utcnow()
+    await session.flush()
+    return row
 
 
 async def list_claims(session: AsyncSession, case_number: str) -> list[ClaimRow]:
@@ -715,6 +717,9 @@ async def add_notice(
     sha256: str = "",
     signature: str = "",
     short_code: str = "",
+    content_signature: str = "",
+    key_id: str = "",
+    content_digest: str = "",
 ) -> tuple[NoticeRow, bool]:
     """Store an issued notice once (idempotent on notice_number). (case_number, version) is
     unique: a different notice number for an existing version raises IntegrityError."""
@@ -731,6 +736,9 @@ async def add_notice(
             "sha256": sha256,
             "signature": signature,
             "short_code": short_code,
+            "content_signature": content_signature,
+            "key_id": key_id,
+            "content_digest": content_digest,
             "issued_at": issued_at,
             "created_at": utcnow(),
         },
@@ -759,24 +767,26 @@ async def mark_notice_served(
 ) -> NoticeRow | None:
     """Record the service time (receipt confirmed). The first confirmation wins: opening the
     notice again never moves the service time (it starts the review clock)."""
-    t = _table(NoticeRow)
-    await session.execute(
-        sa.update(t)
-        .where(t.c.notice_number == notice_number, t.c.served_at.is_(None))
-        .values(served_at=served_at)
-    )
-    return await get_notice(session, notice_number)
+    row: NoticeRow | None = await get_notice(session, notice_number)
+    if row is not None and row.served_at is None:
+        row.served_at = served_at
+        await session.flush()
+    return row
 
 
-async def revoke_notice(session: AsyncSession, notice_number: str, revoked_at: datetime) -> NoticeRow | None:
-    """Mark a notice revoked (by a new determination); the first revocation time is kept."""
-    t = _table(NoticeRow)
-    await session.execute(
-        sa.update(t)
-        .where(t.c.notice_number == notice_number, t.c.revoked_at.is_(None))
-        .values(revoked_at=revoked_at)
-    )
-    return await get_notice(session, notice_number)
+async def revoke_notice(
+    session: AsyncSession,
+    notice_number: str,
+    revoked_at: datetime,
+    revoked_by_notice_number: str | None = None,
+) -> NoticeRow | None:
+    """Mark a notice revoked (by a new determination); the first revocation is kept."""
+    row: NoticeRow | None = await get_notice(session, notice_number)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = revoked_at
+        row.revoked_by_notice_number = revoked_by_notice_number
+        await session.flush()
+    return row
 
 
 # --------------------------------------------------------------------------- reviews
@@ -826,19 +836,17 @@ async def conclude_review(
 ) -> ReviewRow:
     """Record the reviewers' conclusion (uphold | redetermine). Repeating the same conclusion
     is a no-op (activity retry); a different one raises ReviewAlreadyConcluded."""
-    t = _table(ReviewRow)
-    changed = await session.execute(
-        sa.update(t)
-        .where(t.c.case_number == case_number, t.c.conclusion.is_(None))
-        .values(conclusion=conclusion, concluded_by=list(concluded_by), concluded_at=concluded_at)
-    )
     row: ReviewRow | None = await get_review(session, case_number)
     if row is None:
         raise ReviewNotFound(f"no review request for case {case_number}")
-    if changed.rowcount == 0 and (
-        row.conclusion != conclusion or list(row.concluded_by) != list(concluded_by)
-    ):
+    if row.conclusion is not None:
+        if row.conclusion == conclusion and list(row.concluded_by) == list(concluded_by):
+            return row
         raise ReviewAlreadyConcluded(f"the review of case {case_number} is already concluded")
+    row.conclusion = conclusion
+    row.concluded_by = list(concluded_by)
+    row.concluded_at = concluded_at
+    await session.flush()
     return row
 
 

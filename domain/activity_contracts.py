@@ -167,6 +167,7 @@ class CaseSnapshot(Model):
 
 
 class TimelineEntry(Model):
+    step_key: str = ""  # unique per workflow step: a re-run local activity records it once
     case_number: str
     at: datetime
     actor_role: str

@@ -128,7 +128,8 @@ def add_working_days(d: date, n: int, calendar: WorkingDayCalendar) -> date:
     return current
 
 
-def _local_date(moment: datetime, tz: str) -> date:
+def local_date(moment: datetime, tz: str = DEFAULT_TZ) -> date:
+    """The calendar date of an aware moment in the given zone (Asia/Shanghai by default)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime: pass an aware datetime (UTC)")
     return moment.astimezone(ZoneInfo(tz)).date()
@@ -143,7 +144,7 @@ def working_days_deadline(
     start: datetime, calendar: WorkingDayCalendar, n: int, tz: str = DEFAULT_TZ
 ) -> datetime:
     """End (24:00 local) of the n-th working day after start's local date (that day not counted)."""
-    return end_of_local_day(add_working_days(_local_date(start, tz), n, calendar), tz)
+    return end_of_local_day(add_working_days(local_date(start, tz), n, calendar), tz)
 
 
 def review_deadline(
@@ -160,4 +161,4 @@ def calendar_deadline(start: datetime, days: int, tz: str = DEFAULT_TZ) -> datet
     """End (24:00 local) of the days-th calendar day after start's local date (e.g. 30-day review)."""
     if days < 0:
         raise ValueError("days must be >= 0")
-    return end_of_local_day(_local_date(start, tz) + timedelta(days=days), tz)
+    return end_of_local_day(local_date(start, tz) + timedelta(days=days), tz)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -18,7 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
-    from domain.calendar import calendar_deadline
+    from domain.calendar import calendar_deadline, local_date
     from domain.liability import validate_decision
     from domain.masking import mask_name, mask_phone
     from domain.messages import (
@@ -318,33 +318,33 @@ class AccidentCaseWorkflow:
         for ps in self._parties.values():
             await self._sms(ps, template, f"notice-v{version}", {"notice_number": notice.notice_number})
 
-    async def _serve_and_wait_window(self) -> None:
+    async def _serve_and_wait_window(self, review_open: bool = True) -> None:
         """Until every party is served (reminder, then a record that service must be done another
-        way) and every review window has passed, or a review is requested."""
+        way) and, for the first notice, every review window has passed or a review is requested.
+        A notice issued after a review opens no window: one review per accident."""
         timers = self._in.timers
-        served = await self._wait(
-            lambda: self._all_served() or self._review is not None, timers.notice_reminder, "notice_reminder"
-        )
-        if not served:
+
+        def review_requested() -> bool:
+            return review_open and self._review is not None
+
+        def served_or_review() -> bool:
+            return self._all_served() or review_requested()
+
+        if not await self._wait(served_or_review, timers.notice_reminder, "notice_reminder"):
             for ps in self._unserved():
                 await self._sms(ps, act.SmsTemplate.NOTICE_REMINDER, f"reminder-v{self._decision_version}")
             await self._record("notice_reminder_sent", self._system(), {"parties": self._unserved_ids()})
-            served = await self._wait(
-                lambda: self._all_served() or self._review is not None,
-                timers.service_fallback,
-                "service_fallback",
-            )
-            if not served:
+            if not await self._wait(served_or_review, timers.service_fallback, "service_fallback"):
                 await self._record(
                     "service_by_other_means_required", self._system(), {"parties": self._unserved_ids()}
                 )
-                await workflow.wait_condition(lambda: self._all_served() or self._review is not None)
-        if self._review is not None:
+                await workflow.wait_condition(served_or_review)
+        if review_requested():
             return
         await self._set_status(CaseStatus.SERVED, "notice_served", self._system())
         window_end = self._review_window_end()
-        if window_end is not None:
-            await self._wait(lambda: self._review is not None, window_end - workflow.now(), "review_window")
+        if review_open and window_end is not None:
+            await self._wait(review_requested, window_end - workflow.now(), "review_window")
 
     async def _conduct_review(self) -> None:
         timers = self._in.timers
@@ -374,7 +374,7 @@ class AccidentCaseWorkflow:
         await self._issue_determination()
         await self._notify_insurers_of_amendment()
         # one review per accident: the new notice is served, without a second review window
-        await self._serve_and_wait_window()
+        await self._serve_and_wait_window(review_open=False)
 
     async def _claims_then_close(self) -> CaseView:
         """Claims stay open for a grace period after the review window; the case then closes."""
@@ -670,6 +670,8 @@ class AccidentCaseWorkflow:
         await self._record(
             "review_concluded", cmd.actor, {"outcome": cmd.outcome.value, "reviewers": cmd.reviewers}
         )
+        # answer once the case has moved on (redetermination: its deadline is computed)
+        await workflow.wait_condition(lambda: self._status != CaseStatus.UNDER_REVIEW)
         return self.view()
 
     @conclude_review.validator
@@ -791,10 +793,9 @@ class AccidentCaseWorkflow:
     def _identity(self, actor: Actor) -> str:
         return f"{self._case}-{actor.id}" if actor.role == Role.CITIZEN else f"{self._case}-seat-{actor.id}"
 
-    def _local_date(self, at: datetime):
-        from zoneinfo import ZoneInfo
-
-        return at.astimezone(ZoneInfo(SHANGHAI)).date()
+    @staticmethod
+    def _local_date(at: datetime) -> date:
+        return local_date(at, SHANGHAI)
 
     def _require_role(self, actor: Actor, role: Role) -> None:
         if actor.role != role:
@@ -1005,6 +1006,7 @@ class AccidentCaseWorkflow:
             ],
         )
         entry = act.TimelineEntry(
+            step_key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/{self._seq}",
             case_number=self._case,
             at=workflow.now(),
             actor_role=actor.role.value,

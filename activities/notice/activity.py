@@ -18,6 +18,7 @@ from activities.notice.fonts import MissingGlyphError
 from activities.notice.service import NoticeService
 from activities.notice.verification import NoticeRecord
 from db import repository
+from db.session import write_session
 from domain import activity_contracts as act
 from domain.messages import NoticeRef
 
@@ -40,9 +41,11 @@ class NoticeActivities:
 
     @classmethod
     def from_settings(cls, settings: object, sessions: async_sessionmaker[AsyncSession]) -> NoticeActivities:
-        return cls(NoticeService.from_settings(settings), sessions, getattr(settings, "notice_review_unit"))
+        return cls(NoticeService.from_settings(settings), sessions, settings.notice_review_unit)
 
-    def _determination(self, req: act.IssueNoticeRequest, number: str, version: int, decision) -> NoticeContent:  # noqa: ANN001
+    def _determination(
+        self, req: act.IssueNoticeRequest, number: str, version: int, decision
+    ) -> NoticeContent:
         return build_notice_content(
             req.case_number,
             number,
@@ -57,9 +60,13 @@ class NoticeActivities:
 
     def _content(self, req: act.IssueNoticeRequest) -> NoticeContent:
         if req.kind != "revocation":
-            return self._determination(req, determination_number(req.case_number, req.version), req.version, req.decision)
+            return self._determination(
+                req, determination_number(req.case_number, req.version), req.version, req.decision
+            )
         if req.revokes is None or req.replacement is None or req.revoked_decision is None:
-            raise ApplicationError("revocation without the notice it revokes", type="BAD_REQUEST", non_retryable=True)
+            raise ApplicationError(
+                "revocation without the notice it revokes", type="BAD_REQUEST", non_retryable=True
+            )
         revoked = self._determination(
             req.model_copy(update={"issued_at": req.revokes.issued_at or req.issued_at}),
             req.revokes.notice_number,
@@ -98,7 +105,7 @@ class NoticeActivities:
         )
 
     async def _persist(self, record: NoticeRecord) -> None:
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             await repository.add_notice(
                 session,
                 notice_number=record.notice_number,

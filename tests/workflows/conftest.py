@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from db.seed_registry import seed_registry
-from db.session import ensure_schema, make_engine, make_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from db.seed_registry import seed_registry
+from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings
 from tests.temporal_env import start_dev_server, start_time_skipping
 
@@ -40,8 +40,10 @@ async def wf_sessions(wf_settings: Settings) -> AsyncIterator[async_sessionmaker
     await engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test (about a second): one test's leftovers (a workflow
+    task in flight when its worker stopped) would otherwise hold the clock still for the next."""
     env = await start_time_skipping()
     yield env
     await env.shutdown()

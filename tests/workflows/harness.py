@@ -4,6 +4,7 @@ video events; reads the outcome from the query and the database (timeline, SMS o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,14 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from db.models import SmsRow
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.wiring import Providers, build_activities
 from db import repository
+from db.models import SmsRow
 from domain.messages import (
     AcceptCall,
     Actor,
@@ -120,6 +122,31 @@ class Case:
             AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=citizen(party_id))
         )
 
+    async def settled(self) -> tuple[CaseView, list[str]]:
+        """The view and timeline once the workflow has stopped moving on its own (activities
+        after the last step finished): two reads 0.3 s apart that agree."""
+        previous = None
+        while True:
+            current = (await self.view(), await self.timeline())
+            if current == previous:
+                return current
+            previous = current
+            await asyncio.sleep(0.3)
+
+    async def sleep_past(self, kind: str) -> None:
+        """On the time-skipping server: let the named deadline of the case pass."""
+        deadline = None
+
+        async def has_deadline() -> bool:
+            nonlocal deadline
+            deadline = next((d.at for d in (await self.view()).deadlines if d.kind == kind), None)
+            return deadline is not None
+
+        await eventually(has_deadline)
+        assert deadline is not None
+        now = await self.harness.env.get_current_time()
+        await self.harness.env.sleep(deadline - now + timedelta(minutes=1))
+
     async def timeline(self) -> list[str]:
         async with self.harness.sessions() as session:
             return [e.action for e in await repository.list_timeline(session, self.number)]
@@ -155,6 +182,7 @@ class Harness:
         self.settings = settings
         self.sessions = sessions
         self.queue = queue
+        self.cases: list[Case] = []
 
     async def start(
         self, alert: Alert | None = None, timers: CaseTimers | None = None, case_number: str | None = None
@@ -173,7 +201,16 @@ class Harness:
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             execution_timeout=timedelta(days=120),
         )
-        return Case(self, number, handle)
+        case = Case(self, number, handle)
+        self.cases.append(case)
+        return case
+
+    async def close(self) -> None:
+        """Terminate what a test left running: on the time-skipping server a workflow whose
+        worker is gone would hold time still for the next test."""
+        for case in self.cases:
+            with contextlib.suppress(RPCError):  # already closed
+                await case.handle.terminate("test finished")
 
 
 @asynccontextmanager
@@ -185,6 +222,16 @@ async def running_worker(
 ) -> AsyncIterator[Harness]:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     worker_settings = settings.model_copy(update={"task_queue": queue})
-    worker = make_worker(env.client, worker_settings, build_activities(worker_settings, sessions, providers))
+    worker = make_worker(
+        env.client,
+        worker_settings,
+        build_activities(worker_settings, sessions, providers),
+        # in tests a bug in the workflow fails the case at once instead of retrying its task forever
+        workflow_failure_exception_types=[Exception],
+    )
+    harness = Harness(env, settings, sessions, queue)
     async with worker:
-        yield Harness(env, settings, sessions, queue)
+        try:
+            yield harness
+        finally:
+            await harness.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from db import repository
 from domain.messages import (
     Actor,
     ConcludeReview,
@@ -120,15 +121,20 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
             AccidentCaseWorkflow.request_review,
             ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY", text="不服"),
         )
-        await ts_env.sleep(timedelta(days=31))
+        await case.sleep_past("review_conclusion")  # 30 calendar days
         assert "review_conclusion_overdue" in await case.timeline()
+        # the redetermination deadline falls in 2027, which chinese_calendar lacks: an
+        # administrator loads the year first (here: New Year's Day off, weekends otherwise)
+        async with wf_sessions.begin() as session:
+            await repository.put_calendar_year(session, 2027, loaded_by="admin-test")
+            await repository.put_calendar_override(session, date(2027, 1, 1), False, loaded_by="admin-test")
         await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(
                 actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
             ),
         )
-        await ts_env.sleep(timedelta(days=16))  # 10 working days is at most 16 calendar days here
+        await case.sleep_past("redetermination")  # 10 working days
         assert "redetermination_overdue" in await case.timeline()
         view = await case.view()
         await case.keep_history("review_and_redetermination_overdue")

@@ -24,7 +24,7 @@ from domain.messages import (
 )
 from domain.models import CaseStatus, Liability
 from tests import case_factory
-from tests.workflows.harness import OFFICER, SEAT, Case, citizen, running_worker
+from tests.workflows.harness import OFFICER, SEAT, Case, citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
@@ -32,14 +32,13 @@ REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
 
 async def refused(case: Case, update, payload) -> str:
     """Run an update that must be refused; assert nothing changed; return the refusal code."""
-    before_view, before_timeline = await case.view(), await case.timeline()
+    before = await case.settled()
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await case.handle.execute_update(update, payload)
     cause = info.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.message  # a reason a person can read
-    assert await case.view() == before_view
-    assert await case.timeline() == before_timeline
+    assert (await case.view(), await case.timeline()) == before
     return cause.type or ""
 
 
@@ -172,9 +171,18 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
         assert view.notices[2].revokes_notice_number == view.notices[0].notice_number
         assert [p.liability for p in view.parties] == [Liability.EQUAL, Liability.EQUAL]
         assert all(p.served_at is None for p in view.parties)  # the new notice is served anew
-        assert "notice_revoked" in [s.template for s in await case.sms()]
+
+        async def revocation_texted() -> bool:
+            return [s.template for s in await case.sms()].count("notice_revoked") == 2
+
+        await eventually(revocation_texted)
         await case.keep_history("redetermination_and_claims")
-        await case.handle.terminate("test over")
+        await case.confirm("P1")
+        view = await case.confirm("P2")
+        assert all(p.served_at for p in view.parties)
+        assert all(p.review_deadline is None for p in view.parties)  # no second review window
+        result = await case.result()  # claims already filed or answered: the case closes
+        assert result.outcome == Outcome.CLOSED
 
 
 async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(

@@ -157,7 +157,7 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("updated_at", TZ, nullable=False),
         sa.CheckConstraint(
-            "status IN ('queued', 'sent', 'delivered', 'failed', 'undelivered')",
+            "status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')",
             name=op.f("ck_sms_outbox_status"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_outbox")),
@@ -222,9 +222,13 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("short_code", sa.String(length=32), nullable=False),
+        sa.Column("content_signature", sa.Text(), nullable=False),
+        sa.Column("key_id", sa.String(length=64), nullable=False),
+        sa.Column("content_digest", sa.String(length=64), nullable=False),
         sa.Column("issued_at", TZ, nullable=False),
         sa.Column("served_at", TZ, nullable=True),
         sa.Column("revoked_at", TZ, nullable=True),
+        sa.Column("revoked_by_notice_number", sa.String(length=40), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
         sa.CheckConstraint("kind IN ('determination', 'revocation')", name=op.f("ck_notices_kind")),
         sa.ForeignKeyConstraint(
@@ -236,7 +240,9 @@ def upgrade() -> None:
             name=op.f("fk_notices_revokes_notice_number_notices"),
         ),
         sa.PrimaryKeyConstraint("notice_number", name=op.f("pk_notices")),
-        sa.UniqueConstraint("case_number", "version", name=op.f("uq_notices_case_number_version")),
+        sa.UniqueConstraint(
+            "case_number", "kind", "version", name=op.f("uq_notices_case_number_kind_version")
+        ),
     )
     op.create_index(op.f("ix_notices_short_code"), "notices", ["short_code"], unique=False)
     op.create_table(
@@ -288,10 +294,12 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("step_key", sa.String(length=160), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_number"], ["cases.case_number"], name=op.f("fk_timeline_case_number_cases")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_timeline")),
+        sa.UniqueConstraint("step_key", name=op.f("uq_timeline_step_key")),
     )
     op.create_index(op.f("ix_timeline_case_number_id"), "timeline", ["case_number", "id"], unique=False)
     op.create_table(
