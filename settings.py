@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     sms_code_min_interval_seconds: int = 60  # per phone
     sms_code_max_per_hour: int = 5  # per phone
 
+    # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
+    # generated once under var/keys/payload.keys
+    payload_keys: str = ""
+
     # external systems: the embedded providers are the default
     video_token_secret: str = "kuaichu-embedded-video-not-secret"
     video_token_ttl_seconds: int = 3600
@@ -47,11 +51,26 @@ class Settings(BaseSettings):
     pilot_area_file: Path = ROOT / "data" / "pilot_area_luzhou.geojson"
     calendar_overrides_file: Path = ROOT / "data" / "calendar_overrides.json"
 
+    # electronic liability notices (activities/notice)
+    notice_dir: Path | None = None  # PDFs, stored by reference; default var_dir/notices
+    notice_signing_key_path: Path | None = None  # default var_dir/keys/notice-ed25519.pem, created 0600
+    notice_signing_key_b64: str = ""  # production: base64 of the PEM or of the raw 32-byte key
+    notice_verify_base_url: str = "http://127.0.0.1:8000"  # QR: {base}/notices/{number}/verify?code=
+    notice_review_unit: str = "泸州市公安局交通警察支队"  # where 复核 is applied for
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.var_dir / 'kuaichu.db'}"
+
+    @property
+    def effective_notice_dir(self) -> Path:
+        return self.notice_dir or self.var_dir / "notices"
+
+    @property
+    def effective_notice_signing_key_path(self) -> Path:
+        return self.notice_signing_key_path or self.var_dir / "keys" / "notice-ed25519.pem"
 
 
 @lru_cache

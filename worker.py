@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.wiring import Providers, build_activities
+from codec import codec_from_settings, data_converter
 from settings import Settings, get_settings
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -25,11 +25,11 @@ WORKFLOWS = [AccidentCaseWorkflow]
 
 
 async def connect(settings: Settings) -> Client:
-    """One data converter for client, worker and replayer."""
+    """One data converter for client, worker and replayer: pydantic + payload encryption."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(codec_from_settings(settings)),
     )
 
 

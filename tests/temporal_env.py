@@ -6,10 +6,14 @@ from __future__ import annotations
 import shutil
 
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from codec import EncryptionCodec, data_converter
 from workflows import search_attributes as sa
+
+# A fixed, public key for tests only: recorded histories under tests/histories use it.
+TEST_CODEC = EncryptionCodec({"test1": bytes(range(32))}, "test1")
+TEST_CONVERTER = data_converter(TEST_CODEC)
 
 
 def _binary(name: str) -> str:
@@ -21,7 +25,7 @@ def _binary(name: str) -> str:
 
 async def start_time_skipping() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=_binary("temporal-test-server")
+        data_converter=TEST_CONVERTER, test_server_existing_path=_binary("temporal-test-server")
     )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
@@ -34,7 +38,7 @@ async def start_time_skipping() -> WorkflowEnvironment:
 
 async def start_dev_server() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=TEST_CONVERTER,
         dev_server_existing_path=_binary("temporal"),
         search_attributes=sa.ALL,
         dev_server_extra_args=[

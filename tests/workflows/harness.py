@@ -3,10 +3,13 @@ video events; reads the outcome from the query and the database (timeline, SMS o
 
 from __future__ import annotations
 
+import asyncio
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from db.models import SmsRow
@@ -41,8 +44,18 @@ from tests import case_factory
 from worker import make_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) -> None:
+    """Wait until an asynchronous effect (an activity finishing after a retry) is visible."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.1)
 
 
 def citizen(party_id: str) -> Actor:
@@ -120,6 +133,14 @@ class Case:
 
     async def result(self) -> CaseView:
         return await self.handle.result()
+
+    async def keep_history(self, name: str) -> None:
+        """With KUAICHU_RECORD_HISTORIES=1, save this run's history for the replay test."""
+        if os.environ.get("KUAICHU_RECORD_HISTORIES") != "1":
+            return
+        history = await self.handle.fetch_history()
+        HISTORIES.mkdir(parents=True, exist_ok=True)
+        (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
 class Harness:

@@ -25,6 +25,7 @@ async def test_no_seat_answers_in_time_hands_the_case_to_a_patrol(ts_env, wf_set
     async with running_worker(ts_env, wf_settings, wf_sessions) as h:
         case = await h.start()
         view = await case.result()
+        await case.keep_history("seat_no_answer")
     assert view.outcome == Outcome.HANDED_TO_PATROL
     assert view.outcome_reason.startswith(HandOffReason.SEAT_NO_ANSWER.value)
     actions = await case.timeline()
@@ -99,6 +100,7 @@ async def test_review_window_passes_then_claim_grace_closes_the_case(ts_env, wf_
         deadlines = [p.review_deadline for p in view.parties]
         assert all(d is not None for d in deadlines)
         result = await case.result()
+        await case.keep_history("closed_after_review_window")
     assert result.outcome == Outcome.CLOSED
     actions = await case.timeline()
     assert actions.index("timer_review_window_fired") < actions.index("timer_claim_grace_fired")
@@ -129,4 +131,5 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
         await ts_env.sleep(timedelta(days=16))  # 10 working days is at most 16 calendar days here
         assert "redetermination_overdue" in await case.timeline()
         view = await case.view()
+        await case.keep_history("review_and_redetermination_overdue")
     assert view.status == CaseStatus.AWAITING_REDETERMINATION

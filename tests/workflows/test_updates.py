@@ -173,6 +173,7 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
         assert [p.liability for p in view.parties] == [Liability.EQUAL, Liability.EQUAL]
         assert all(p.served_at is None for p in view.parties)  # the new notice is served anew
         assert "notice_revoked" in [s.template for s in await case.sms()]
+        await case.keep_history("redetermination_and_claims")
         await case.handle.terminate("test over")
 
 
@@ -212,6 +213,7 @@ async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(
         assert result.outcome == Outcome.HANDED_TO_PATROL
         assert result.outcome_reason.startswith(HandOffReason.VERIFICATION_FAILED.value)
         assert [r.code for r in result.refusals] == ["LICENCE_SUSPENDED"]
+        await unverified.keep_history("verification_failed")
 
         night = case_factory.alert(h.settings)
         night = night.model_copy(update={"reported_at": night.reported_at.replace(hour=14)})  # 22:00 local
@@ -220,3 +222,4 @@ async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(
         assert result.outcome == Outcome.REFUSED and result.status == CaseStatus.REFUSED
         assert "OUTSIDE_SERVICE_HOURS" in [r.code for r in result.refusals]
         assert [s.template for s in await refused_case.sms()] == ["refused"]
+        await refused_case.keep_history("refused_outside_hours")

@@ -1,0 +1,57 @@
+"""The electronic liability notice 道路交通事故认定书（简易程序）: content, PDF, signature, storage and
+public verification. Pure functions and small classes; the Temporal activity wrapper lives elsewhere."""
+
+from activities.notice.content import (
+    NoticeContent,
+    NoticeKind,
+    NoticeLocation,
+    NoticeParty,
+    Revocation,
+    build_notice_content,
+    build_revocation_content,
+)
+from activities.notice.fonts import MissingGlyphError
+from activities.notice.render import NoticeRenderer, get_font_set, verify_url
+from activities.notice.service import NoticeService, issue_notice, issue_revocation, mark_served
+from activities.notice.signing import (
+    load_or_create_signing_key,
+    public_key_pem,
+    signing_key_from_b64,
+    signing_key_from_settings,
+)
+from activities.notice.store import NoticeStore, NoticeStoreError, StoredPdf
+from activities.notice.verification import (
+    NoticeRecord,
+    VerificationResult,
+    VerificationStatus,
+    verify_notice,
+)
+
+__all__ = [
+    "MissingGlyphError",
+    "NoticeContent",
+    "NoticeKind",
+    "NoticeLocation",
+    "NoticeParty",
+    "NoticeRecord",
+    "NoticeRenderer",
+    "NoticeService",
+    "NoticeStore",
+    "NoticeStoreError",
+    "Revocation",
+    "StoredPdf",
+    "VerificationResult",
+    "VerificationStatus",
+    "build_notice_content",
+    "build_revocation_content",
+    "get_font_set",
+    "issue_notice",
+    "issue_revocation",
+    "load_or_create_signing_key",
+    "mark_served",
+    "public_key_pem",
+    "signing_key_from_b64",
+    "signing_key_from_settings",
+    "verify_notice",
+    "verify_url",
+]

@@ -1,0 +1,146 @@
+"""Signing and public verification: genuine / unknown / wrong code / altered / revoked."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from activities.notice.sample import sample_revocation
+from activities.notice.signing import (
+    load_or_create_signing_key,
+    load_public_key,
+    normalise_code,
+    public_key_pem,
+    signing_key_from_b64,
+)
+from activities.notice.verification import VerificationStatus, verify_notice
+
+
+def check(service, record, code=None, pdf=None, number=None, key=None, **kw):
+    return verify_notice(
+        number or record.notice_number,
+        record.short_code if code is None else code,
+        service.read_pdf(record) if pdf is None else pdf,
+        record,
+        key or service.public_key,
+        **kw,
+    )
+
+
+def test_genuine(service, issued, content):
+    record, _path = issued
+    result = check(service, record, content=content)
+    assert result.status == VerificationStatus.GENUINE and result.ok
+    assert record.notice_number in result.message and "未被篡改" in result.message
+    # as typed by a person: lower case, with the printed dash, 0 for O
+    typed = (record.short_code[:5] + "-" + record.short_code[5:]).lower().replace("o", "0")
+    assert check(service, record, code=typed).ok
+    # the record alone (no PDF at hand) also verifies
+    assert verify_notice(record.notice_number, record.short_code, None, record, service.public_key).ok
+
+
+def test_unknown_notice(service, issued):
+    record, _ = issued
+    result = verify_notice("LZ0000", record.short_code, None, None, service.public_key)
+    assert result.status == VerificationStatus.UNKNOWN_NOTICE
+    assert "未查询到" in result.message
+    assert check(service, record, number="LZ0000").status == VerificationStatus.UNKNOWN_NOTICE
+
+
+def test_wrong_code_is_refused(service, issued):
+    record, _ = issued
+    wrong = "A" * len(record.short_code) if record.short_code != "A" * 10 else "B" * 10
+    result = check(service, record, code=wrong)
+    assert result.status == VerificationStatus.WRONG_CODE
+    assert "验证码不正确" in result.message
+    assert check(service, record, code="").status == VerificationStatus.WRONG_CODE
+
+
+def test_one_byte_changed_in_the_pdf_is_altered(service, issued):
+    record, path = issued
+    pdf = bytearray(path.read_bytes())
+    pdf[len(pdf) // 2] ^= 0x01
+    result = check(service, record, pdf=bytes(pdf))
+    assert result.status == VerificationStatus.ALTERED
+    assert "篡改" in result.message
+    assert result.reason == "PDF SHA-256 mismatch"
+
+
+def test_record_tampering_is_altered(service, issued, content):
+    record, _ = issued
+    # someone edits the stored hash to match a forged PDF: the record signature no longer verifies
+    forged = record.model_copy(update={"sha256": "0" * 64})
+    assert check(service, forged, pdf=b"forged").status == VerificationStatus.ALTERED
+    # content that is not the signed content
+    other = content.model_copy(update={"facts": "另一事实"})
+    assert check(service, record, content=other).status == VerificationStatus.ALTERED
+
+
+def test_signature_with_a_different_key_fails(service, issued):
+    record, _ = issued
+    other_key = Ed25519PrivateKey.generate()
+    result = check(service, record, key=other_key.public_key())
+    assert result.status == VerificationStatus.ALTERED
+    assert result.reason == "record signature invalid"
+    # and a record re-signed by another key fails against the real public key
+    resigned = record.model_copy(
+        update={"signature": base64.b64encode(other_key.sign(record.signed_message())).decode()}
+    )
+    assert check(service, resigned).status == VerificationStatus.ALTERED
+
+
+def test_revoked_notice(service, issued, content):
+    record, _ = issued
+    revocation = sample_revocation(content)
+    rev_record, _, revoked = service.issue_revocation(revocation, record)
+    result = check(service, revoked)
+    assert result.status == VerificationStatus.REVOKED
+    assert result.revoked_by_notice_number == revocation.notice_number
+    assert result.revoked_at == revocation.issued_at
+    assert revocation.notice_number in result.message and "2026年3月19日" in result.message
+    # the revocation notice itself is genuine
+    assert check(service, rev_record).status == VerificationStatus.GENUINE
+    # revoking twice with another notice is refused
+    other = revocation.model_copy(update={"notice_number": "LZ-OTHER"})
+    with pytest.raises(ValueError):
+        service.issue_revocation(other, revoked)
+
+
+def test_short_code_is_deterministic_and_typeable(service, content):
+    record1, _ = service.issue_notice(content)
+    record2, _ = service.issue_notice(content)  # a retried activity: same bytes, same record
+    assert record1 == record2
+    assert len(record1.short_code) == 10
+    assert set(record1.short_code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    assert normalise_code(" ab0-18 ") == "ABOIB"
+
+
+def test_key_file_is_created_0600_and_reused(tmp_path):
+    path = tmp_path / "keys" / "k.pem"
+    key = load_or_create_signing_key(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    again = load_or_create_signing_key(path)
+    assert public_key_pem(key) == public_key_pem(again)
+    assert load_public_key(public_key_pem(key)).public_bytes_raw() == key.public_key().public_bytes_raw()
+
+
+def test_key_from_base64_pem_or_raw(tmp_path):
+    key = load_or_create_signing_key(tmp_path / "k.pem")
+    from_pem = signing_key_from_b64(base64.b64encode((tmp_path / "k.pem").read_bytes()).decode())
+    from_raw = signing_key_from_b64(base64.b64encode(key.private_bytes_raw()).decode())
+    assert public_key_pem(from_pem) == public_key_pem(key) == public_key_pem(from_raw)
+
+
+def test_store_never_overwrites(service, issued):
+    from activities.notice.store import NoticeStoreError
+
+    record, path = issued
+    with pytest.raises(NoticeStoreError):
+        service.store.save(record.pdf_path, b"%PDF-other")
+    with pytest.raises(NoticeStoreError):
+        service.store.path_for("../../etc/passwd")
+    assert service.store.save(record.pdf_path, path.read_bytes()).sha256 == record.sha256
