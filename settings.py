@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
     sms_code_min_interval_seconds: int = 60  # per phone
     sms_code_max_per_hour: int = 5  # per phone
+    temporal_ui_origin: str = "http://localhost:8233"  # may call /codec (CORS)
 
     # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
     # generated once under var/keys/payload.keys

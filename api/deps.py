@@ -37,6 +37,7 @@ class AppState:
     sms: SmsActivities
     # the time an alert is reported at (eligibility: service hours, working days); tests pin it
     alert_clock: Callable[[], datetime] = utcnow
+    codec: object | None = None  # the payload codec, made on first use (api/codec.py)
 
 
 def state(request: Request) -> AppState:

@@ -23,7 +23,6 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -72,6 +71,18 @@ CONFLICT_CODES = {
 }
 
 
+async def connect(settings: Settings) -> Client:
+    """Same converter as worker.connect (pydantic + payload encryption), without importing the
+    worker's activities into the API process."""
+    from codec import codec_from_settings, data_converter
+
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(codec_from_settings(settings)),
+    )
+
+
 class TemporalUnavailable(Exception):
     """Temporal cannot be reached: the API answers 503."""
 
@@ -104,14 +115,7 @@ class TemporalGateway:
             if time.monotonic() - self._failed_at < RETRY_AFTER_FAILURE_S:
                 raise TemporalUnavailable("temporal unreachable (recently failed)")
             try:
-                self._client = await asyncio.wait_for(
-                    Client.connect(
-                        self._settings.temporal_address,
-                        namespace=self._settings.temporal_namespace,
-                        data_converter=pydantic_data_converter,
-                    ),
-                    CONNECT_TIMEOUT_S,
-                )
+                self._client = await asyncio.wait_for(connect(self._settings), CONNECT_TIMEOUT_S)
             except Exception as err:  # connection refused, DNS, timeout...
                 self._failed_at = time.monotonic()
                 log.warning("temporal connect to %s failed: %s", self._settings.temporal_address, err)
