@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     env: str = "embedded"  # embedded | production (production turns the development login off)
     var_dir: Path = ROOT / "var"
     database_url: str = ""  # default: sqlite+aiosqlite under var_dir
+    # HMAC key for phone_hash() (citizens' "my cases" lookups without clear phones in indexes).
+    # The embedded default is public: production must set KUAICHU_HASH_SECRET. Changing it
+    # orphans stored hashes (re-run the records snapshot or a rehash script).
+    hash_secret: str = "kuaichu-embedded-not-secret"
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"

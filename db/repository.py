@@ -1,0 +1,913 @@
+"""Small async data-access functions used by activities and the API.
+
+Style, everywhere: the first argument is an `AsyncSession`; **no function commits**. The caller
+owns the transaction, so several calls are atomic together:
+
+    async with sessionmaker.begin() as session:
+        await upsert_case(session, record)
+        await append_timeline(session, record.case_number, "system", "", "status_changed", {...})
+
+Idempotent inserts (`enqueue_sms`, `record_claim`, `add_evidence`, `add_notice`) use
+INSERT ... ON CONFLICT DO NOTHING on the unique key and then reread the row, so a retried
+activity or two concurrent callers get one row; the second gets `created=False`. This handles the
+unique-violation race inside the database (no IntegrityError, no savepoint, the caller's
+transaction stays usable). On PostgreSQL the losing insert waits for the winner's transaction;
+on SQLite writers are serialised by the database lock (busy timeout 30 s).
+
+State changes (served, revoked, concluded, SMS status) are single conditional UPDATEs, so two
+concurrent callers cannot overwrite each other (first service time wins, etc.).
+
+SQLite note: a transaction that *reads before it writes* can fail with "database is locked" if
+another writer commits in between; use `db.session.write_session()` (BEGIN IMMEDIATE) for such
+units of your own (every function here writes first).
+
+Nothing here logs; never log row contents (names, phones, ID numbers).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic_core import to_jsonable_python
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    CalendarOverrideRow,
+    CalendarYearRow,
+    CaseRow,
+    ClaimRow,
+    EvidenceRow,
+    NoticeRow,
+    PartyRow,
+    RegistryLicenceRow,
+    RegistryPolicyRow,
+    RegistryVehicleRow,
+    ReviewRow,
+    SmsRow,
+    TimelineRow,
+    VehicleRow,
+    utcnow,
+)
+from db.records import CaseRecord, PartyRecord, TimelineEntry
+from domain.models import InsurancePolicy, Vehicle
+
+__all__ = [
+    "DuplicateReview",
+    "EvidenceConflict",
+    "ReviewAlreadyConcluded",
+    "ReviewNotFound",
+    "add_evidence",
+    "add_notice",
+    "add_review_request",
+    "append_timeline",
+    "conclude_review",
+    "find_licence",
+    "find_policy_for_plate",
+    "find_vehicle",
+    "get_case",
+    "get_notice",
+    "get_review",
+    "latest_policy_for_plate",
+    "list_cases",
+    "list_claims",
+    "list_evidence",
+    "list_evidence_due_for_deletion",
+    "list_notices",
+    "list_sms",
+    "list_timeline",
+    "load_calendar_overrides",
+    "mark_evidence_permanent",
+    "mark_notice_served",
+    "normalise_phone",
+    "phone_hash",
+    "put_calendar_override",
+    "put_calendar_year",
+    "record_claim",
+    "revoke_notice",
+    "update_claim",
+    "update_sms_status",
+    "upsert_case",
+    "upsert_row",
+]
+
+
+class DuplicateReview(Exception):
+    """A review (复核) was already requested for this case: one review per accident."""
+
+    code = "review_already_requested"
+
+    def __init__(self, case_number: str) -> None:
+        super().__init__(f"a review was already requested for case {case_number}")
+        self.case_number = case_number
+
+
+class ReviewNotFound(LookupError):
+    code = "review_not_found"
+
+
+class ReviewAlreadyConcluded(Exception):
+    code = "review_already_concluded"
+
+
+class EvidenceConflict(Exception):
+    """The evidence id exists with a different SHA-256: never overwrite stored evidence."""
+
+    code = "evidence_conflict"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _insert(session: AsyncSession, table: sa.Table) -> Any:
+    """A dialect insert that has on_conflict_do_nothing / on_conflict_do_update."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"unsupported database dialect {name!r}")
+
+
+def _table(model: type) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+async def _insert_ignore(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> bool:
+    """INSERT ... ON CONFLICT (key) DO NOTHING; True when this call inserted the row."""
+    table = _table(model)
+    stmt = (
+        _insert(session, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c[key])
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def upsert_row(
+    session: AsyncSession, model: type, values: dict[str, Any], key: str, update: Iterable[str]
+) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET the `update` columns (both backends)."""
+    table = _table(model)
+    ins = _insert(session, table).values(**values)
+    await session.execute(
+        ins.on_conflict_do_update(index_elements=[key], set_={c: ins.excluded[c] for c in update})
+    )
+
+
+async def _reload(session: AsyncSession, model: type, *where: Any) -> Any:
+    stmt = sa.select(model).where(*where).execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    day = min(moment.day, _calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+# --------------------------------------------------------------------------- phones
+
+
+_PHONE_JUNK = re.compile(r"[\s\-().]")
+
+
+def normalise_phone(phone: str) -> str:
+    """'+86 138-0013-8000', '0086 13800138000', '8613800138000' -> '13800138000'."""
+    p = _PHONE_JUNK.sub("", phone or "")
+    for prefix in ("+86", "0086"):
+        if p.startswith(prefix):
+            p = p[len(prefix) :]
+            break
+    else:
+        if p.startswith("86") and len(p) == 13:
+            p = p[2:]
+    return p
+
+
+def phone_hash(phone: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 (hex, 64 chars) of the normalised mainland mobile number, keyed with
+    `secret` (default: settings KUAICHU_HASH_SECRET). Stable for +86 / spaces / dashes variants."""
+    if secret is None:
+        from settings import get_settings
+
+        secret = get_settings().hash_secret
+    return hmac.new(secret.encode(), normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+
+
+# --------------------------------------------------------------------------- cases
+
+
+_CASE_COLUMNS = (
+    "workflow_id status category district area reported_at lat lon source_system address seat_id "
+    "officer_id next_deadline next_deadline_kind outcome outcome_reason review_deadline served_at "
+    "reporter_phone_hash snapshot_seq"
+).split()
+
+
+async def upsert_case(session: AsyncSession, case: CaseRecord, *, secret: str | None = None) -> bool:
+    """Insert or replace the read-model snapshot of a case, parties and vehicles included.
+
+    Parties and vehicles are replaced as a whole (delete + insert) in the caller's transaction.
+    The case row is locked by the upsert first, so concurrent snapshots of one case serialise.
+    A snapshot whose `snapshot_seq` is lower than the stored one is ignored (returns False).
+    `created_at` is kept from the first insert; `updated_at` is set to now."""
+    now = utcnow()
+    values = {c: getattr(case, c) for c in _CASE_COLUMNS}
+    values["workflow_id"] = case.workflow_id or f"case-{case.case_number}"
+    values["category"] = str(case.category) if case.category is not None else None
+    table = _table(CaseRow)
+    ins = _insert(session, table).values(
+        case_number=case.case_number, created_at=case.created_at or now, updated_at=now, **values
+    )
+    stmt = ins.on_conflict_do_update(
+        index_elements=["case_number"],
+        set_={**{c: ins.excluded[c] for c in values}, "updated_at": ins.excluded.updated_at},
+        where=table.c.snapshot_seq <= ins.excluded.snapshot_seq,
+    ).returning(table.c.case_number)
+    if (await session.execute(stmt)).first() is None:
+        return False
+
+    cn = case.case_number
+    await session.execute(sa.delete(_table(VehicleRow)).where(_table(VehicleRow).c.case_number == cn))
+    await session.execute(sa.delete(_table(PartyRow)).where(_table(PartyRow).c.case_number == cn))
+    parties, vehicles = [], []
+    for p in case.parties:
+        parties.append(
+            {
+                "case_number": cn,
+                "party_id": p.party_id,
+                "kind": str(p.kind),
+                "name": p.name,
+                "phone": p.phone,
+                "phone_hash": p.phone_hash or phone_hash(p.phone, secret),
+                "id_number": p.id_number,
+                "licence_number": p.licence_number,
+                "liability": str(p.liability) if p.liability is not None else None,
+                "verification": to_jsonable_python(p.verification),
+            }
+        )
+        if p.vehicle is not None:
+            ins_ = p.vehicle.insurance or InsurancePolicy()
+            vehicles.append(
+                {
+                    "case_number": cn,
+                    "party_id": p.party_id,
+                    "plate": p.vehicle.plate,
+                    "vehicle_type": p.vehicle.vehicle_type,
+                    "insurer_code": ins_.insurer_code,
+                    "insurer_name": ins_.insurer_name,
+                    "policy_number": ins_.policy_number,
+                    "policy_valid_from": ins_.valid_from,
+                    "policy_valid_to": ins_.valid_to,
+                }
+            )
+    if parties:
+        await session.execute(sa.insert(_table(PartyRow)), parties)
+    if vehicles:
+        await session.execute(sa.insert(_table(VehicleRow)), vehicles)
+    return True
+
+
+def _party_record(row: PartyRow, vehicle: VehicleRow | None) -> PartyRecord:
+    veh = None
+    if vehicle is not None:
+        has_policy = vehicle.insurer_code or vehicle.policy_number or vehicle.insurer_name
+        veh = Vehicle(
+            plate=vehicle.plate,
+            vehicle_type=vehicle.vehicle_type,
+            insurance=InsurancePolicy(
+                insurer_code=vehicle.insurer_code,
+                insurer_name=vehicle.insurer_name,
+                policy_number=vehicle.policy_number,
+                valid_from=vehicle.policy_valid_from,
+                valid_to=vehicle.policy_valid_to,
+            )
+            if has_policy
+            else None,
+        )
+    return PartyRecord(
+        party_id=row.party_id,
+        kind=row.kind,
+        name=row.name,
+        phone=row.phone,
+        id_number=row.id_number,
+        licence_number=row.licence_number,
+        vehicle=veh,
+        liability=row.liability,
+        verification=row.verification or {},
+        phone_hash=row.phone_hash,
+    )
+
+
+async def _load_parties(session: AsyncSession, case_numbers: Sequence[str]) -> dict[str, list[PartyRecord]]:
+    if not case_numbers:
+        return {}
+    prow = (
+        (
+            await session.execute(
+                sa.select(PartyRow)
+                .where(PartyRow.case_number.in_(case_numbers))
+                .order_by(PartyRow.case_number, PartyRow.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    vrows = (
+        (
+            await session.execute(
+                sa.select(VehicleRow)
+                .where(VehicleRow.case_number.in_(case_numbers))
+                .order_by(VehicleRow.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    first_vehicle: dict[tuple[str, str], VehicleRow] = {}
+    for v in vrows:
+        first_vehicle.setdefault((v.case_number, v.party_id), v)
+    out: dict[str, list[PartyRecord]] = {cn: [] for cn in case_numbers}
+    for p in prow:
+        out[p.case_number].append(_party_record(p, first_vehicle.get((p.case_number, p.party_id))))
+    return out
+
+
+def _case_record(row: CaseRow, parties: list[PartyRecord]) -> CaseRecord:
+    data = {c: getattr(row, c) for c in _CASE_COLUMNS}
+    return CaseRecord(
+        case_number=row.case_number,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        parties=parties,
+        **data,
+    )
+
+
+async def get_case(session: AsyncSession, case_number: str) -> CaseRecord | None:
+    row = await _reload(session, CaseRow, CaseRow.case_number == case_number)
+    if row is None:
+        return None
+    parties = await _load_parties(session, [case_number])
+    return _case_record(row, parties[case_number])
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    status: Sequence[str] | None = None,
+    phone_hash: str | None = None,
+    officer_id: str | None = None,
+    seat_id: str | None = None,
+    district: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_parties: bool = True,
+) -> list[CaseRecord]:
+    """Cases newest first (reported_at desc). `phone_hash` matches the reporter or any party
+    ("my cases"); `status` is a list of allowed statuses; filters combine with AND."""
+    stmt = sa.select(CaseRow)
+    if status is not None:
+        stmt = stmt.where(CaseRow.status.in_([str(s) for s in status]))
+    if phone_hash is not None:
+        stmt = stmt.where(
+            sa.or_(
+                CaseRow.reporter_phone_hash == phone_hash,
+                CaseRow.case_number.in_(
+                    sa.select(PartyRow.case_number).where(PartyRow.phone_hash == phone_hash)
+                ),
+            )
+        )
+    if officer_id is not None:
+        stmt = stmt.where(CaseRow.officer_id == officer_id)
+    if seat_id is not None:
+        stmt = stmt.where(CaseRow.seat_id == seat_id)
+    if district is not None:
+        stmt = stmt.where(CaseRow.district == district)
+    stmt = (
+        stmt.order_by(CaseRow.reported_at.desc(), CaseRow.case_number.desc())
+        .limit(limit)
+        .offset(offset)
+        .execution_options(populate_existing=True)
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    parties = await _load_parties(session, [r.case_number for r in rows]) if with_parties else {}
+    return [_case_record(r, parties.get(r.case_number, [])) for r in rows]
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+async def append_timeline(
+    session: AsyncSession,
+    case_number: str,
+    actor_role: str,
+    actor_id: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> int:
+    """Append one audit record; returns its id. `detail` is made JSON-safe (datetimes become ISO
+    strings, enums their values). Keep personal data out of `detail` (mask it)."""
+    table = _table(TimelineRow)
+    stmt = (
+        sa.insert(table)
+        .values(
+            case_number=case_number,
+            at=at or utcnow(),
+            actor_role=str(actor_role),
+            actor_id=actor_id or "",
+            action=action,
+            detail=to_jsonable_python(detail or {}),
+        )
+        .returning(table.c.id)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def list_timeline(session: AsyncSession, case_number: str) -> list[TimelineEntry]:
+    rows = (
+        await session.execute(
+            sa.select(_table(TimelineRow))
+            .where(_table(TimelineRow).c.case_number == case_number)
+            .order_by(_table(TimelineRow).c.id)
+        )
+    ).all()
+    return [TimelineEntry.model_validate(r._mapping) for r in rows]
+
+
+# --------------------------------------------------------------------------- SMS outbox
+
+
+_SMS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "failed": 2, "undelivered": 2}
+
+
+async def enqueue_sms(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    case_number: str | None,
+    party_id: str = "",
+    phone: str,
+    template: str,
+    body: str,
+    provider: str = "",
+) -> tuple[SmsRow, bool]:
+    """Queue an SMS once per idempotency key. Returns (row, created); a repeat returns the
+    existing row unchanged with created=False."""
+    now = utcnow()
+    created = await _insert_ignore(
+        session,
+        SmsRow,
+        {
+            "idempotency_key": idempotency_key,
+            "case_number": case_number,
+            "party_id": party_id,
+            "phone": phone,
+            "template": template,
+            "body": body,
+            "status": "queued",
+            "provider": provider,
+            "created_at": now,
+            "updated_at": now,
+        },
+        "idempotency_key",
+    )
+    row = await _reload(session, SmsRow, SmsRow.idempotency_key == idempotency_key)
+    return row, created
+
+
+async def update_sms_status(
+    session: AsyncSession,
+    key: int | str,
+    status: str,
+    error_code: str | None = None,
+    *,
+    provider: str | None = None,
+    provider_message_id: str | None = None,
+) -> SmsRow | None:
+    """Update an outbox row found by id (int) or provider_message_id (str). Status callbacks may
+    arrive out of order: a final status (delivered/failed/undelivered) is never downgraded to
+    queued/sent. Returns the row, or None when unknown."""
+    if status not in _SMS_RANK:
+        raise ValueError(f"unknown SMS status {status!r}")
+    t = _table(SmsRow)
+    where = t.c.id == key if isinstance(key, int) else t.c.provider_message_id == key
+    always: dict[str, Any] = {"updated_at": utcnow()}
+    if provider is not None:
+        always["provider"] = provider
+    if provider_message_id is not None:
+        always["provider_message_id"] = provider_message_id
+    if (await session.execute(sa.update(t).where(where).values(**always))).rowcount == 0:
+        return None
+    if provider_message_id is not None and not isinstance(key, int):
+        where = t.c.provider_message_id == provider_message_id
+    not_later = [s for s, rank in _SMS_RANK.items() if rank <= _SMS_RANK[status]]
+    await session.execute(
+        sa.update(t).where(where, t.c.status.in_(not_later)).values(status=status, error_code=error_code)
+    )
+    return await _reload(session, SmsRow, where)  # type: ignore[no-any-return]
+
+
+async def list_sms(
+    session: AsyncSession, *, case_number: str | None = None, limit: int = 100, offset: int = 0
+) -> list[SmsRow]:
+    """The outbox, newest first (the consoles show it in embedded mode)."""
+    stmt = sa.select(SmsRow)
+    if case_number is not None:
+        stmt = stmt.where(SmsRow.case_number == case_number)
+    stmt = stmt.order_by(SmsRow.id.desc()).limit(limit).offset(offset)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+# --------------------------------------------------------------------------- insurer claims
+
+
+async def record_claim(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    case_number: str,
+    party_id: str,
+    insurer_code: str,
+    notice_number: str | None = None,
+    claim_number: str | None = None,
+    status: str = "pending",
+) -> tuple[ClaimRow, bool]:
+    """Record a claim report once per idempotency key. Returns (row, created)."""
+    now = utcnow()
+    created = await _insert_ignore(
+        session,
+        ClaimRow,
+        {
+            "idempotency_key": idempotency_key,
+            "case_number": case_number,
+            "party_id": party_id,
+            "insurer_code": insurer_code,
+            "notice_number": notice_number,
+            "claim_number": claim_number,
+            "status": status,
+            "created_at": now,
+            "updated_at": now,
+        },
+        "idempotency_key",
+    )
+    row = await _reload(session, ClaimRow, ClaimRow.idempotency_key == idempotency_key)
+    return row, created
+
+
+_UNSET: Any = object()
+
+
+async def update_claim(
+    session: AsyncSession,
+    key: int | str,
+    *,
+    status: str | None = None,
+    claim_number: str | None = None,
+    notice_number: str | None = None,
+    last_error: str | None = _UNSET,
+) -> ClaimRow | None:
+    """Update a claim found by id (int) or idempotency_key (str); None values are left alone
+    (pass last_error=None explicitly to clear it)."""
+    t = _table(ClaimRow)
+    where = t.c.id == key if isinstance(key, int) else t.c.idempotency_key == key
+    values: dict[str, Any] = {"updated_at": utcnow()}
+    if status is not None:
+        values["status"] = status
+    if claim_number is not None:
+        values["claim_number"] = claim_number
+    if notice_number is not None:
+        values["notice_number"] = notice_number
+    if last_error is not _UNSET:
+        values["last_error"] = last_error
+    if (await session.execute(sa.update(t).where(where).values(**values))).rowcount == 0:
+        return None
+    return await _reload(session, ClaimRow, where)  # type: ignore[no-any-return]
+
+
+async def list_claims(session: AsyncSession, case_number: str) -> list[ClaimRow]:
+    stmt = sa.select(ClaimRow).where(ClaimRow.case_number == case_number).order_by(ClaimRow.id)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+RETENTION_6_MONTHS = "6_months"
+RETENTION_PERMANENT = "permanent"
+
+
+async def add_evidence(
+    session: AsyncSession,
+    *,
+    evidence_id: str,
+    case_number: str,
+    kind: str,
+    storage_path: str,
+    sha256: str,
+    content_type: str = "",
+    size_bytes: int | None = None,
+    party_id: str = "",
+    captured_by: str = "",
+    captured_role: str = "",
+    captured_at: datetime | None = None,
+    retention: str = RETENTION_6_MONTHS,
+) -> tuple[EvidenceRow, bool]:
+    """Store an evidence reference once (idempotent on evidence_id). `**EvidenceRef.model_dump()`
+    fits these keyword arguments. retain_until = captured_at + 6 months, or None when permanent.
+    Raises EvidenceConflict when the id exists with another SHA-256."""
+    captured_at = captured_at or utcnow()
+    if retention not in (RETENTION_6_MONTHS, RETENTION_PERMANENT):
+        raise ValueError(f"unknown retention {retention!r}")
+    created = await _insert_ignore(
+        session,
+        EvidenceRow,
+        {
+            "evidence_id": evidence_id,
+            "case_number": case_number,
+            "kind": str(kind),
+            "storage_path": storage_path,
+            "sha256": sha256,
+            "content_type": content_type,
+            "size_bytes": size_bytes,
+            "party_id": party_id,
+            "captured_by": captured_by,
+            "captured_role": str(captured_role),
+            "captured_at": captured_at,
+            "retention": retention,
+            "retain_until": _add_months(captured_at, 6) if retention == RETENTION_6_MONTHS else None,
+            "created_at": utcnow(),
+        },
+        "evidence_id",
+    )
+    row: EvidenceRow = await _reload(session, EvidenceRow, EvidenceRow.evidence_id == evidence_id)
+    if not created and (row.sha256 != sha256 or row.case_number != case_number):
+        raise EvidenceConflict(f"evidence {evidence_id} already stored with other content")
+    return row, created
+
+
+async def list_evidence(session: AsyncSession, case_number: str) -> list[EvidenceRow]:
+    stmt = (
+        sa.select(EvidenceRow)
+        .where(EvidenceRow.case_number == case_number)
+        .order_by(EvidenceRow.captured_at, EvidenceRow.evidence_id)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def mark_evidence_permanent(
+    session: AsyncSession, case_number: str, evidence_ids: Iterable[str] | None = None
+) -> int:
+    """Keep evidence permanently (used as evidence in a decision): all of the case's evidence,
+    or only `evidence_ids`. Returns the number of rows changed."""
+    table = _table(EvidenceRow)
+    stmt = (
+        sa.update(table)
+        .where(table.c.case_number == case_number, table.c.retention != RETENTION_PERMANENT)
+        .values(retention=RETENTION_PERMANENT, retain_until=None)
+    )
+    if evidence_ids is not None:
+        stmt = stmt.where(table.c.evidence_id.in_(list(evidence_ids)))
+    return (await session.execute(stmt)).rowcount or 0
+
+
+async def list_evidence_due_for_deletion(
+    session: AsyncSession, now: datetime, limit: int = 500
+) -> list[EvidenceRow]:
+    """6-month evidence whose retain_until has passed (for a retention sweep)."""
+    stmt = (
+        sa.select(EvidenceRow)
+        .where(EvidenceRow.retention == RETENTION_6_MONTHS, EvidenceRow.retain_until <= now)
+        .order_by(EvidenceRow.retain_until)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+# --------------------------------------------------------------------------- notices
+
+
+async def add_notice(
+    session: AsyncSession,
+    *,
+    notice_number: str,
+    case_number: str,
+    version: int,
+    issued_at: datetime,
+    kind: str = "determination",
+    revokes_notice_number: str | None = None,
+    pdf_path: str = "",
+    sha256: str = "",
+    signature: str = "",
+    short_code: str = "",
+) -> tuple[NoticeRow, bool]:
+    """Store an issued notice once (idempotent on notice_number). (case_number, version) is
+    unique: a different notice number for an existing version raises IntegrityError."""
+    created = await _insert_ignore(
+        session,
+        NoticeRow,
+        {
+            "notice_number": notice_number,
+            "case_number": case_number,
+            "version": version,
+            "kind": kind,
+            "revokes_notice_number": revokes_notice_number,
+            "pdf_path": pdf_path,
+            "sha256": sha256,
+            "signature": signature,
+            "short_code": short_code,
+            "issued_at": issued_at,
+            "created_at": utcnow(),
+        },
+        "notice_number",
+    )
+    row = await _reload(session, NoticeRow, NoticeRow.notice_number == notice_number)
+    return row, created
+
+
+async def get_notice(session: AsyncSession, notice_number: str) -> NoticeRow | None:
+    return await _reload(session, NoticeRow, NoticeRow.notice_number == notice_number)  # type: ignore[no-any-return]
+
+
+async def list_notices(session: AsyncSession, case_number: str) -> list[NoticeRow]:
+    stmt = (
+        sa.select(NoticeRow)
+        .where(NoticeRow.case_number == case_number)
+        .order_by(NoticeRow.version)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def mark_notice_served(
+    session: AsyncSession, notice_number: str, served_at: datetime
+) -> NoticeRow | None:
+    """Record the service time (receipt confirmed). The first confirmation wins: opening the
+    notice again never moves the service time (it starts the review clock)."""
+    t = _table(NoticeRow)
+    await session.execute(
+        sa.update(t)
+        .where(t.c.notice_number == notice_number, t.c.served_at.is_(None))
+        .values(served_at=served_at)
+    )
+    return await get_notice(session, notice_number)
+
+
+async def revoke_notice(session: AsyncSession, notice_number: str, revoked_at: datetime) -> NoticeRow | None:
+    """Mark a notice revoked (by a new determination); the first revocation time is kept."""
+    t = _table(NoticeRow)
+    await session.execute(
+        sa.update(t)
+        .where(t.c.notice_number == notice_number, t.c.revoked_at.is_(None))
+        .values(revoked_at=revoked_at)
+    )
+    return await get_notice(session, notice_number)
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+async def add_review_request(
+    session: AsyncSession,
+    *,
+    case_number: str,
+    party_id: str,
+    requested_at: datetime,
+    reason_code: str = "",
+    text: str = "",
+) -> ReviewRow:
+    """Record the case's review request. Raises DuplicateReview if one exists (also when two
+    requests race: the database's UNIQUE(case_number) decides)."""
+    created = await _insert_ignore(
+        session,
+        ReviewRow,
+        {
+            "case_number": case_number,
+            "party_id": party_id,
+            "reason_code": reason_code,
+            "text": text,
+            "requested_at": requested_at,
+            "concluded_by": [],
+        },
+        "case_number",
+    )
+    if not created:
+        raise DuplicateReview(case_number)
+    row: ReviewRow = await _reload(session, ReviewRow, ReviewRow.case_number == case_number)
+    return row
+
+
+async def get_review(session: AsyncSession, case_number: str) -> ReviewRow | None:
+    return await _reload(session, ReviewRow, ReviewRow.case_number == case_number)  # type: ignore[no-any-return]
+
+
+async def conclude_review(
+    session: AsyncSession,
+    case_number: str,
+    *,
+    conclusion: str,
+    concluded_by: Sequence[str],
+    concluded_at: datetime,
+) -> ReviewRow:
+    """Record the reviewers' conclusion (uphold | redetermine). Repeating the same conclusion
+    is a no-op (activity retry); a different one raises ReviewAlreadyConcluded."""
+    t = _table(ReviewRow)
+    changed = await session.execute(
+        sa.update(t)
+        .where(t.c.case_number == case_number, t.c.conclusion.is_(None))
+        .values(conclusion=conclusion, concluded_by=list(concluded_by), concluded_at=concluded_at)
+    )
+    row: ReviewRow | None = await get_review(session, case_number)
+    if row is None:
+        raise ReviewNotFound(f"no review request for case {case_number}")
+    if changed.rowcount == 0 and (
+        row.conclusion != conclusion or list(row.concluded_by) != list(concluded_by)
+    ):
+        raise ReviewAlreadyConcluded(f"the review of case {case_number} is already concluded")
+    return row
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+async def load_calendar_overrides(session: AsyncSession) -> tuple[dict[date, bool], set[int]]:
+    """Administrator-loaded days ({day: is_workday}) and the years declared complete."""
+    days = {
+        r.day: r.is_workday for r in (await session.execute(sa.select(_table(CalendarOverrideRow)))).all()
+    }
+    years = set((await session.execute(sa.select(CalendarYearRow.year))).scalars().all())
+    return days, years
+
+
+async def put_calendar_override(
+    session: AsyncSession, day: date, is_workday: bool, *, note: str = "", loaded_by: str = ""
+) -> None:
+    await upsert_row(
+        session,
+        CalendarOverrideRow,
+        {"day": day, "is_workday": is_workday, "note": note, "loaded_by": loaded_by, "loaded_at": utcnow()},
+        "day",
+        ("is_workday", "note", "loaded_by", "loaded_at"),
+    )
+
+
+async def put_calendar_year(session: AsyncSession, year: int, *, loaded_by: str = "") -> None:
+    await upsert_row(
+        session,
+        CalendarYearRow,
+        {"year": year, "loaded_by": loaded_by, "loaded_at": utcnow()},
+        "year",
+        ("loaded_by", "loaded_at"),
+    )
+
+
+# --------------------------------------------------------------------------- registry sandbox
+
+
+async def find_licence(session: AsyncSession, licence_number: str) -> RegistryLicenceRow | None:
+    return await session.get(RegistryLicenceRow, licence_number)
+
+
+async def find_vehicle(session: AsyncSession, plate: str) -> RegistryVehicleRow | None:
+    return await session.get(RegistryVehicleRow, plate)
+
+
+async def find_policy_for_plate(session: AsyncSession, plate: str, on: date) -> RegistryPolicyRow | None:
+    """The 交强险 policy covering `on` (valid_from <= on <= valid_to), or None."""
+    stmt = (
+        sa.select(RegistryPolicyRow)
+        .where(
+            RegistryPolicyRow.plate == plate,
+            RegistryPolicyRow.valid_from <= on,
+            RegistryPolicyRow.valid_to >= on,
+        )
+        .order_by(RegistryPolicyRow.valid_to.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def latest_policy_for_plate(session: AsyncSession, plate: str) -> RegistryPolicyRow | None:
+    """The plate's most recent policy whatever its dates (tells 'expired' from 'never insured')."""
+    stmt = (
+        sa.select(RegistryPolicyRow)
+        .where(RegistryPolicyRow.plate == plate)
+        .order_by(RegistryPolicyRow.valid_to.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
