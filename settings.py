@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,6 +51,49 @@ class Settings(BaseSettings):
     video_token_ttl_seconds: int = 3600
     connected_insurers: str = "PICC,CPIC,PINGAN"  # insurers that take a one-tap claim report
 
+    # provider switches (activities/wiring.py): no code change to go from embedded to real
+    video_provider: Literal["local", "twilio"] = "local"
+    sms_provider: Literal["outbox", "twilio"] = "outbox"
+    registry_provider: Literal["http", "database"] = "http"  # http: the gateway (default: our sandbox)
+    insurer_provider: Literal["http", "sandbox"] = "http"  # http: per-insurer adapters (default: sandbox)
+
+    # URLs: public (what Twilio calls back) and internal (the worker reaching the API's sandbox)
+    public_base_url: str = "http://127.0.0.1:8000"
+    api_internal_url: str = "http://127.0.0.1:8000"
+    twilio_sms_callback_path: str = "/webhooks/twilio/sms-status"
+    twilio_video_callback_path: str = "/webhooks/twilio/video-status"
+
+    # Twilio (activities/twilio_sms.py, activities/twilio_video.py)
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_api_key_sid: str = ""  # API key (SK...): preferred over the auth token for REST calls
+    twilio_api_key_secret: str = ""
+    twilio_messaging_service_sid: str = ""  # MG...: preferred over a from number
+    twilio_from_number: str = ""
+    twilio_base_url: str = ""  # tests/stand-ins only: replaces https://*.twilio.com
+    twilio_timeout_seconds: float = 10.0
+    twilio_sms_lookback_minutes: int = 30  # find_sent: how far back a retry looks for its message
+    twilio_video_max_participants: int = 10
+
+    # registry gateway (activities/registry_http.py; contract: docs/registry-contract.md)
+    registry_base_url: str = ""  # default: {api_internal_url}/sandbox/registry
+    registry_api_key: str = ""  # default: sandbox_api_key
+    registry_timeout_seconds: float = 5.0
+
+    # insurers (activities/insurer_http.py; contracts: docs/insurer-contracts.md)
+    # default base URL: {api_internal_url}/sandbox/insurers/<code>; default key: sandbox_api_key
+    insurer_picc_base_url: str = ""
+    insurer_picc_api_key: str = ""
+    insurer_cpic_base_url: str = ""
+    insurer_cpic_api_key: str = ""
+    insurer_pingan_base_url: str = ""
+    insurer_pingan_app_id: str = "kuaichu"
+    insurer_pingan_api_key: str = ""  # Ping An: HMAC-SHA256 signing secret
+    insurer_timeout_seconds: float = 10.0
+
+    # the API's simulated external systems (/sandbox/...): the key they require
+    sandbox_api_key: str = "kuaichu-sandbox-not-secret"
+
     # eligibility (DESIGN.md §1: the Luzhou seed; a detachment replaces these)
     timezone: str = "Asia/Shanghai"
     service_windows: str = "08:30-12:00,15:00-18:30"
@@ -62,6 +106,19 @@ class Settings(BaseSettings):
     notice_signing_key_b64: str = ""  # production: base64 of the PEM or of the raw 32-byte key
     notice_verify_base_url: str = "http://127.0.0.1:8000"  # QR: {base}/notices/{number}/verify?code=
     notice_review_unit: str = "泸州市公安局交通警察支队"  # where 复核 is applied for
+
+    def registry_url(self) -> str:
+        return (self.registry_base_url or f"{self.api_internal_url}/sandbox/registry").rstrip("/")
+
+    def insurer_url(self, code: str) -> str:
+        own = getattr(self, f"insurer_{code.lower()}_base_url", "")
+        return (own or f"{self.api_internal_url}/sandbox/insurers/{code.upper()}").rstrip("/")
+
+    def insurer_key(self, code: str) -> str:
+        return getattr(self, f"insurer_{code.lower()}_api_key", "") or self.sandbox_api_key
+
+    def callback_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
 
     @property
     def effective_database_url(self) -> str:

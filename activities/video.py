@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import jwt
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from domain import activity_contracts as act
@@ -60,8 +61,11 @@ def room_name_for(case_number: str, sequence: int) -> str:
 
 
 class VideoActivities:
-    def __init__(self, provider: VideoProvider) -> None:
+    def __init__(
+        self, provider: VideoProvider, sessions: async_sessionmaker[AsyncSession] | None = None
+    ) -> None:
         self._provider = provider
+        self._sessions = sessions  # to keep the room's recordings as evidence (providers that record)
 
     @activity.defn(name=act.CREATE_VIDEO_ROOM)
     async def create_video_room(self, req: act.RoomRequest) -> act.RoomInfo:
@@ -74,3 +78,9 @@ class VideoActivities:
     @activity.defn(name=act.COMPLETE_VIDEO_ROOM)
     async def complete_video_room(self, room: act.RoomInfo) -> None:
         await self._provider.complete_room(room)
+        if self._sessions is not None and hasattr(self._provider, "list_recordings"):
+            # a provider that records (Twilio): its recordings become evidence rows (6 months;
+            # permanent when used as evidence). Idempotent, so a retried activity is harmless.
+            from activities.twilio_video import store_room_recordings
+
+            await store_room_recordings(self._sessions, self._provider, room)  # type: ignore[arg-type]

@@ -343,3 +343,8 @@ class RegistryPolicyRow(Base):
     valid_to: Mapped[date] = mapped_column(sa.Date)
 
     __table_args__ = (sa.Index(None, "plate", "valid_to"),)
+
+
+# The simulated insurers' own tables (revision 0002) live in their own module; importing it here
+# registers them on Base.metadata, so that models and migrations compare whole.
+from db import sandbox_models as _sandbox_models  # noqa: E402, F401

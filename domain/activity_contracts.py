@@ -116,6 +116,7 @@ class IssueNoticeRequest(Model):
     issued_at: datetime
     kind: str = "determination"  # determination | revocation
     revokes: NoticeRef | None = None  # revocation: the notice it revokes
+    revoked_decision: Decision | None = None  # revocation: the decision of the revoked notice
     replacement: NoticeRef | None = None  # revocation: the new determination that replaces it
     revocation_reason: str = ""
 

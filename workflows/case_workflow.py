@@ -150,6 +150,7 @@ class AccidentCaseWorkflow:
         self._decided_version = 0  # bumped by each decision
         self._decision_version = 0  # the decision version the issued notices reflect
         self._notices: list[NoticeRef] = []
+        self._noticed_decisions: list[Decision] = []  # the decision behind each determination notice
         self._review: ReviewRequest | None = None
         self._review_requested_at: datetime | None = None
         self._review_conclusion: ConcludeReview | None = None
@@ -299,10 +300,12 @@ class AccidentCaseWorkflow:
                     accident_time=self._in.alert.reported_at,
                     issued_at=now,
                     revokes=previous,
+                    revoked_decision=self._noticed_decisions[-1],
                     replacement=notice,
                     revocation_reason=self._review_conclusion.reason if self._review_conclusion else "",
                 )
             )
+        self._noticed_decisions.append(self._decision)
         for ps in self._parties.values():
             ps.liability = self._decision.liabilities.get(ps.party.party_id)
             ps.served_at = None  # the new notice must be served again

@@ -19,7 +19,13 @@ from tests.temporal_env import start_dev_server, start_time_skipping
 @pytest.fixture(scope="session")
 def wf_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     var: Path = tmp_path_factory.mktemp("var")
-    return Settings(var_dir=var, database_url=f"sqlite+aiosqlite:///{var / 'wf.db'}")
+    return Settings(
+        var_dir=var,
+        database_url=f"sqlite+aiosqlite:///{var / 'wf.db'}",
+        # no API in workflow tests: registry and insurers in process (the defaults are HTTP)
+        registry_provider="database",
+        insurer_provider="sandbox",
+    )
 
 
 @pytest.fixture(scope="session")

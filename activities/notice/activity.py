@@ -1,0 +1,124 @@
+"""The workflow's notice activity: builds the notice content from the decision, renders, signs
+and stores the PDF (activities.notice.service), and keeps the record in the database. A
+revocation (after a review ordered a new determination) also marks the old notice revoked.
+
+Numbers are derived from the case, so a retried activity produces the same notice again
+(the service is deterministic and the store refuses to overwrite with other bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.notice.content import NoticeContent, build_notice_content, build_revocation_content
+from activities.notice.fonts import MissingGlyphError
+from activities.notice.service import NoticeService
+from activities.notice.verification import NoticeRecord
+from db import repository
+from domain import activity_contracts as act
+from domain.messages import NoticeRef
+
+
+def determination_number(case_number: str, version: int) -> str:
+    return f"{case_number}-{version}"
+
+
+def revocation_number(case_number: str, revoked_version: int) -> str:
+    return f"{case_number}-R{revoked_version}"
+
+
+class NoticeActivities:
+    def __init__(
+        self, service: NoticeService, sessions: async_sessionmaker[AsyncSession], review_unit: str
+    ) -> None:
+        self._service = service
+        self._sessions = sessions
+        self._review_unit = review_unit
+
+    @classmethod
+    def from_settings(cls, settings: object, sessions: async_sessionmaker[AsyncSession]) -> NoticeActivities:
+        return cls(NoticeService.from_settings(settings), sessions, getattr(settings, "notice_review_unit"))
+
+    def _determination(self, req: act.IssueNoticeRequest, number: str, version: int, decision) -> NoticeContent:  # noqa: ANN001
+        return build_notice_content(
+            req.case_number,
+            number,
+            version,
+            decision,
+            req.parties,
+            req.location,
+            req.accident_time,
+            req.issued_at,
+            review_unit=self._review_unit,
+        )
+
+    def _content(self, req: act.IssueNoticeRequest) -> NoticeContent:
+        if req.kind != "revocation":
+            return self._determination(req, determination_number(req.case_number, req.version), req.version, req.decision)
+        if req.revokes is None or req.replacement is None or req.revoked_decision is None:
+            raise ApplicationError("revocation without the notice it revokes", type="BAD_REQUEST", non_retryable=True)
+        revoked = self._determination(
+            req.model_copy(update={"issued_at": req.revokes.issued_at or req.issued_at}),
+            req.revokes.notice_number,
+            req.revokes.version,
+            req.revoked_decision,
+        )
+        return build_revocation_content(
+            revoked,
+            revocation_number(req.case_number, req.revokes.version),
+            req.revocation_reason or "经复核，原道路交通事故认定书撤销",
+            req.issued_at,
+            new_notice_number=req.replacement.notice_number,
+            officer_name=req.decision.officer_name,
+            badge_number=req.decision.badge_number,
+            unit=req.decision.unit,
+        )
+
+    @activity.defn(name=act.ISSUE_NOTICE)
+    async def issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
+        try:
+            content = self._content(req)
+            # rendering is CPU work (~16 ms): keep it off the worker's event loop
+            record, _ = await asyncio.to_thread(self._service.issue_notice, content)
+        except (MissingGlyphError, ValueError) as err:
+            raise ApplicationError(str(err), type="NOTICE_INVALID", non_retryable=True) from err
+        await self._persist(record)
+        return NoticeRef(
+            notice_number=record.notice_number,
+            short_code=record.short_code,
+            sha256=record.sha256,
+            pdf_path=record.pdf_path,
+            version=record.version,
+            kind=record.kind.value,
+            revokes_notice_number=record.revokes_notice_number,
+            issued_at=record.issued_at,
+        )
+
+    async def _persist(self, record: NoticeRecord) -> None:
+        async with self._sessions.begin() as session:
+            await repository.add_notice(
+                session,
+                notice_number=record.notice_number,
+                case_number=record.case_number,
+                version=record.version,
+                issued_at=record.issued_at,
+                kind=record.kind.value,
+                revokes_notice_number=record.revokes_notice_number or None,
+                pdf_path=record.pdf_path,
+                sha256=record.sha256,
+                signature=record.signature,
+                short_code=record.short_code,
+                content_signature=record.content_signature,
+                key_id=record.key_id,
+                content_digest=record.content_digest,
+            )
+            if record.revokes_notice_number:
+                await repository.revoke_notice(
+                    session,
+                    record.revokes_notice_number,
+                    record.issued_at,
+                    revoked_by_notice_number=record.notice_number,
+                )

