@@ -31,10 +31,8 @@ class Settings(BaseSettings):
 
     # HTTP API (api/)
     case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
-    public_base_url: str = "http://127.0.0.1:8000"  # as the outside world (Twilio) sees the API
     jwt_secret: str = "kuaichu-embedded-jwt-not-secret"  # production: set KUAICHU_JWT_SECRET
     jwt_ttl_seconds: int = 8 * 3600
-    twilio_auth_token: str = ""  # webhook signatures; empty: every webhook call is refused (403)
     evidence_max_bytes: int = 20 * 1024 * 1024
     link_token_ttl_seconds: int = 30 * 60  # the 110 link texted to a caller
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code

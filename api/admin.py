@@ -86,7 +86,11 @@ async def calendar(
         days, years = await repository.load_calendar_overrides(session)
     return CalendarOut(
         years=sorted(y for y in years if year is None or y == year),
-        days=[CalendarDay(day=d, is_workday=w) for d, w in sorted(days.items()) if year is None or d.year == year],
+        days=[
+            CalendarDay(day=d, is_workday=w)
+            for d, w in sorted(days.items())
+            if year is None or d.year == year
+        ],
     )
 
 

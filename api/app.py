@@ -120,7 +120,19 @@ def create_app(
         allow_methods=["POST"],
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
     )
-    for module in (health, auth, citizen, dispatcher, seat, officer, reviewer, webhooks, notices, admin, codec):
+    for module in (
+        health,
+        auth,
+        citizen,
+        dispatcher,
+        seat,
+        officer,
+        reviewer,
+        webhooks,
+        notices,
+        admin,
+        codec,
+    ):
         app.include_router(module.router)
     _mount_sandbox(app)
     return app

@@ -164,7 +164,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 class DevLoginIn(BaseModel):
     role: ApiRole
-    id: str = Field(default="", max_length=64, description="staff id (seat, officer, reviewer, admin, dispatcher)")
+    id: str = Field(
+        default="", max_length=64, description="staff id (seat, officer, reviewer, admin, dispatcher)"
+    )
     phone: str = Field(default="", max_length=24, description="citizens: the mobile number")
 
 

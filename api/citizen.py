@@ -82,7 +82,9 @@ class CitizenCase(CaseDetail):
 
 
 class ReviewIn(BaseModel):
-    reason_code: str = Field(min_length=1, max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
+    reason_code: str = Field(
+        min_length=1, max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED"
+    )
     text: str = Field(default="", max_length=2000)
 
 
@@ -251,7 +253,9 @@ async def cancel(case_number: CaseNumber, body: CancelIn, kc: State, principal: 
         case_number, AccidentCaseWorkflow.cancel, Cancel(actor=_actor(me), reason=body.reason)
     )
     return CitizenCase(
-        case=view, parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties], me=me.party_id
+        case=view,
+        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
+        me=me.party_id,
     )
 
 
@@ -263,7 +267,9 @@ async def confirm_receipt(case_number: CaseNumber, kc: State, principal: Citizen
         case_number, AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=_actor(me))
     )
     return CitizenCase(
-        case=view, parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties], me=me.party_id
+        case=view,
+        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
+        me=me.party_id,
     )
 
 
@@ -325,7 +331,9 @@ async def request_review(
         ReviewRequest(actor=_actor(me), reason_code=body.reason_code, text=body.text),
     )
     return CitizenCase(
-        case=view, parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties], me=me.party_id
+        case=view,
+        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
+        me=me.party_id,
     )
 
 
@@ -334,4 +342,3 @@ async def file_claim(case_number: CaseNumber, kc: State, principal: CitizenP) ->
     """One tap: report the accident to my 交强险 insurer (or get guidance if it is not connected)."""
     _, me = await _mine(kc, case_number, principal)
     return await kc.temporal.update(case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=_actor(me)))
-

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from api.errors import ApiProblem
 from db import repository
-from db.models import AuthCodeRow
+from db.api_models import AuthCodeRow
 from db.session import write_session
 from domain import activity_contracts as act
 
@@ -40,7 +40,12 @@ async def _send(kc, key: str, mobile: str, template: str, params: dict[str, str]
     try:
         await kc.sms.send_sms(
             act.SmsRequest(
-                idempotency_key=key, case_number="", party_id="", phone=mobile, template=template, params=params
+                idempotency_key=key,
+                case_number="",
+                party_id="",
+                phone=mobile,
+                template=template,
+                params=params,
             )
         )
     except Exception as err:  # provider refused for good, or unreachable
@@ -70,11 +75,17 @@ async def issue_login_code(kc, mobile: str, code: str) -> None:
             wait = s.sms_code_min_interval_seconds - (now - recent[0]).total_seconds()
             if wait > 0:
                 raise ApiProblem(
-                    429, "SMS_CODE_TOO_SOON", "验证码已发送，请稍后再试", headers={"Retry-After": str(int(wait) + 1)}
+                    429,
+                    "SMS_CODE_TOO_SOON",
+                    "验证码已发送，请稍后再试",
+                    headers={"Retry-After": str(int(wait) + 1)},
                 )
             if len(recent) >= s.sms_code_max_per_hour:
                 raise ApiProblem(
-                    429, "SMS_CODE_LIMIT", "获取验证码次数过多，请一小时后再试", headers={"Retry-After": "3600"}
+                    429,
+                    "SMS_CODE_LIMIT",
+                    "获取验证码次数过多，请一小时后再试",
+                    headers={"Retry-After": "3600"},
                 )
         row = AuthCodeRow(
             purpose=LOGIN,
@@ -142,7 +153,9 @@ async def issue_link(kc, mobile: str) -> datetime:
         )
     url = f"{s.public_base_url.rstrip('/')}/h5/alert?t={token}"
     minutes = str(max(1, s.link_token_ttl_seconds // 60))
-    await _send(kc, f"link/{digest[:32]}", mobile, act.SmsTemplate.ALERT_LINK, {"url": url, "minutes": minutes})
+    await _send(
+        kc, f"link/{digest[:32]}", mobile, act.SmsTemplate.ALERT_LINK, {"url": url, "minutes": minutes}
+    )
     return expires
 
 

@@ -68,7 +68,9 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
     if not row.short_code or not hmac.compare_digest(
         _normalise_code(code).encode(), _normalise_code(row.short_code).encode()
     ):
-        return NoticeCheck(status="wrong_code", message="验证码不正确，请核对认定书上印制的验证码后重新输入。", **base)
+        return NoticeCheck(
+            status="wrong_code", message="验证码不正确，请核对认定书上印制的验证码后重新输入。", **base
+        )
     path = resolve_notice_path(kc, row.pdf_path)
     if path is None or not row.sha256 or hashlib.sha256(path.read_bytes()).hexdigest() != row.sha256:
         return NoticeCheck(

@@ -87,13 +87,17 @@ async def decide(case_number: CaseNumber, body: DecisionIn, kc: State, principal
 
 
 @router.post("/cases/{case_number}/service", responses=CASE_ERRORS)
-async def record_service(case_number: CaseNumber, body: ServiceIn, kc: State, principal: OfficerP) -> CaseView:
+async def record_service(
+    case_number: CaseNumber, body: ServiceIn, kc: State, principal: OfficerP
+) -> CaseView:
     """Service done another way (in person, by post)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
         case_number,
         AccidentCaseWorkflow.record_service,
-        RecordService(actor=_actor(principal), party_id=body.party_id, served_at=body.served_at, method=body.method),
+        RecordService(
+            actor=_actor(principal), party_id=body.party_id, served_at=body.served_at, method=body.method
+        ),
     )
 
 
@@ -103,4 +107,3 @@ async def hand_off(case_number: CaseNumber, body: HandOffIn, kc: State, principa
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.hand_off, HandOff(actor=_actor(principal), reason=body.reason)
     )
-

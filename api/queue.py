@@ -10,6 +10,7 @@ No answered case yet: the estimate is null (unknown), never a made-up number."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -58,7 +59,7 @@ async def answer_statistics(session) -> tuple[float | None, float | None, int]:
     answers = [max(0.0, (aware(at) - aware(rep)).total_seconds()) for at, rep in rows]
     avg_answer = sum(answers) / len(answers)
     accepts = sorted(aware(at) for at, _ in rows)
-    gaps = [(b - a).total_seconds() for a, b in zip(accepts, accepts[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(accepts)]
     avg_gap = min(sum(gaps) / len(gaps), avg_answer) if gaps else avg_answer
     return avg_answer, avg_gap, len(rows)
 

@@ -36,7 +36,9 @@ async def reviews_waiting(
 ) -> list[CaseSummary]:
     """Cases under review, oldest first."""
     async with kc.sessions() as session:
-        records = await repository.list_cases(session, status=["under_review"], limit=limit, with_parties=False)
+        records = await repository.list_cases(
+            session, status=["under_review"], limit=limit, with_parties=False
+        )
     return [summary(r) for r in sorted(records, key=lambda r: r.reported_at)]
 
 

@@ -15,6 +15,7 @@ then the evidence table gets its row."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -100,7 +101,9 @@ async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> Cas
 async def accept(case_number: CaseNumber, kc: State, principal: SeatP) -> AcceptOut:
     """Take the call (one seat only), and get the seat's video token."""
     await require_case(kc, case_number)
-    view = await kc.temporal.update(case_number, AccidentCaseWorkflow.accept_call, AcceptCall(actor=_actor(principal)))
+    view = await kc.temporal.update(
+        case_number, AccidentCaseWorkflow.accept_call, AcceptCall(actor=_actor(principal))
+    )
     video = await kc.temporal.update(
         case_number, AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=_actor(principal))
     )
@@ -120,7 +123,9 @@ async def record_parties(case_number: CaseNumber, body: PartiesIn, kc: State, pr
     """Record or correct the parties with their vehicles (replaces the list)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.record_parties, RecordParties(actor=_actor(principal), parties=body.parties)
+        case_number,
+        AccidentCaseWorkflow.record_parties,
+        RecordParties(actor=_actor(principal), parties=body.parties),
     )
 
 
@@ -156,7 +161,6 @@ async def upload_evidence(
     folder.mkdir(parents=True, exist_ok=True)
     digest, size, head = hashlib.sha256(), 0, b""
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := await file.read(CHUNK):
@@ -173,9 +177,10 @@ async def upload_evidence(
         content_type, ext = sniffed
         sha = digest.hexdigest()
         target = folder / f"{sha}.{ext}"
-        os.replace(tmp, target)
+        os.replace(tmp_name, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
     ref = EvidenceRef(
         evidence_id=f"{case_number}-{sha[:16]}",
         kind=kind,
@@ -210,7 +215,9 @@ async def tick_safety(case_number: CaseNumber, body: SafetyIn, kc: State, princi
     """The safety checklist: hazard lights, warning triangle 50–100 m behind, people off the road."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.tick_safety, SafetyChecklist(actor=_actor(principal), **body.model_dump())
+        case_number,
+        AccidentCaseWorkflow.tick_safety,
+        SafetyChecklist(actor=_actor(principal), **body.model_dump()),
     )
 
 
@@ -230,4 +237,3 @@ async def hand_off(case_number: CaseNumber, body: HandOffIn, kc: State, principa
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.hand_off, HandOff(actor=_actor(principal), reason=body.reason)
     )
-

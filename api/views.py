@@ -71,7 +71,9 @@ def party_detail(p: PartyRecord, *, full: bool) -> PartyDetail:
         vehicle_type=vehicle.vehicle_type if vehicle else "",
         insurer_name=str(verified.get("insurer_name") or (insurance.insurer_name if insurance else "")),
         policy_number=(
-            str(verified.get("policy_number") or (insurance.policy_number if insurance else "")) if full else ""
+            str(verified.get("policy_number") or (insurance.policy_number if insurance else ""))
+            if full
+            else ""
         ),
         liability=p.liability,
     )

@@ -1,7 +1,10 @@
-"""Twilio webhooks: Video room/participant status callbacks and SMS status callbacks.
+"""Twilio webhooks: Video room/participant status callbacks (``/webhooks/twilio/video-status``)
+and SMS status callbacks (``/webhooks/twilio/sms-status``): the paths the adapters register
+(KUAICHU_TWILIO_*_CALLBACK_PATH defaults).
 
 Every call must carry a valid ``X-Twilio-Signature``, checked with
-``twilio.request_validator.RequestValidator(KUAICHU_TWILIO_AUTH_TOKEN)`` against the URL Twilio
+``twilio.request_validator.RequestValidator(KUAICHU_TWILIO_AUTH_TOKEN)`` (the
+same account token the Twilio adapters use) against the URL Twilio
 called: KUAICHU_PUBLIC_BASE_URL + path + query (behind a proxy or tunnel the API's own idea of its
 URL is wrong, the configured public URL is right). A missing or wrong signature, or no auth token
 configured, is 403 and changes nothing.
@@ -81,7 +84,11 @@ def _at(value: str) -> datetime | None:
 
 
 @router.post(
-    "/video", status_code=204, openapi_extra=FORM_BODY, responses=problem_responses(403, 503), response_class=Response
+    "/video-status",
+    status_code=204,
+    openapi_extra=FORM_BODY,
+    responses=problem_responses(403, 503),
+    response_class=Response,
 )
 async def video_callback(request: Request, kc: State) -> Response:
     params = await verified_form(request, kc)
@@ -102,7 +109,11 @@ async def video_callback(request: Request, kc: State) -> Response:
 
 
 @router.post(
-    "/sms", status_code=204, openapi_extra=FORM_BODY, responses=problem_responses(403), response_class=Response
+    "/sms-status",
+    status_code=204,
+    openapi_extra=FORM_BODY,
+    responses=problem_responses(403),
+    response_class=Response,
 )
 async def sms_callback(request: Request, kc: State) -> Response:
     params = await verified_form(request, kc)

@@ -17,21 +17,17 @@ from typing import Any
 
 import httpx
 import pytest
-from db.seed_registry import seed_registry
-from db.session import make_engine, make_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from tests.api import _stubs
-
-_stubs.install()  # TEMPORARY: until activities.notice.activity / sandbox_insurer are merged
-
-from activities.wiring import build_activities  # noqa: E402
-from api.app import create_app  # noqa: E402
-from api.auth import ApiRole, Principal, citizen_token, issue_token  # noqa: E402
-from settings import Settings  # noqa: E402
-from tests import case_factory  # noqa: E402
-from tests.temporal_env import start_dev_server  # noqa: E402
-from worker import make_worker  # noqa: E402
+from activities.wiring import Providers, build_activities
+from api.app import create_app
+from api.auth import ApiRole, Principal, citizen_token, issue_token
+from db.seed_registry import seed_registry
+from db.session import make_engine, make_sessionmaker
+from settings import Settings
+from tests import case_factory
+from tests.temporal_env import start_dev_server
+from worker import make_worker
 
 TWILIO_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://kuaichu.example.test"
@@ -64,7 +60,9 @@ class Api:
             tok = issue_token(self.settings, Principal(role=role, sub=sub or f"{role.value}-1"))
         return {"Authorization": f"Bearer {tok.access_token}"}
 
-    def alert_body(self, phones: tuple[str, str] = ("13800000001", "13800000002"), **facts: Any) -> dict[str, Any]:
+    def alert_body(
+        self, phones: tuple[str, str] = ("13800000001", "13800000002"), **facts: Any
+    ) -> dict[str, Any]:
         alert = case_factory.alert(self.settings, **facts)
         for party, phone in zip(alert.parties, phones, strict=True):
             party.phone = phone
@@ -84,12 +82,14 @@ class Api:
         await self.wait_status(data["case_number"], "queued")
         return data
 
-    async def wait_status(self, case_number: str, *statuses: str, timeout: float = 20.0) -> dict[str, Any]:
+    async def wait_status(self, case_number: str, *statuses: str, within: float = 20.0) -> dict[str, Any]:
         """Poll the read model (through the officer's view) until the case has one of the statuses."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         last = None
         while asyncio.get_running_loop().time() < deadline:
-            r = await self.client.get(f"/officer/cases/{case_number}", headers=self.token("officer", "officer-poll"))
+            r = await self.client.get(
+                f"/officer/cases/{case_number}", headers=self.token("officer", "officer-poll")
+            )
             if r.status_code == 200:
                 last = r.json()
                 if last["case"]["status"] in statuses:
@@ -117,8 +117,14 @@ async def api(
     sessions = make_sessionmaker(engine)
     async with sessions.begin() as session:
         await seed_registry(session)
-    worker = make_worker(api_temporal.client, settings, build_activities(settings, sessions))
-    app = create_app(settings, temporal_client=api_temporal.client, alert_clock=lambda: case_factory.WORKING_MORNING)
+    worker = make_worker(
+        api_temporal.client,
+        settings,
+        build_activities(settings, sessions, Providers.in_process(settings, sessions)),
+    )
+    app = create_app(
+        settings, temporal_client=api_temporal.client, alert_clock=lambda: case_factory.WORKING_MORNING
+    )
     async with worker, app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:

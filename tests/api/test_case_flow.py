@@ -157,7 +157,9 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     assert r.status_code == 200 and r.json()["filed"] is True
 
     # the SMS outbox shows the case's messages, phones masked
-    sms = (await c.get("/admin/sms", params={"case_number": case}, headers=api.token("admin", "admin-1"))).json()
+    sms = (
+        await c.get("/admin/sms", params={"case_number": case}, headers=api.token("admin", "admin-1"))
+    ).json()
     assert sms and all("****" in s["phone"] for s in sms)
 
 
@@ -211,12 +213,18 @@ async def test_evidence_type_and_size_are_checked(api: Api, images) -> None:
     assert r.status_code == 415 and r.json()["code"] == "EVIDENCE_TYPE"
     big = images("PNG", 1) + b"\0" * (api.settings.evidence_max_bytes + 1)
     r = await api.client.post(
-        f"/seat/cases/{case}/evidence", headers=seat, data={"kind": "overview_front"}, files={"file": ("b.png", big)}
+        f"/seat/cases/{case}/evidence",
+        headers=seat,
+        data={"kind": "overview_front"},
+        files={"file": ("b.png", big)},
     )
     assert r.status_code == 413
     mp4 = b"\0\0\0\x18ftypmp42" + b"\0" * 64
     r = await api.client.post(
-        f"/seat/cases/{case}/evidence", headers=seat, data={"kind": "video_clip"}, files={"file": ("c.mp4", mp4)}
+        f"/seat/cases/{case}/evidence",
+        headers=seat,
+        data={"kind": "video_clip"},
+        files={"file": ("c.mp4", mp4)},
     )
     assert r.status_code == 201 and r.json()["evidence"]["content_type"] == "video/mp4"
     # another seat may not upload to this case
