@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # HTTP API (api/)
     case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
-    jwt_secret: str = "kuaichu-embedded-jwt-not-secret"  # production: set KUAICHU_JWT_SECRET
+    jwt_secret: str = "kuaichu-embedded-jwt-signing-key-not-secret"  # production: set KUAICHU_JWT_SECRET
     jwt_ttl_seconds: int = 8 * 3600
     evidence_max_bytes: int = 20 * 1024 * 1024
     link_token_ttl_seconds: int = 30 * 60  # the 110 link texted to a caller

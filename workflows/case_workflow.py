@@ -18,7 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
-    from domain.calendar import calendar_deadline
+    from domain.calendar import _local_date, calendar_deadline
     from domain.liability import validate_decision
     from domain.masking import mask_name, mask_phone
     from domain.messages import (
@@ -792,9 +792,9 @@ class AccidentCaseWorkflow:
         return f"{self._case}-{actor.id}" if actor.role == Role.CITIZEN else f"{self._case}-seat-{actor.id}"
 
     def _local_date(self, at: datetime):
-        from zoneinfo import ZoneInfo
-
-        return at.astimezone(ZoneInfo(SHANGHAI)).date()
+        # domain.calendar is passed through the sandbox; the sandbox's own ZoneInfo is a proxy that
+        # datetime.astimezone refuses
+        return _local_date(at, SHANGHAI)
 
     def _require_role(self, actor: Actor, role: Role) -> None:
         if actor.role != role:

@@ -193,7 +193,8 @@ async def test_citizen_cancels_and_resumes_video(api: Api) -> None:
     assert r.status_code == 200 and r.json()["identity"] == f"{case}-P2"
     r = await api.client.post(f"/citizen/cases/{case}/cancel", headers=me, json={"reason": "已自行协商"})
     assert r.status_code == 200, r.text
-    assert r.json()["case"]["status"] == "cancelled"
+    assert r.json()["case"]["outcome"] == "cancelled"
+    await api.wait_status(case, "cancelled")
     r = await api.client.post(f"/citizen/cases/{case}/video-token", headers=me)
     assert r.status_code == 409
 
@@ -236,4 +237,4 @@ async def test_evidence_type_and_size_are_checked(api: Api, images) -> None:
     )
     assert r.status_code == 403
     r = await api.client.post(f"/seat/cases/{case}/hand-off", headers=seat, json={"reason": "测试结束"})
-    assert r.status_code == 200 and r.json()["status"] == "handed_to_patrol"
+    assert r.status_code == 200 and r.json()["outcome"] == "handed_to_patrol"
