@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, queue
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
+from db.records import CaseRecord, PartyRecord
 from domain.eligibility import check_eligibility
 from domain.messages import (
     Actor,
@@ -92,6 +94,30 @@ class CancelIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
+class Reporter(BaseModel):
+    mobile: str
+    channel: str  # app | sms_link
+    link: str | None = None
+
+
+async def reporter(
+    kc: State,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    x_link_token: Annotated[str | None, Header(max_length=128)] = None,
+) -> Reporter:
+    """Who raises the alert: a citizen login, or the 110 link's token (checked before the body)."""
+    if principal is not None:
+        if principal.role != ApiRole.CITIZEN:
+            raise ApiProblem(403, "FORBIDDEN_ROLE", "只有当事人可以报警")
+        return Reporter(mobile=principal.mobile, channel="app")
+    if x_link_token:
+        phone = await codes.peek_link(kc, x_link_token)
+        if phone is None:
+            raise ApiProblem(401, "LINK_INVALID", "链接已失效或已使用，请重新拨打110获取")
+        return Reporter(mobile=normalize_mobile(phone), channel="sms_link", link=x_link_token)
+    raise ApiProblem(401, "UNAUTHENTICATED", "请先登录", headers={"WWW-Authenticate": "Bearer"})
+
+
 def _number(kc, alert: Alert) -> str:
     local = alert.reported_at.astimezone(ZoneInfo(kc.settings.timezone))
     return f"{kc.settings.case_number_prefix}{local:%Y%m%d}-{secrets.randbelow(1_000_000):06d}"
@@ -103,24 +129,8 @@ def _number(kc, alert: Alert) -> str:
     responses=problem_responses(401, 403, 409, 422, 503),
     summary="Raise an alert (app login, or the 110 link token in X-Link-Token)",
 )
-async def raise_alert(
-    body: AlertIn,
-    kc: State,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
-    x_link_token: Annotated[str | None, Header(max_length=128)] = None,
-) -> AlertOut:
-    link = None
-    if principal is not None:
-        if principal.role != ApiRole.CITIZEN:
-            raise ApiProblem(403, "FORBIDDEN_ROLE", "只有当事人可以报警")
-        mobile, channel = principal.mobile, "app"
-    elif x_link_token:
-        phone = await codes.peek_link(kc, x_link_token)
-        if phone is None:
-            raise ApiProblem(401, "LINK_INVALID", "链接已失效或已使用，请重新拨打110获取")
-        mobile, channel, link = normalize_mobile(phone), "sms_link", x_link_token
-    else:
-        raise ApiProblem(401, "UNAUTHENTICATED", "请先登录", headers={"WWW-Authenticate": "Bearer"})
+async def raise_alert(body: AlertIn, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
+    mobile, channel, link = who.mobile, who.channel, who.link
 
     alert = Alert(
         reported_at=kc.alert_clock(),
@@ -190,12 +200,23 @@ async def _start(kc, alert: Alert, district: str, area: str, timers: CaseTimers)
     raise ApiProblem(503, "CASE_NUMBER_EXHAUSTED", "系统繁忙，请稍后再试")
 
 
-async def _mine(kc, case_number: str, principal: Principal):
+@dataclass
+class Mine:
+    record: CaseRecord
+    party: PartyRecord
+
+
+async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> Mine:
+    """The case and my party in it; 404 when I am not a party (resolved before the body, so a
+    stranger learns nothing from validation errors either)."""
     record = await load_case(kc, case_number)
     party = party_of(kc, record, principal.mobile) if record is not None else None
     if record is None or party is None:
         raise ApiProblem(404, "CASE_NOT_FOUND", "未找到该案件")
-    return record, party
+    return Mine(record=record, party=party)
+
+
+MyCase = Annotated[Mine, Depends(my_case)]
 
 
 def _actor(party) -> Actor:
@@ -222,8 +243,8 @@ async def my_cases(
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
-async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> CitizenCase:
-    record, me = await _mine(kc, case_number, principal)
+async def case_detail(case_number: CaseNumber, kc: State, mine: MyCase) -> CitizenCase:
+    record, me = mine.record, mine.party
     view, source = await case_view(kc, record)
     position = None
     if view.status == "queued":
@@ -238,17 +259,17 @@ async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> Ci
 
 
 @router.post("/cases/{case_number}/video-token", responses=CASE_ERRORS)
-async def resume_video(case_number: CaseNumber, kc: State, principal: CitizenP) -> VideoAccess:
+async def resume_video(case_number: CaseNumber, kc: State, mine: MyCase) -> VideoAccess:
     """继续处理: a fresh video token (and a fresh room if the last one ended)."""
-    _, me = await _mine(kc, case_number, principal)
+    me = mine.party
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=_actor(me))
     )
 
 
 @router.post("/cases/{case_number}/cancel", responses=CASE_ERRORS)
-async def cancel(case_number: CaseNumber, body: CancelIn, kc: State, principal: CitizenP) -> CitizenCase:
-    record, me = await _mine(kc, case_number, principal)
+async def cancel(case_number: CaseNumber, kc: State, mine: MyCase, body: CancelIn) -> CitizenCase:
+    record, me = mine.record, mine.party
     view = await kc.temporal.update(
         case_number, AccidentCaseWorkflow.cancel, Cancel(actor=_actor(me), reason=body.reason)
     )
@@ -260,9 +281,9 @@ async def cancel(case_number: CaseNumber, body: CancelIn, kc: State, principal: 
 
 
 @router.post("/cases/{case_number}/receipt", responses=CASE_ERRORS)
-async def confirm_receipt(case_number: CaseNumber, kc: State, principal: CitizenP) -> CitizenCase:
+async def confirm_receipt(case_number: CaseNumber, kc: State, mine: MyCase) -> CitizenCase:
     """I have received the notice (electronic service): the service time starts the review clock."""
-    record, me = await _mine(kc, case_number, principal)
+    record, me = mine.record, mine.party
     view = await kc.temporal.update(
         case_number, AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=_actor(me))
     )
@@ -284,11 +305,10 @@ async def confirm_receipt(case_number: CaseNumber, kc: State, principal: Citizen
 async def download_notice(
     case_number: CaseNumber,
     kc: State,
-    principal: CitizenP,
+    mine: MyCase,
     notice_number: Annotated[str | None, Query(max_length=40)] = None,
 ) -> FileResponse:
     """The notice PDF (the current determination unless a notice number is given)."""
-    await _mine(kc, case_number, principal)
     async with kc.sessions() as session:
         notices = await repository.list_notices(session, case_number)
     if notice_number:
@@ -320,11 +340,9 @@ def resolve_notice_path(kc, stored: str) -> Path | None:
 
 
 @router.post("/cases/{case_number}/review", responses=CASE_ERRORS)
-async def request_review(
-    case_number: CaseNumber, body: ReviewIn, kc: State, principal: CitizenP
-) -> CitizenCase:
+async def request_review(case_number: CaseNumber, kc: State, mine: MyCase, body: ReviewIn) -> CitizenCase:
     """Apply for a review (复核) within 3 working days of service; one review per accident."""
-    record, me = await _mine(kc, case_number, principal)
+    record, me = mine.record, mine.party
     view = await kc.temporal.update(
         case_number,
         AccidentCaseWorkflow.request_review,
@@ -338,7 +356,7 @@ async def request_review(
 
 
 @router.post("/cases/{case_number}/claim", responses=CASE_ERRORS)
-async def file_claim(case_number: CaseNumber, kc: State, principal: CitizenP) -> ClaimResult:
+async def file_claim(case_number: CaseNumber, kc: State, mine: MyCase) -> ClaimResult:
     """One tap: report the accident to my 交强险 insurer (or get guidance if it is not connected)."""
-    _, me = await _mine(kc, case_number, principal)
+    me = mine.party
     return await kc.temporal.update(case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=_actor(me)))

@@ -203,7 +203,11 @@ async def upload_evidence(
     async with kc.sessions.begin() as session:
         try:
             await repository.add_evidence(
-                session, case_number=case_number, **ref.model_dump(), size_bytes=size, captured_role=Role.SEAT.value
+                session,
+                case_number=case_number,
+                **ref.model_dump(),
+                size_bytes=size,
+                captured_role=Role.SEAT.value,
             )
         except repository.EvidenceConflict as err:
             raise ApiProblem(409, "EVIDENCE_CONFLICT", "证据编号冲突") from err
