@@ -10,12 +10,15 @@ most KUAICHU_SMS_CODE_MAX_PER_HOUR an hour; 5 wrong attempts spend a code."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from temporalio.exceptions import ApplicationError
 
 from api.errors import ApiProblem
 from db import repository
@@ -23,9 +26,12 @@ from db.api_models import AuthCodeRow
 from db.session import write_session
 from domain import activity_contracts as act
 
+log = logging.getLogger("kuaichu.api.codes")
+
 LOGIN = "sms_login"
 LINK = "link_110"
 MAX_ATTEMPTS = 5
+SEND_ATTEMPTS = 4
 
 
 def _now() -> datetime:
@@ -37,19 +43,23 @@ def _digest(kc, value: str) -> str:
 
 
 async def _send(kc, key: str, mobile: str, template: str, params: dict[str, str]) -> None:
-    try:
-        await kc.sms.send_sms(
-            act.SmsRequest(
-                idempotency_key=key,
-                case_number="",
-                party_id="",
-                phone=mobile,
-                template=template,
-                params=params,
-            )
-        )
-    except Exception as err:  # provider refused for good, or unreachable
-        raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
+    """Through SmsActivities.send_sms: idempotent per key, so a retry never texts twice. Retried
+    here a few times (as Temporal retries the workflow's sends): a busy SQLite, a provider hiccup."""
+    request = act.SmsRequest(
+        idempotency_key=key, case_number="", party_id="", phone=mobile, template=template, params=params
+    )
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            await kc.sms.send_sms(request)
+            return
+        except ApplicationError as err:  # refused for good (template, rejected number)
+            log.warning("sms %s refused: %s", template, err.type)
+            raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
+        except Exception as err:
+            log.warning("sms %s attempt %d failed: %s", template, attempt + 1, type(err).__name__)
+            if attempt + 1 == SEND_ATTEMPTS:
+                raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
+            await asyncio.sleep(0.2 * 2**attempt)
 
 
 # --------------------------------------------------------------------------- login codes
