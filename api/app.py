@@ -28,6 +28,7 @@ from temporalio.client import Client
 from api import admin, auth, citizen, codec, dispatcher, health, notices, officer, reviewer, seat, webhooks
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
+from api.middleware import RejectNul
 from api.temporal import TemporalGateway, TemporalUnavailable
 from settings import Settings, get_settings
 
@@ -114,6 +115,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RejectNul)
     app.add_middleware(
         CORSMiddleware,  # the Temporal UI calls /codec from the browser
         allow_origins=[settings.temporal_ui_origin],

@@ -151,7 +151,7 @@ async def upload_evidence(
     principal: SeatP,
     file: Annotated[UploadFile, File(description="JPEG, PNG or MP4")],
     kind: Annotated[EvidenceKind, Form(description="the shot-list item")],
-    party_id: Annotated[str, Form(max_length=8)] = "",
+    party_id: Annotated[str, Form(max_length=8, pattern=r"^(P\d{1,3})?$")] = "",
 ) -> EvidenceOut:
     record = await require_case(kc, case_number)
     if record.seat_id != principal.sub:
