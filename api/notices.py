@@ -5,10 +5,10 @@ No login. Answers an HTML page in Chinese, or JSON when the client asks for
 who the parties are. Unknown numbers and wrong codes get the same 200 page shape (with their own
 status) so the page can explain; nothing about the case is revealed either way.
 
-The check itself: :func:`verify` is a thin adapter. Until the notice branch's verification
-function is wired in (activities/notice/verification.py, its record kept with the signature), it
-checks the stored notice row: the short code (constant-time), the stored PDF's SHA-256 against the
-recorded one, and the revocation. Statuses use the notice module's vocabulary (genuine,
+The check itself: :func:`verify` is a thin adapter. A notice row that carries the notice module's
+signatures is checked with ``activities.notice.verification.verify_notice`` (Ed25519 signatures
+over the record and the content, the stored PDF's SHA-256, revocation). A row without them (older
+schema) is checked by the stored short code (constant-time), the PDF's SHA-256 and the revocation. Statuses use the notice module's vocabulary (genuine,
 unknown_notice, wrong_code, altered, revoked)."""
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
             notice_number=number,
             message=f"未查询到编号为 {number} 的道路交通事故认定书，请核对认定书编号。",
         )
+    if getattr(row, "content_signature", ""):
+        return _signed_check(kc, number, code, row)
     base = {"notice_number": number, "kind": row.kind, "issued_at": row.issued_at}
     if not row.short_code or not hmac.compare_digest(
         _normalise_code(code).encode(), _normalise_code(row.short_code).encode()
@@ -89,6 +91,43 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
         status="genuine",
         message=f"经核验，第 {number} 号道路交通事故认定书由公安机关交通管理部门于{_date_zh(row.issued_at)}出具，文件未被篡改。",
         **base,
+    )
+
+
+def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
+    """The notice module's verification (Ed25519 record and content signatures, PDF hash)."""
+    from activities.notice.signing import signing_key_from_settings
+    from activities.notice.verification import NoticeRecord, verify_notice
+    from api.citizen import resolve_notice_path
+
+    record = NoticeRecord(
+        notice_number=row.notice_number,
+        case_number=row.case_number,
+        version=row.version,
+        kind=row.kind,
+        revokes_notice_number=row.revokes_notice_number or "",
+        pdf_path=row.pdf_path,
+        sha256=row.sha256,
+        signature=row.signature,
+        content_signature=row.content_signature,
+        short_code=row.short_code,
+        key_id=row.key_id,
+        content_digest=row.content_digest,
+        issued_at=row.issued_at,
+        served_at=row.served_at,
+        revoked_at=row.revoked_at,
+        revoked_by_notice_number=getattr(row, "revoked_by_notice_number", None) or "",
+    )
+    path = resolve_notice_path(kc, row.pdf_path)
+    pdf = path.read_bytes() if path is not None else b""  # a missing file cannot be genuine
+    result = verify_notice(number, code, pdf, record, signing_key_from_settings(kc.settings).public_key())
+    return NoticeCheck(
+        status=result.status.value,
+        notice_number=number,
+        message=result.message,
+        kind=result.kind.value if result.kind else None,
+        issued_at=result.issued_at,
+        revoked_at=result.revoked_at,
     )
 
 

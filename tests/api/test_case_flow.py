@@ -156,6 +156,18 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     r = await c.post(f"/citizen/cases/{case}/claim", headers=p1)
     assert r.status_code == 200 and r.json()["filed"] is True
 
+    # a changed PDF no longer verifies
+    from api.citizen import resolve_notice_path
+
+    pdf = resolve_notice_path(api.kc, notice["pdf_path"])
+    pdf.write_bytes(pdf.read_bytes() + b"\n% tampered")
+    r = await c.get(
+        f"/notices/{notice['notice_number']}/verify",
+        params={"code": notice["short_code"]},
+        headers={"Accept": "application/json"},
+    )
+    assert r.json()["status"] == "altered"
+
     # the SMS outbox shows the case's messages, phones masked
     sms = (
         await c.get("/admin/sms", params={"case_number": case}, headers=api.token("admin", "admin-1"))
