@@ -11,12 +11,12 @@ import logging
 import signal
 from datetime import timedelta
 
-from db.session import ensure_schema, make_engine, make_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.wiring import Providers, build_activities
 from codec import codec_from_settings, data_converter
+from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings, get_settings
 from workflows.case_workflow import AccidentCaseWorkflow
 

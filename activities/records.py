@@ -3,11 +3,11 @@ snapshot and one timeline entry in a single transaction."""
 
 from __future__ import annotations
 
-from db.records import CaseRecord, PartyRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from db import repository
+from db.records import CaseRecord, PartyRecord
 from domain import activity_contracts as act
 from domain.geo import to_wgs84
 

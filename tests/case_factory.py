@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from itertools import count
 
 import shapely
-from db.seed_registry import LICENCES, SCENARIOS, VEHICLES
 from shapely.geometry import shape
 
+from db.seed_registry import LICENCES, SCENARIOS, VEHICLES
 from domain.models import (
     AccidentCategory,
     Alert,

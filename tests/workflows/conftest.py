@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from db.seed_registry import seed_registry
-from db.session import ensure_schema, make_engine, make_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from db.seed_registry import seed_registry
+from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings
 from tests.temporal_env import start_dev_server, start_time_skipping
 

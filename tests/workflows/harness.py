@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from db.models import SmsRow
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
@@ -20,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.wiring import Providers, build_activities
 from db import repository
+from db.models import SmsRow
 from domain.messages import (
     AcceptCall,
     Actor,
