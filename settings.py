@@ -27,9 +27,8 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
     max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
-    case_timers: dict[
-        str, object
-    ] = {}  # overrides of domain.messages.CaseTimers, e.g. {"seat_answer": "PT5M"}
+    # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'
+    case_timers: dict[str, object] = {}
 
     # HTTP API (api/)
     case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
