@@ -27,6 +27,20 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
     max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
+    # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'
+    case_timers: dict[str, object] = {}
+
+    # HTTP API (api/)
+    case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
+    jwt_secret: str = "kuaichu-embedded-jwt-signing-key-not-secret"  # production: set KUAICHU_JWT_SECRET
+    jwt_ttl_seconds: int = 8 * 3600
+    evidence_max_bytes: int = 20 * 1024 * 1024
+    link_token_ttl_seconds: int = 30 * 60  # the 110 link texted to a caller
+    sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
+    sms_code_min_interval_seconds: int = 60  # per phone
+    sms_code_max_per_hour: int = 5  # per phone
+    temporal_ui_origin: str = "http://localhost:8233"  # may call /codec (CORS)
+
     # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
     # generated once under var/keys/payload.keys
     payload_keys: str = ""

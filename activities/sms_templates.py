@@ -19,6 +19,8 @@ TEMPLATES: dict[str, str] = {
     SmsTemplate.HANDED_TO_PATROL: "案件{case_number}：本起事故无法线上处理，已转交警现场处理，请在安全位置等候民警到达。",
     SmsTemplate.REFUSED: "您的事故不符合线上视频快处条件：{reasons}。请在安全位置等候，或拨打110报警。",
     SmsTemplate.NOTICE_REVOKED: "案件{case_number}：经复核重新认定，原事故认定书已撤销，新的认定书（编号{notice_number}）已推送，请查看并确认收到。",
+    SmsTemplate.LOGIN_CODE: "您的登录验证码为{code}，{minutes}分钟内有效。请勿泄露给他人。",
+    SmsTemplate.ALERT_LINK: "您报警的轻微交通事故可线上视频快处，请在安全位置点击链接报警：{url}（{minutes}分钟内有效，仅可使用一次）。",
 }
 
 OUTCOME_ZH = {"uphold": "维持原认定", "redetermine": "撤销原认定、重新认定"}

@@ -357,4 +357,5 @@ class RegistryPolicyRow(Base):
 
 # The simulated insurers' own tables (revision 0002) live in their own module; importing it here
 # registers them on Base.metadata, so that models and migrations compare whole.
+from db import api_models as _api_models  # noqa: E402, F401
 from db import sandbox_models as _sandbox_models  # noqa: E402, F401

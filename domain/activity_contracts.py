@@ -81,6 +81,8 @@ class SmsTemplate:
     HANDED_TO_PATROL = "handed_to_patrol"
     REFUSED = "refused"
     NOTICE_REVOKED = "notice_revoked"
+    LOGIN_CODE = "login_code"  # API: citizen SMS login
+    ALERT_LINK = "alert_link"  # API: the 110 path's one-time alert link
 
 
 class SmsRequest(Model):

@@ -1,0 +1,166 @@
+"""The HTTP API: ``create_app()`` builds the FastAPI application.
+
+    uvicorn --factory api.app:create_app          # settings from KUAICHU_* / .env
+
+Startup: the schema is brought to head (Alembic), the engine and the eligibility rules are made
+ready; the Temporal client connects lazily (a first attempt starts in the background), so the API
+starts and serves reads even when Temporal is down - workflow-backed calls answer 503 and
+``/readyz`` says which part is missing. One router per actor; OpenAPI at /docs and /openapi.json.
+
+Personal data never reaches the logs from here: handlers log case numbers and role ids only, no
+request bodies; a logging filter masks anything that looks like a mobile or ID number in the
+``kuaichu`` and ``uvicorn`` loggers as a second line of defence."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from temporalio.client import Client
+
+from api import admin, auth, citizen, codec, dispatcher, health, notices, officer, reviewer, seat, webhooks
+from api.deps import AppState, utcnow
+from api.errors import install_error_handlers
+from api.middleware import RejectNul
+from api.temporal import TemporalGateway, TemporalUnavailable
+from settings import Settings, get_settings
+
+log = logging.getLogger("kuaichu.api")
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID = re.compile(r"(?<![\dA-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![\dA-Za-z])")
+
+
+class MaskPersonalData(logging.Filter):
+    """Masks mobiles (138****8000) and resident ID numbers (5105**********001X) in log messages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        masked = _ID.sub(lambda m: m[1] + "*" * 10 + m[2], _PHONE.sub(r"\1****\2", message))
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_filter() -> None:
+    for name in ("kuaichu", "uvicorn", "uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskPersonalData) for f in logger.filters):
+            logger.addFilter(MaskPersonalData())
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal_client: Client | None = None,
+    alert_clock: Callable[[], datetime] | None = None,
+    sms_provider: object | None = None,
+) -> FastAPI:
+    """``temporal_client``: an already connected client (tests); ``alert_clock``: the time alerts
+    are reported at (tests pin it inside the service hours); ``sms_provider``: replaces the
+    configured SMS provider for the login codes and 110 links."""
+    settings = settings or get_settings()
+    install_log_filter()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from activities.rules import RulesConfig
+        from activities.sms import SmsActivities
+        from db.session import ensure_schema, make_engine, make_sessionmaker
+
+        url = settings.effective_database_url
+        await ensure_schema(url)
+        engine = make_engine(url)
+        sessions = make_sessionmaker(engine)
+        provider = sms_provider or _sms_provider(settings, sessions)
+        gateway = TemporalGateway(settings, temporal_client)
+        app.state.kc = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            temporal=gateway,
+            rules=RulesConfig(
+                sessions,
+                settings.pilot_area_file,
+                settings.service_windows,
+                settings.calendar_overrides_file,
+                settings.timezone,
+            ),
+            sms=SmsActivities(sessions, provider),  # type: ignore[arg-type]
+            alert_clock=alert_clock or utcnow,
+        )
+        warmup = asyncio.create_task(_warm_up(gateway))
+        try:
+            yield
+        finally:
+            warmup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmup
+            await engine.dispose()
+
+    app = FastAPI(
+        title="快处 kuaichu API",
+        version="0.1.0",
+        description="Online video quick-processing of minor traffic accidents (轻微交通事故线上视频快处).",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RejectNul)
+    app.add_middleware(
+        CORSMiddleware,  # the Temporal UI calls /codec from the browser
+        allow_origins=[settings.temporal_ui_origin],
+        allow_methods=["POST"],
+        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+    )
+    for module in (
+        health,
+        auth,
+        citizen,
+        dispatcher,
+        seat,
+        officer,
+        reviewer,
+        webhooks,
+        notices,
+        admin,
+        codec,
+    ):
+        app.include_router(module.router)
+    _mount_sandbox(app)
+    return app
+
+
+def _mount_sandbox(app: FastAPI) -> None:
+    """The simulated registry and insurers (api/sandbox, owned by the adapters work)."""
+    try:
+        from api.sandbox import router as sandbox_router
+    except ImportError:  # pragma: no cover - the package ships with the project
+        return
+    app.include_router(sandbox_router, prefix="/sandbox")
+
+
+def _sms_provider(settings: Settings, sessions):
+    """The SMS provider the worker uses (activities.wiring.Providers), for login codes and links."""
+    try:
+        from activities.wiring import Providers
+    except ImportError as err:  # pragma: no cover - wiring incomplete in a partial checkout
+        from activities.sms import OutboxSmsProvider
+
+        log.warning("activities.wiring unavailable (%s): SMS to the outbox only", err)
+        return OutboxSmsProvider()
+    return Providers(settings, sessions).sms
+
+
+async def _warm_up(gateway: TemporalGateway) -> None:
+    with contextlib.suppress(TemporalUnavailable):
+        await gateway.client()

@@ -1,0 +1,231 @@
+"""Authentication: OAuth2-style bearer tokens (JWT, HS256, key KUAICHU_JWT_SECRET).
+
+Roles: citizen, seat, officer, reviewer, admin, dispatcher. A staff token's ``sub`` is the staff
+id; a citizen token's ``sub`` is ``c-`` + the first 16 hex of the phone's HMAC (no personal data
+in logs or audit ids) and its ``mobile`` claim is the verified mobile number, from which the API
+finds the citizen's party in a case.
+
+How a citizen gets a token:
+- production: ``POST /auth/sms-code`` texts a 6-digit one-time code through the SMS outbox (the
+  same SmsActivities as the workflow: one mechanism), ``POST /auth/sms-login`` exchanges it.
+  Codes are stored hashed, expire after KUAICHU_SMS_CODE_TTL_SECONDS, allow 5 attempts, are single
+  use; a phone may ask at most once a minute and KUAICHU_SMS_CODE_MAX_PER_HOUR times an hour (429).
+- the 110 path: the link token a dispatcher had texted (api/dispatcher.py) raises the alert and
+  is answered with a citizen token for that phone.
+- embedded/dev only (``KUAICHU_ENV`` != production): ``POST /auth/dev-login`` with a role, a staff
+  id or a phone number. In production that route answers 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from api.errors import ApiProblem, problem_responses
+from domain.validators import normalize_mobile, validate_mobile
+from settings import Settings
+
+ISSUER = "kuaichu-api"
+ALGORITHM = "HS256"
+
+
+class ApiRole(StrEnum):
+    CITIZEN = "citizen"
+    SEAT = "seat"
+    OFFICER = "officer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+
+
+class Principal(BaseModel):
+    role: ApiRole
+    sub: str
+    mobile: str = ""  # citizens only: the verified mobile (normalised, 11 digits)
+    channel: str = "app"  # app | sms_link
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    role: ApiRole
+    sub: str
+
+
+def citizen_sub(mobile: str, secret: str) -> str:
+    from db.repository import phone_hash
+
+    return "c-" + phone_hash(mobile, secret)[:16]
+
+
+def issue_token(settings: Settings, principal: Principal) -> TokenOut:
+    now = datetime.now(UTC)
+    ttl = settings.jwt_ttl_seconds
+    claims = {
+        "iss": ISSUER,
+        "sub": principal.sub,
+        "role": principal.role.value,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl),
+        "jti": uuid.uuid4().hex,
+    }
+    if principal.mobile:
+        claims["mobile"] = principal.mobile
+        claims["channel"] = principal.channel
+    token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return TokenOut(access_token=token, expires_in=ttl, role=principal.role, sub=principal.sub)
+
+
+def citizen_token(settings: Settings, mobile: str, channel: str = "app") -> TokenOut:
+    m = normalize_mobile(mobile)
+    return issue_token(
+        settings,
+        Principal(role=ApiRole.CITIZEN, sub=citizen_sub(m, settings.hash_secret), mobile=m, channel=channel),
+    )
+
+
+bearer = HTTPBearer(auto_error=False, description="JWT from /auth/dev-login or /auth/sms-login")
+
+UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
+
+
+def decode(request: Request, token: str) -> Principal:
+    settings = request.app.state.kc.settings
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+        principal = Principal(
+            role=ApiRole(claims.get("role")),
+            sub=str(claims["sub"]),
+            mobile=str(claims.get("mobile", "")),
+            channel=str(claims.get("channel", "app")),
+        )
+    except (jwt.PyJWTError, ValueError, KeyError) as err:
+        raise ApiProblem(401, "INVALID_TOKEN", "登录已失效，请重新登录", headers=UNAUTHENTICATED) from err
+    if principal.role == ApiRole.CITIZEN and validate_mobile(principal.mobile) is not None:
+        raise ApiProblem(401, "INVALID_TOKEN", "登录已失效，请重新登录", headers=UNAUTHENTICATED)
+    return principal
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise ApiProblem(401, "UNAUTHENTICATED", "请先登录", headers=UNAUTHENTICATED)
+    return decode(request, credentials.credentials)
+
+
+async def optional_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal | None:
+    if credentials is None or not credentials.credentials:
+        return None
+    return decode(request, credentials.credentials)
+
+
+def require(*roles: ApiRole):
+    """A dependency that lets only these roles through (403 for the others, 401 without a token)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise ApiProblem(403, "FORBIDDEN_ROLE", "无权执行此操作")
+        return principal
+
+    dependency.__name__ = "require_" + "_".join(r.value for r in roles)
+    return dependency
+
+
+CitizenP = Annotated[Principal, Depends(require(ApiRole.CITIZEN))]
+SeatP = Annotated[Principal, Depends(require(ApiRole.SEAT))]
+OfficerP = Annotated[Principal, Depends(require(ApiRole.OFFICER))]
+ReviewerP = Annotated[Principal, Depends(require(ApiRole.REVIEWER))]
+AdminP = Annotated[Principal, Depends(require(ApiRole.ADMIN))]
+DispatcherP = Annotated[Principal, Depends(require(ApiRole.DISPATCHER))]
+
+
+# --------------------------------------------------------------------------- routes
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class DevLoginIn(BaseModel):
+    role: ApiRole
+    id: str = Field(
+        default="", max_length=64, description="staff id (seat, officer, reviewer, admin, dispatcher)"
+    )
+    phone: str = Field(default="", max_length=24, description="citizens: the mobile number")
+
+
+class SmsCodeIn(BaseModel):
+    phone: str = Field(max_length=24)
+
+
+class SmsCodeOut(BaseModel):
+    sent: bool = True
+    expires_in: int
+
+
+class SmsLoginIn(BaseModel):
+    phone: str = Field(max_length=24)
+    code: str = Field(max_length=12)
+
+
+def _staff_id(value: str) -> str:
+    v = value.strip()
+    if not v or len(v) > 64 or not all(c.isalnum() or c in "-_." for c in v):
+        raise ApiProblem(422, "INVALID_STAFF_ID", "工号只能包含字母、数字和 - _ .")
+    return v
+
+
+def _mobile(value: str) -> str:
+    if validate_mobile(value) is not None:
+        raise ApiProblem(422, "INVALID_PHONE", "手机号码格式不正确")
+    return normalize_mobile(value)
+
+
+@router.post("/dev-login", responses=problem_responses(404, 422))
+async def dev_login(body: DevLoginIn, request: Request) -> TokenOut:
+    """Development login (embedded runs only; 404 when KUAICHU_ENV=production)."""
+    settings = request.app.state.kc.settings
+    if settings.env == "production":
+        raise ApiProblem(404)
+    if body.role == ApiRole.CITIZEN:
+        return citizen_token(settings, _mobile(body.phone))
+    return issue_token(settings, Principal(role=body.role, sub=_staff_id(body.id)))
+
+
+@router.post("/sms-code", responses=problem_responses(422, 429))
+async def sms_code(body: SmsCodeIn, request: Request) -> SmsCodeOut:
+    """Text a one-time login code to a mobile (rate limited per phone)."""
+    from api import codes
+
+    kc = request.app.state.kc
+    mobile = _mobile(body.phone)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    await codes.issue_login_code(kc, mobile, code)
+    return SmsCodeOut(expires_in=kc.settings.sms_code_ttl_seconds)
+
+
+@router.post("/sms-login", responses=problem_responses(401, 422))
+async def sms_login(body: SmsLoginIn, request: Request) -> TokenOut:
+    """Exchange the texted code for a citizen token."""
+    from api import codes
+
+    mobile = _mobile(body.phone)
+    if not await codes.redeem_login_code(request.app.state.kc, mobile, body.code.strip()):
+        raise ApiProblem(401, "INVALID_CODE", "验证码错误或已过期，请重新获取")
+    return citizen_token(request.app.state.kc.settings, mobile)

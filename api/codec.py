@@ -1,0 +1,55 @@
+"""The Temporal codec endpoint (DESIGN.md §4): lets an authorised operator read the encrypted
+payloads of a case in the Temporal UI. Protocol of Temporal's codec server: ``POST /codec/decode``
+and ``POST /codec/encode`` with ``{"payloads": [<Payload as protobuf JSON>]}``. Admin role only
+(configure the UI to pass the access token); CORS is open to KUAICHU_TEMPORAL_UI_ORIGIN only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
+from pydantic import BaseModel, Field
+from temporalio.api.common.v1 import Payload
+
+from api.auth import AdminP
+from api.errors import ApiProblem, problem_responses
+
+router = APIRouter(prefix="/codec", tags=["admin"])
+
+
+class Payloads(BaseModel):
+    payloads: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+
+
+def _codec(request: Request):
+    from codec import codec_from_settings
+
+    kc = request.app.state.kc
+    if getattr(kc, "codec", None) is None:
+        kc.codec = codec_from_settings(kc.settings)
+    return kc.codec
+
+
+def _parse(body: Payloads) -> list[Payload]:
+    try:
+        return [ParseDict(p, Payload()) for p in body.payloads]
+    except (ParseError, TypeError, ValueError) as err:
+        raise ApiProblem(422, "INVALID_PAYLOAD", "payload 格式不正确") from err
+
+
+@router.post("/decode", responses=problem_responses(401, 403, 422))
+async def decode(body: Payloads, request: Request, principal: AdminP) -> Payloads:
+    try:
+        out = await _codec(request).decode(_parse(body))
+    except ValueError as err:  # unknown key id, or ciphertext that does not authenticate
+        raise ApiProblem(422, "UNDECODABLE_PAYLOAD", "无法解密该 payload") from err
+    except Exception as err:  # cryptography's InvalidTag and friends
+        raise ApiProblem(422, "UNDECODABLE_PAYLOAD", "无法解密该 payload") from err
+    return Payloads(payloads=[MessageToDict(p) for p in out])
+
+
+@router.post("/encode", responses=problem_responses(401, 403, 422))
+async def encode(body: Payloads, request: Request, principal: AdminP) -> Payloads:
+    out = await _codec(request).encode(_parse(body))
+    return Payloads(payloads=[MessageToDict(p) for p in out])

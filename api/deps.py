@@ -1,0 +1,88 @@
+"""What the routers share: the application state (settings, database, Temporal, the rules), and
+the lookups every actor's router needs (a case from the read model, the citizen's party in it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from activities.rules import RulesConfig
+from activities.sms import SmsActivities
+from api.errors import ApiProblem
+from api.temporal import TemporalGateway
+from db import repository
+from db.records import CaseRecord, PartyRecord
+from domain.messages import CaseView
+from settings import Settings
+
+CASE_NUMBER_PATTERN = r"^[A-Z]{2}\d{8}-\d{6}(-\d+)?$"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    temporal: TemporalGateway
+    rules: RulesConfig
+    sms: SmsActivities
+    # the time an alert is reported at (eligibility: service hours, working days); tests pin it
+    alert_clock: Callable[[], datetime] = utcnow
+    codec: object | None = None  # the payload codec, made on first use (api/codec.py)
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.kc
+
+
+State = Annotated[AppState, Depends(state)]
+CaseNumber = Annotated[
+    str,
+    Path(pattern=CASE_NUMBER_PATTERN, max_length=32, description="案件编号, e.g. LZ20261125-000123"),
+]
+
+
+async def load_case(kc: AppState, case_number: str) -> CaseRecord | None:
+    async with kc.sessions() as session:
+        return await repository.get_case(session, case_number)
+
+
+async def require_case(kc: AppState, case_number: str) -> CaseRecord:
+    record = await load_case(kc, case_number)
+    if record is None:
+        raise ApiProblem(404, "CASE_NOT_FOUND", "未找到该案件")
+    return record
+
+
+def party_of(kc: AppState, record: CaseRecord, mobile: str) -> PartyRecord | None:
+    """The citizen's party in the case: the party whose phone hash matches the verified mobile.
+    (If the same phone is on two parties, the first one.)"""
+    wanted = repository.phone_hash(mobile, kc.settings.hash_secret)
+    for p in record.parties:
+        if (p.phone_hash or repository.phone_hash(p.phone, kc.settings.hash_secret)) == wanted:
+            return p
+    return None
+
+
+async def case_view(kc: AppState, record: CaseRecord) -> tuple[CaseView, str]:
+    """The live view from the workflow query; the read model's when the workflow is closed and
+    gone (archived) or Temporal is unreachable (reads degrade, writes answer 503)."""
+    from api.temporal import TemporalUnavailable
+    from api.views import view_from_record
+
+    try:
+        view = await kc.temporal.view(record.case_number)
+    except TemporalUnavailable:
+        view = None
+    if view is None:
+        return view_from_record(record), "read_model"
+    return view, "workflow"

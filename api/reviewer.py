@@ -1,0 +1,65 @@
+"""Reviewer endpoints (复核, the superior unit): reviews waiting, the conclusion.
+
+At least two reviewers conclude together (the token's reviewer plus ``reviewers``); the officer
+who decided may not be one of them (the workflow refuses both). Personal data: as for officers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.auth import ReviewerP
+from api.deps import CaseNumber, State, case_view, require_case
+from api.errors import problem_responses
+from api.views import CaseDetail, CaseSummary, party_detail, summary
+from db import repository
+from domain.messages import Actor, CaseView, ConcludeReview, ReviewOutcome, Role
+from workflows.case_workflow import AccidentCaseWorkflow
+
+router = APIRouter(prefix="/reviewer", tags=["reviewer"])
+CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
+
+
+class ConclusionIn(BaseModel):
+    outcome: ReviewOutcome
+    reviewers: list[str] = Field(
+        min_length=1, max_length=8, description="staff ids of the reviewers (with the caller: at least two)"
+    )
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+@router.get("/reviews", responses=problem_responses(401, 403))
+async def reviews_waiting(
+    kc: State, principal: ReviewerP, limit: Annotated[int, Query(ge=1, le=200)] = 100
+) -> list[CaseSummary]:
+    """Cases under review, oldest first."""
+    async with kc.sessions() as session:
+        records = await repository.list_cases(
+            session, status=["under_review"], limit=limit, with_parties=False
+        )
+    return [summary(r) for r in sorted(records, key=lambda r: r.reported_at)]
+
+
+@router.get("/cases/{case_number}", responses=CASE_ERRORS)
+async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
+    record = await require_case(kc, case_number)
+    view, source = await case_view(kc, record)
+    return CaseDetail(case=view, parties=[party_detail(p, full=True) for p in record.parties], source=source)
+
+
+@router.post("/cases/{case_number}/conclusion", responses=CASE_ERRORS)
+async def conclude(case_number: CaseNumber, body: ConclusionIn, kc: State, principal: ReviewerP) -> CaseView:
+    """Uphold, or order a new determination (the case goes back to an officer)."""
+    await require_case(kc, case_number)
+    return await kc.temporal.update(
+        case_number,
+        AccidentCaseWorkflow.conclude_review,
+        ConcludeReview(
+            actor=Actor(role=Role.REVIEWER, id=principal.sub),
+            outcome=body.outcome,
+            reviewers=body.reviewers,
+            reason=body.reason,
+        ),
+    )

@@ -1,0 +1,33 @@
+"""Tables of the HTTP API (revision 0003), registered on Base.metadata by db/models.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models import Base, BigId, utcnow
+
+
+class AuthCodeRow(Base):
+    """One-time secrets texted to citizens (api/codes.py): SMS login codes and the 110 path's
+    alert links. Only an HMAC of the secret is stored; ``phone`` is kept (clear) for the 110 link
+    only, because the caller's phone becomes the case's reporter. Single use: ``used_at``."""
+
+    __tablename__ = "auth_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))  # sms_login | link_110
+    phone_hash: Mapped[str] = mapped_column(sa.String(64))
+    phone: Mapped[str] = mapped_column(sa.String(24), default="")
+    code_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.Index(None, "purpose", "phone_hash", "created_at"),
+        sa.CheckConstraint("purpose IN ('sms_login', 'link_110')", name="purpose"),
+    )
