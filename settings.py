@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -118,6 +119,20 @@ class Settings(BaseSettings):
 
     def callback_url(self, path: str) -> str:
         return self.public_base_url.rstrip("/") + path
+
+    @model_validator(mode="after")
+    def _no_demo_secrets_in_production(self) -> Settings:
+        """The embedded defaults of the secrets are public: production must set its own."""
+        if self.env == "production":
+            demo = [
+                name
+                for name in ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key")
+                if getattr(self, name) == type(self).model_fields[name].default
+            ]
+            if demo:
+                names = ", ".join(f"KUAICHU_{n.upper()}" for n in demo)
+                raise ValueError(f"production needs its own secrets: set {names}")
+        return self
 
     @property
     def effective_database_url(self) -> str:

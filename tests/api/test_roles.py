@@ -136,7 +136,15 @@ async def test_dev_login_issues_tokens_and_is_off_in_production(api: Api, tmp_pa
     assert r.status_code == 422
 
     prod = create_app(
-        Settings(env="production", var_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+        Settings(
+            env="production",
+            var_dir=tmp_path,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
+            hash_secret="h",
+            jwt_secret="j",
+            video_token_secret="v",
+            sandbox_api_key="s",
+        )
     )
     async with prod.router.lifespan_context(prod):
         transport = httpx.ASGITransport(app=prod)
