@@ -58,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         Decision,
         EvidenceKind,
         EvidenceRef,
+        InsurancePolicy,
         Liability,
         Party,
         PartyKind,
@@ -277,13 +278,18 @@ class AccidentCaseWorkflow:
         version = self._decision_version + 1
         now = workflow.now()
         previous = self._current_notice()
+        # the notice states the registry's insurer and policy, and the district of the geofence
+        parties = [self._party_with_policy(ps) for ps in self._parties.values()]
+        location = self._in.alert.location
+        if not location.district:
+            location = location.model_copy(update={"district": self._district})
         notice = await self._issue_notice(
             act.IssueNoticeRequest(
                 case_number=self._case,
                 version=version,
                 decision=self._decision,
-                parties=[ps.party for ps in self._parties.values()],
-                location=self._in.alert.location,
+                parties=parties,
+                location=location,
                 accident_time=self._in.alert.reported_at,
                 issued_at=now,
             )
@@ -295,8 +301,8 @@ class AccidentCaseWorkflow:
                     version=version,
                     kind="revocation",
                     decision=self._decision,
-                    parties=[ps.party for ps in self._parties.values()],
-                    location=self._in.alert.location,
+                    parties=parties,
+                    location=location,
                     accident_time=self._in.alert.reported_at,
                     issued_at=now,
                     revokes=previous,
@@ -840,8 +846,6 @@ class AccidentCaseWorkflow:
         party = ps.party.model_copy(deep=True)
         v = ps.verification
         if v is not None and party.vehicle is not None:
-            from domain.models import InsurancePolicy
-
             party.vehicle.insurance = InsurancePolicy(
                 insurer_code=v.insurer_code, insurer_name=v.insurer_name, policy_number=v.policy_number
             )
