@@ -72,3 +72,10 @@ class RecordActivities:
                 at=e.at,
                 step_key=e.step_key or None,
             )
+
+    @activity.defn(name=act.RETAIN_EVIDENCE)
+    async def retain_evidence(self, case_number: str) -> int:
+        """A decision rests on the case's evidence, recordings included: keep it permanently
+        instead of the 6 months of ordinary recordings. Returns how many records changed."""
+        async with write_session(self._sessions) as session:
+            return await repository.mark_evidence_permanent(session, case_number)

@@ -9,7 +9,7 @@
 - complete_room: `status=completed`; a room that already ended (53118) counts as done.
 - recordings: `list_recordings(room)` lists the room's recordings; `store_room_recordings` keeps
   each as an evidence row (kind "recording", storage path = the recording's Twilio URL,
-  retention 6 months; `keep_recordings_permanently` when they back a decision)."""
+  retention 6 months; permanent once a decision rests on them: records.retain_evidence)."""
 
 from __future__ import annotations
 
@@ -196,25 +196,6 @@ async def store_room_recordings(
             )
             ids.append(rec.sid)
     return ids
-
-
-async def keep_recordings_permanently(sessions: async_sessionmaker[AsyncSession], case_number: str) -> int:
-    """The recordings back a decision: keep them permanently (DESIGN.md §2, Recordings)."""
-    import sqlalchemy as sa
-
-    from db import repository
-    from db.models import EvidenceRow
-    from db.session import write_session
-
-    async with write_session(sessions) as session:
-        ids = (
-            await session.execute(
-                sa.select(EvidenceRow.evidence_id).where(
-                    EvidenceRow.case_number == case_number, EvidenceRow.kind == "recording"
-                )
-            )
-        ).scalars()
-        return await repository.mark_evidence_permanent(session, case_number, list(ids))
 
 
 def from_settings(settings: Any) -> TwilioVideoProvider:

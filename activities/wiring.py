@@ -134,4 +134,5 @@ def build_activities(
         claims.notify_insurer_amendment,
         notices.issue_notice,
         records.record_step,
+        records.retain_evidence,
     ]

@@ -33,6 +33,7 @@ ISSUE_NOTICE = "issue_notice"
 FILE_CLAIM = "file_claim"
 NOTIFY_INSURER_AMENDMENT = "notify_insurer_amendment"
 RECORD_STEP = "record_step"
+RETAIN_EVIDENCE = "retain_evidence"
 
 
 class EligibilityRequest(Model):

@@ -312,6 +312,15 @@ class AccidentCaseWorkflow:
                 )
             )
         self._noticed_decisions.append(self._decision)
+        if previous is None and workflow.patched("retain-evidence-on-decision"):
+            # the decision rests on the evidence: keep it (recordings too) permanently
+            await workflow.execute_local_activity(
+                act.RETAIN_EVIDENCE,
+                self._case,
+                result_type=int,
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RECORD_RETRY,
+            )
         for ps in self._parties.values():
             ps.liability = self._decision.liabilities.get(ps.party.party_id)
             ps.served_at = None  # the new notice must be served again

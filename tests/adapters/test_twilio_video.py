@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.records import RecordActivities
 from activities.twilio_http import twilio_client
 from activities.twilio_video import (
     TwilioVideoProvider,
     case_number_of,
-    keep_recordings_permanently,
     store_room_recordings,
 )
 from activities.video import VideoActivities, room_name_for
@@ -163,7 +163,7 @@ async def test_recordings_kept_as_evidence_six_months_then_permanent(
     assert (rec.kind, rec.retention) == ("recording", "6_months")
     assert rec.storage_path == f"https://video.twilio.com/v1/Rooms/{room.room_sid}/Recordings/{video}"
     assert rec.retain_until is not None and rec.retain_until - rec.captured_at >= timedelta(days=181)
-    assert await keep_recordings_permanently(sessions, case) == 2
+    assert await RecordActivities(sessions, "not-secret").retain_evidence(case) == 2
     async with sessions() as session:
         rows = {r.evidence_id: r for r in await repository.list_evidence(session, case)}
     assert {(r.retention, r.retain_until) for r in rows.values()} == {("permanent", None)}

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from db import repository
+from db.seed_registry import resident_id
 from domain.messages import (
     AcceptCall,
     Actor,
@@ -22,7 +26,7 @@ from domain.messages import (
     ReviewRequest,
     Role,
 )
-from domain.models import CaseStatus, Liability
+from domain.models import AccidentCategory, CaseStatus, InjuryLevel, Liability, Party, PartyKind
 from tests import case_factory
 from tests.workflows.harness import OFFICER, SEAT, Case, citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
@@ -231,3 +235,65 @@ async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(
         assert "OUTSIDE_SERVICE_HOURS" in [r.code for r in result.refusals]
         assert [s.template for s in await refused_case.sms()] == ["refused"]
         await refused_case.keep_history("refused_outside_hours")
+
+
+async def test_three_vehicles_each_party_is_texted_and_the_evidence_kept_for_good(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start(case_factory.alert(h.settings, ("ok_picc", "ok_cpic", "ok_pingan_new_energy")))
+        await case.accept()
+        async with wf_sessions.begin() as session:  # an upload as the API stores it
+            await repository.add_evidence(
+                session,
+                evidence_id=f"{case.number}-rec",
+                case_number=case.number,
+                kind="recording",
+                storage_path="https://video.example/rec",
+                sha256="",
+                captured_at=datetime.now(UTC),
+            )
+        await case.collect_evidence()
+        await case.complete()
+        shares = [Liability.MAJOR, Liability.MINOR, Liability.MINOR]
+        view = await case.decide(case_factory.decision(["P1", "P2", "P3"], shares=shares))
+        assert [p.liability for p in view.parties] == shares
+
+        async def all_texted() -> bool:
+            sent = [(s.template, s.party_id) for s in await case.sms()]
+            return all(("decision_notice", p) in sent for p in ("P1", "P2", "P3"))
+
+        await eventually(all_texted)
+        async with wf_sessions() as session:
+            rows = await repository.list_evidence(session, case.number)
+        assert [(r.retention, r.retain_until) for r in rows] == [("permanent", None)]
+
+
+async def test_a_non_motor_party_has_its_own_service_and_review_right_but_no_claim(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        alert = case_factory.alert(h.settings, ("ok_picc",))
+        rider = Party(
+            party_id="P2",
+            kind=PartyKind.NON_MOTOR,
+            name="王骑手",
+            phone="13900000002",
+            id_number=resident_id("510502", date(1995, 5, 5), 7),
+        )
+        facts = alert.facts.model_copy(
+            update={"category": AccidentCategory.MOTOR_VS_NON_MOTOR, "injuries": InjuryLevel.MINOR}
+        )
+        case = await h.start(alert.model_copy(update={"parties": [*alert.parties, rider], "facts": facts}))
+        await case.to_decision()
+        await case.decide()
+        view = await case.confirm("P2")
+        rider_view = next(p for p in view.parties if p.party_id == "P2")
+        assert rider_view.served_at is not None and rider_view.review_deadline is not None
+        assert await refused(case, AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P2"))) == (
+            "NO_INSURANCE_ON_RECORD"
+        )
+        view = await case.handle.execute_update(
+            AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
+        )
+        assert view.status == CaseStatus.UNDER_REVIEW and view.review_requested_by == "P2"
