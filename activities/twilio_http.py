@@ -14,6 +14,7 @@ Why async on httpx rather than the sync client in `asyncio.to_thread`, or the li
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -111,4 +112,16 @@ def twilio_client(
         account_sid=account_sid,
         http_client=TwilioHttpx(timeout=timeout, base_url=base_url),
         environment={},
+    )
+
+
+def twilio_client_from_settings(settings: Any):  # -> twilio.rest.Client
+    """The REST client the Twilio providers share, configured from KUAICHU_TWILIO_* settings."""
+    return twilio_client(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token,
+        api_key_sid=settings.twilio_api_key_sid,
+        api_key_secret=settings.twilio_api_key_secret,
+        timeout=settings.twilio_timeout_seconds,
+        base_url=settings.twilio_base_url,
     )

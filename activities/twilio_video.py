@@ -199,16 +199,9 @@ async def store_room_recordings(
 
 
 def from_settings(settings: Any) -> TwilioVideoProvider:
-    from activities.twilio_http import twilio_client
+    from activities.twilio_http import twilio_client_from_settings
 
-    client = twilio_client(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token,
-        api_key_sid=settings.twilio_api_key_sid,
-        api_key_secret=settings.twilio_api_key_secret,
-        timeout=settings.twilio_timeout_seconds,
-        base_url=settings.twilio_base_url,
-    )
+    client = twilio_client_from_settings(settings)
     return TwilioVideoProvider(
         client,
         account_sid=settings.twilio_account_sid,

@@ -5,20 +5,16 @@ No login. Answers an HTML page in Chinese, or JSON when the client asks for
 who the parties are. Unknown numbers and wrong codes get the same 200 page shape (with their own
 status) so the page can explain; nothing about the case is revealed either way.
 
-The check itself: :func:`verify` is a thin adapter. A notice row that carries the notice module's
-signatures is checked with ``activities.notice.verification.verify_notice`` (Ed25519 signatures
-over the record and the content, the stored PDF's SHA-256, revocation). A row without them (older
-schema) is checked by the stored short code (constant-time), the PDF's SHA-256 and the revocation. Statuses use the notice module's vocabulary (genuine,
+The check itself is the notice module's ``activities.notice.verification.verify_notice``
+(Ed25519 signatures over the record and the content, the stored PDF's SHA-256, revocation);
+:func:`verify` only loads the record. Statuses use the notice module's vocabulary (genuine,
 unknown_notice, wrong_code, altered, revoked)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -28,7 +24,6 @@ from api.deps import State
 from db import repository
 
 router = APIRouter(prefix="/notices", tags=["public"])
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 class NoticeCheck(BaseModel):
@@ -44,18 +39,7 @@ class NoticeCheck(BaseModel):
         return self.status == "genuine"
 
 
-def _date_zh(value: datetime) -> str:
-    local = value.astimezone(TZ)
-    return f"{local.year}年{local.month}月{local.day}日"
-
-
-def _normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
 async def verify(kc, number: str, code: str) -> NoticeCheck:
-    from api.citizen import resolve_notice_path
-
     async with kc.sessions() as session:
         row = await repository.get_notice(session, number)
     if row is None:
@@ -64,34 +48,7 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
             notice_number=number,
             message=f"未查询到编号为 {number} 的道路交通事故认定书，请核对认定书编号。",
         )
-    if getattr(row, "content_signature", ""):
-        return _signed_check(kc, number, code, row)
-    base = {"notice_number": number, "kind": row.kind, "issued_at": row.issued_at}
-    if not row.short_code or not hmac.compare_digest(
-        _normalise_code(code).encode(), _normalise_code(row.short_code).encode()
-    ):
-        return NoticeCheck(
-            status="wrong_code", message="验证码不正确，请核对认定书上印制的验证码后重新输入。", **base
-        )
-    path = resolve_notice_path(kc, row.pdf_path)
-    if path is None or not row.sha256 or hashlib.sha256(path.read_bytes()).hexdigest() != row.sha256:
-        return NoticeCheck(
-            status="altered",
-            message="经核验，该文件与公安机关交通管理部门出具的原件不一致，请以原件为准。",
-            **base,
-        )
-    if row.revoked_at is not None:
-        return NoticeCheck(
-            status="revoked",
-            revoked_at=row.revoked_at,
-            message=f"该认定书已于{_date_zh(row.revoked_at)}被撤销，不再具有效力，请以重新作出的认定书为准。",
-            **base,
-        )
-    return NoticeCheck(
-        status="genuine",
-        message=f"经核验，第 {number} 号道路交通事故认定书由公安机关交通管理部门于{_date_zh(row.issued_at)}出具，文件未被篡改。",
-        **base,
-    )
+    return _signed_check(kc, number, code, row)
 
 
 def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:

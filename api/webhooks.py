@@ -17,35 +17,20 @@ update the outbox row (a final status is never downgraded by a late callback).""
 from __future__ import annotations
 
 import logging
-import re
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from twilio.request_validator import RequestValidator
 
+from activities.twilio_sms import status_from_callback
+from activities.twilio_video import case_number_of, video_event_from_callback
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from db import repository
-from domain.messages import VideoEvent, VideoEventKind
+from db.session import write_session
 from workflows.case_workflow import AccidentCaseWorkflow
 
 log = logging.getLogger("kuaichu.api.webhooks")
 router = APIRouter(prefix="/webhooks/twilio", tags=["webhooks"])
-
-ROOM = re.compile(r"^kc-(?P<case>[A-Z]{2}\d{8}-\d{6}(?:-\d+)?)-(?P<n>\d+)$")
-VIDEO_EVENTS = {e.value: e for e in VideoEventKind}
-SMS_STATUS = {  # Twilio MessageStatus -> outbox status (None: not a change worth recording)
-    "accepted": None,
-    "scheduled": None,
-    "queued": None,
-    "sending": None,
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
-}
 
 FORM_BODY = {
     "requestBody": {
@@ -75,14 +60,6 @@ async def verified_form(request: Request, kc) -> dict[str, str]:
     return params
 
 
-def _at(value: str) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 @router.post(
     "/video-status",
     status_code=204,
@@ -92,17 +69,13 @@ def _at(value: str) -> datetime | None:
 )
 async def video_callback(request: Request, kc: State) -> Response:
     params = await verified_form(request, kc)
-    kind = VIDEO_EVENTS.get(params.get("StatusCallbackEvent", ""))
-    match = ROOM.match(params.get("RoomName", ""))
-    if kind is None or match is None:
+    event = video_event_from_callback(params)
+    try:
+        case_number = case_number_of(params.get("RoomName", ""))
+    except ValueError:
+        case_number = ""
+    if event is None or not case_number:
         return Response(status_code=204)
-    case_number = match["case"]
-    event = VideoEvent(
-        kind=kind,
-        room_name=params["RoomName"],
-        identity=params.get("ParticipantIdentity", "")[:64],
-        at=_at(params.get("Timestamp", "")),
-    )
     if not await kc.temporal.signal(case_number, AccidentCaseWorkflow.video_event, event):
         log.info("video event for unknown or closed case %s ignored", case_number)
     return Response(status_code=204)
@@ -117,12 +90,11 @@ async def video_callback(request: Request, kc: State) -> Response:
 )
 async def sms_callback(request: Request, kc: State) -> Response:
     params = await verified_form(request, kc)
-    sid = params.get("MessageSid", "")
-    status = SMS_STATUS.get(params.get("MessageStatus", ""))
-    if not sid or status is None:
+    update = status_from_callback(params)
+    if update is None:
         return Response(status_code=204)
-    error = params.get("ErrorCode") or None
-    async with kc.sessions.begin() as session:
+    sid, status, error = update
+    async with write_session(kc.sessions) as session:  # read-modify-write: take the write lock
         row = await repository.update_sms_status(session, sid[:64], status, error[:32] if error else None)
     if row is None:
         log.info("sms status for an unknown message ignored")

