@@ -93,6 +93,8 @@ NEXT_ACTION_ZH: dict[CaseStatus, str] = {
     CaseStatus.HANDED_TO_PATROL: "已转交警现场处理，请在安全位置等候",
 }
 
+ENDED = (CaseStatus.CLOSED, CaseStatus.REFUSED, CaseStatus.CANCELLED, CaseStatus.HANDED_TO_PATROL)
+
 # The shot list that must be complete before collection ends (plates: one per motor vehicle).
 REQUIRED_SHOTS = (
     EvidenceKind.OVERVIEW_FRONT,
@@ -567,7 +569,7 @@ class AccidentCaseWorkflow:
     async def hand_off(self, cmd: HandOff) -> CaseView:
         reason = HandOffReason.SEAT_DECIDED if cmd.actor.role == Role.SEAT else HandOffReason.OFFICER_DECIDED
         self._handoff = (reason, cmd.reason, cmd.actor)
-        await workflow.wait_condition(lambda: self._outcome is not None)
+        await workflow.wait_condition(lambda: self._status in ENDED)
         return self.view()
 
     @hand_off.validator
@@ -585,7 +587,7 @@ class AccidentCaseWorkflow:
     @workflow.update
     async def cancel(self, cmd: Cancel) -> CaseView:
         self._cancel = cmd
-        await workflow.wait_condition(lambda: self._outcome is not None)
+        await workflow.wait_condition(lambda: self._status in ENDED)
         return self.view()
 
     @cancel.validator
@@ -954,15 +956,17 @@ class AccidentCaseWorkflow:
             return condition()
         self._deadlines[kind] = workflow.now() + within
         self._upsert_search_attributes()
+        # no `finally`: when the worker evicts the workflow from its cache the coroutine is closed
+        # here, and workflow calls are not allowed then
         try:
             await workflow.wait_condition(condition, timeout=within, timeout_summary=kind)
-            return True
+            fired = False
         except TimeoutError:
+            fired = True
             await self._record(f"timer_{kind}_fired", self._system())
-            return False
-        finally:
-            self._deadlines.pop(kind, None)
-            self._upsert_search_attributes()
+        self._deadlines.pop(kind, None)
+        self._upsert_search_attributes()
+        return not fired
 
     async def _set_status(
         self, status: CaseStatus, action: str, actor: Actor, detail: dict[str, Any] | None = None

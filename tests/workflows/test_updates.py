@@ -194,9 +194,10 @@ async def test_endings_cancel_seat_handoff_officer_handoff_verification_refused(
 ):
     async with running_worker(dev_env, wf_settings, wf_sessions) as h:
         cancelled = await h.start()
-        await cancelled.handle.execute_update(
+        answer = await cancelled.handle.execute_update(
             AccidentCaseWorkflow.cancel, Cancel(actor=citizen("P1"), reason="已私了")
         )
+        assert answer.status == CaseStatus.CANCELLED  # the answer already shows the ending
         assert (await cancelled.result()).outcome == Outcome.CANCELLED
 
         seat = await h.start()
