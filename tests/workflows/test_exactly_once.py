@@ -3,9 +3,14 @@ the retried activity finds the outbox row / the insurer's claim by its idempoten
 
 from __future__ import annotations
 
+from activities.insurers import AmendmentReport, ClaimReport
+from activities.sandbox_insurer import SandboxInsurer
 from activities.sms import OutboxSmsProvider, OutgoingSms
 from activities.wiring import Providers
-from tests.workflows.harness import eventually, running_worker
+from db import repository
+from domain.messages import FileClaim
+from tests.workflows.harness import citizen, eventually, running_worker
+from workflows.case_workflow import AccidentCaseWorkflow
 
 
 class SmsLostAfterSending:
@@ -32,7 +37,7 @@ class SmsLostAfterSending:
 
 
 async def test_sms_failing_after_the_side_effect_is_sent_exactly_once(dev_env, wf_settings, wf_sessions):
-    providers = Providers(wf_settings, wf_sessions)
+    providers = Providers.in_process(wf_settings, wf_sessions)
     flaky = SmsLostAfterSending()
     providers.sms = flaky
     async with running_worker(dev_env, wf_settings, wf_sessions, providers) as h:
@@ -49,3 +54,44 @@ async def test_sms_failing_after_the_side_effect_is_sent_exactly_once(dev_env, w
     keys = [r.idempotency_key for r in rows]
     assert len(set(keys)) == 3
     assert sorted(flaky.handed_over) == sorted(keys)  # each message handed over once, never twice
+
+
+class InsurerLostAfterFiling:
+    """The in-process sandbox insurer; the first report of each claim is filed and then the
+    answer is lost, as if the connection dropped after the insurer registered it."""
+
+    def __init__(self, inner: SandboxInsurer) -> None:
+        self.inner = inner
+        self.code, self.name = inner.code, inner.name
+        self.calls: list[str] = []
+
+    async def report_claim(self, report: ClaimReport) -> str:
+        number = await self.inner.report_claim(report)
+        self.calls.append(report.idempotency_key)
+        if self.calls.count(report.idempotency_key) == 1:
+            raise ConnectionError("answer lost after the insurer registered the claim")
+        return number
+
+    async def report_amendment(self, report: AmendmentReport) -> None:
+        await self.inner.report_amendment(report)
+
+
+async def test_claim_failing_after_the_side_effect_is_filed_exactly_once(dev_env, wf_settings, wf_sessions):
+    picc = InsurerLostAfterFiling(SandboxInsurer("PICC", wf_sessions))
+    providers = Providers.in_process(wf_settings, wf_sessions)
+    providers.insurers = {**providers.insurers, "PICC": picc}
+    async with running_worker(dev_env, wf_settings, wf_sessions, providers) as h:
+        case = await h.start()
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        result = await case.handle.execute_update(
+            AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))
+        )
+    key = picc.calls[0]
+    assert picc.calls == [key, key]  # the retry reached the insurer again, with the same key
+    at_insurer = [c for c in await picc.inner.claims() if c.idempotency_key == key]
+    assert [c.claim_number for c in at_insurer] == [result.claim_number]
+    async with wf_sessions() as session:
+        ours = [c for c in await repository.list_claims(session, case.number) if c.party_id == "P1"]
+    assert [(c.claim_number, c.status) for c in ours] == [(result.claim_number, "filed")]
