@@ -63,7 +63,7 @@ class HttpRegistry:
             raise RegistryUnavailable(f"registry {path}: HTTP {status}")
         if status >= 400:
             raise ApplicationError(
-                f"registry {path} refused the request: HTTP {status} {response.text[:200]}",
+                f"registry {path} refused the request: HTTP {status}",  # its body may echo ID numbers
                 type=f"REGISTRY_HTTP_{status}",
                 non_retryable=True,
             )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from activities.insurers import AmendmentReport, ClaimRejected, ClaimReport
 from db.models import RegistryPolicyRow
 from db.sandbox_models import SandboxInsurerAmendmentRow, SandboxInsurerClaimRow
+from db.session import write_session
 from domain.validators import normalize_plate
 
 INSURER_NAMES = {
@@ -46,7 +47,7 @@ class SandboxInsurer:
         await self._check_policy(report)
         for _ in range(5):  # two first reports of the same day racing for a number
             try:
-                async with self._sessions.begin() as session:
+                async with write_session(self._sessions) as session:
                     number = await self._next_number(session)
                     session.add(
                         SandboxInsurerClaimRow(
@@ -69,7 +70,7 @@ class SandboxInsurer:
         raise RuntimeError("sandbox insurer: could not allocate a claim number")
 
     async def report_amendment(self, report: AmendmentReport) -> None:
-        async with self._sessions.begin() as session:
+        async with write_session(self._sessions) as session:
             claim = (
                 await session.execute(
                     sa.select(SandboxInsurerClaimRow).where(

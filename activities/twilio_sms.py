@@ -121,12 +121,13 @@ class TwilioSmsProvider:
 def _translate(err: TwilioRestException) -> Exception:
     code = err.code or 0
     if code in REJECTED_CODES:
-        return SmsRejected(str(code), f"twilio refused the message: {code} {err.msg}")
+        # Twilio's own text quotes the phone number: only codes leave this module
+        return SmsRejected(str(code), f"twilio refused the message: error {code}")
     if err.status in RETRY_STATUSES or code in RETRY_CODES:
         return SmsNotAccepted(f"twilio did not take the message: {err.status} {code}")
     if err.status >= 500:
         return SmsOutcomeUnknown(f"twilio server error {err.status} {code}")
-    return SmsRejected(str(code or err.status), f"twilio refused the message: {err.status} {code} {err.msg}")
+    return SmsRejected(str(code or err.status), f"twilio refused the message: HTTP {err.status} error {code}")
 
 
 def from_settings(settings: Any) -> TwilioSmsProvider:

@@ -151,7 +151,7 @@ def _final_or_retry(err: TwilioRestException) -> Exception:
 
     if 400 <= err.status < 500 and err.status != 429:
         return ApplicationError(
-            f"twilio video refused: {err.status} {err.code} {err.msg}",
+            f"twilio video refused: HTTP {err.status} error {err.code}",
             type=f"TWILIO_VIDEO_{err.code or err.status}",
             non_retryable=True,
         )

@@ -111,6 +111,13 @@ def refuse(code: str, reason: str) -> ApplicationError:
     )
 
 
+def _cause(err: ActivityError) -> str:
+    """The reason an activity gave up (its ApplicationError's message): codes and short texts
+    only, the adapters keep personal data out of them."""
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+
+
 class PartyState:
     def __init__(self, party: Party) -> None:
         self.party = party
@@ -120,6 +127,8 @@ class PartyState:
         self.service_method: str = ""
         self.review_deadline: datetime | None = None
         self.claim: ClaimResult | None = None
+        self.serving = False  # the review deadline is being computed
+        self.claiming = False  # a claim report is under way
 
     @property
     def is_motor(self) -> bool:
@@ -133,6 +142,7 @@ class AccidentCaseWorkflow:
         self._in = inp
         self._case = inp.case_number
         self._status = CaseStatus.QUEUED
+        self._eligible = False  # until the eligibility activity said so
         self._district = inp.district
         self._area = inp.area
         self._parties: dict[str, PartyState] = {p.party_id: PartyState(p) for p in inp.alert.parties}
@@ -151,12 +161,14 @@ class AccidentCaseWorkflow:
         self._handoff: tuple[HandOffReason, str, Actor] | None = None
         self._decision: Decision | None = None
         self._decided_version = 0  # bumped by each decision
+        self._decision_refusal: Refusal | None = None  # why the last decision's notice failed
         self._decision_version = 0  # the decision version the issued notices reflect
         self._notices: list[NoticeRef] = []
         self._noticed_decisions: list[Decision] = []  # the decision behind each determination notice
         self._review: ReviewRequest | None = None
         self._review_requested_at: datetime | None = None
         self._review_conclusion: ConcludeReview | None = None
+        self._review_window_closed = False
         self._deadlines: dict[str, datetime] = {}
         self._outcome: Outcome | None = None
         self._outcome_reason = ""
@@ -180,6 +192,7 @@ class AccidentCaseWorkflow:
             return await self._finish(
                 Outcome.REFUSED, CaseStatus.REFUSED, "; ".join(r.code for r in eligibility.refusals)
             )
+        self._eligible = True
         self._district = eligibility.district or self._district
         self._area = eligibility.area or self._area
         await self._record("alert_received", self._system())
@@ -212,9 +225,8 @@ class AccidentCaseWorkflow:
             await self._sms(ps, act.SmsTemplate.YOU_MAY_LEAVE, "leave")
         await self._set_status(CaseStatus.AWAITING_DECISION, "collection_verified", self._system())
 
-        if not await self._await_decision(timers.decision_escalation, "decision"):
+        if not await self._decide_and_notify(timers.decision_escalation, "decision"):
             return await self._finish_ended()
-        await self._issue_determination()
 
         await self._serve_and_wait_window()
         if self._review is not None:
@@ -245,7 +257,22 @@ class AccidentCaseWorkflow:
         await self._set_status(CaseStatus.VERIFYING, "collection_completed", self._system())
         accident_date = self._local_date(self._in.alert.reported_at)
         motor = [ps for ps in self._parties.values() if ps.is_motor]
-        results = await asyncio.gather(
+        try:
+            results = await self._verify_all(motor, accident_date)
+        except ActivityError as err:  # the registry refused the request itself (not a check result)
+            self._refusals.append(
+                Refusal(code="REGISTRY_ERROR", reason=f"核验系统无法完成核验：{_cause(err)}")
+            )
+            await self._record("verification_error", self._system(), {"error": _cause(err)})
+            return False
+        for ps, result in zip(motor, results, strict=True):
+            ps.verification = result
+            self._refusals.extend(result.refusals)
+        await self._record("verification_done", self._system(), {"failed": [r.code for r in self._refusals]})
+        return not self._refusals
+
+    async def _verify_all(self, motor: list[PartyState], accident_date: date) -> list[PartyVerification]:
+        return await asyncio.gather(
             *(
                 workflow.execute_activity(
                     act.VERIFY_PARTY,
@@ -257,11 +284,6 @@ class AccidentCaseWorkflow:
                 for ps in motor
             )
         )
-        for ps, result in zip(motor, results, strict=True):
-            ps.verification = result
-            self._refusals.extend(result.refusals)
-        await self._record("verification_done", self._system(), {"failed": [r.code for r in self._refusals]})
-        return not self._refusals
 
     async def _await_decision(self, escalation: timedelta, kind: str) -> bool:
         """Wait for the officer. Past the escalation time a record goes to the supervisors' list
@@ -273,6 +295,21 @@ class AccidentCaseWorkflow:
             )
             await workflow.wait_condition(lambda: self._decision_pending() or self._ended())
         return not self._ended()
+
+    async def _decide_and_notify(self, escalation: timedelta, kind: str) -> bool:
+        """Wait for a decision and issue its notice. A notice that cannot be issued (a character
+        no font prints, say) refuses that decision with the reason; the officer decides again."""
+        while await self._await_decision(escalation, kind):
+            try:
+                await self._issue_determination()
+                return True
+            except ActivityError as err:
+                self._decision_refusal = Refusal(
+                    code="NOTICE_INVALID", reason=f"认定书无法出具：{_cause(err)}"
+                )
+                self._decided_version = self._decision_version
+                await self._record("notice_failed", self._system(), {"error": _cause(err)})
+        return False
 
     async def _issue_determination(self) -> None:
         """Render, sign and send the notice of the current decision; revoke the previous one."""
@@ -362,6 +399,8 @@ class AccidentCaseWorkflow:
         window_end = self._review_window_end()
         if review_open and window_end is not None:
             await self._wait(review_requested, window_end - workflow.now(), "review_window")
+        if review_open and self._review is None:
+            self._review_window_closed = True
 
     async def _conduct_review(self) -> None:
         timers = self._in.timers
@@ -381,14 +420,16 @@ class AccidentCaseWorkflow:
             )
         if conclusion.outcome == ReviewOutcome.UPHOLD:
             await self._set_status(CaseStatus.SERVED, "review_upheld", conclusion.actor)
+            if self._unserved() and workflow.patched("serve-after-upheld-review"):
+                # a review requested before every party was served: serve the rest
+                await self._serve_and_wait_window(review_open=False)
             return
         due = await self._working_days_deadline(workflow.now(), timers.redetermination_working_days)
         await self._set_status(
             CaseStatus.AWAITING_REDETERMINATION, "redetermination_ordered", conclusion.actor
         )
-        if not await self._await_decision(due - workflow.now(), "redetermination"):
+        if not await self._decide_and_notify(due - workflow.now(), "redetermination"):
             return
-        await self._issue_determination()
         await self._notify_insurers_of_amendment()
         # one review per accident: the new notice is served, without a second review window
         await self._serve_and_wait_window(review_open=False)
@@ -445,6 +486,9 @@ class AccidentCaseWorkflow:
     async def accept_call(self, cmd: AcceptCall) -> CaseView:
         self._seat_id = cmd.actor.id
         await self._set_status(CaseStatus.IN_VIDEO, "call_accepted", cmd.actor)
+        if (not self._citizens_connected or self._room_ended) and workflow.patched("video-clock-at-accept"):
+            # nobody on the video (never joined, or dropped while queued): the resume clock runs
+            self._video_down_since = workflow.now()
         for ps in self._parties.values():
             await self._sms(ps, act.SmsTemplate.SEAT_CONNECTED, "seat-connected")
         return self.view()
@@ -454,10 +498,15 @@ class AccidentCaseWorkflow:
         self._require_role(cmd.actor, Role.SEAT)
         if self._status != CaseStatus.QUEUED:
             raise refuse("CALL_ALREADY_TAKEN", "该案件已由其他坐席接听或不在排队中")
+        if not self._eligible:
+            raise refuse("NOT_YET_ACCEPTED", "报警正在受理中，请稍后接听")
 
     @workflow.update
     async def issue_video_token(self, cmd: VideoTokenRequest) -> VideoAccess:
         """Join or resume the video (继续处理): a fresh token, and a fresh room if it ended."""
+        await workflow.wait_condition(lambda: self._eligible or self._outcome is not None)
+        if not self._eligible:  # refused: no room for a case that will not be handled online
+            raise refuse("NOT_ELIGIBLE", "；".join(r.reason for r in self._refusals) or "不符合线上快处条件")
         async with self._room_lock:  # two parties joining at once get the same room
             await self._ensure_room()
         assert self._room is not None
@@ -608,6 +657,9 @@ class AccidentCaseWorkflow:
             {"liabilities": {k: v.value for k, v in cmd.decision.liabilities.items()}},
         )
         await workflow.wait_condition(lambda: not self._decision_pending() or self._ended())
+        if self._decision_refusal is not None:
+            refusal, self._decision_refusal = self._decision_refusal, None
+            raise refuse(refusal.code, refusal.reason)
         return self.view()
 
     @decide.validator
@@ -625,9 +677,7 @@ class AccidentCaseWorkflow:
 
     @workflow.update
     async def confirm_receipt(self, cmd: ConfirmReceipt) -> CaseView:
-        ps = self._parties[cmd.actor.id]
-        if ps.served_at is None:
-            await self._serve(ps, workflow.now(), "electronic", cmd.actor)
+        await self._serve(self._parties[cmd.actor.id], workflow.now(), "electronic", cmd.actor)
         return self.view()
 
     @confirm_receipt.validator
@@ -671,6 +721,8 @@ class AccidentCaseWorkflow:
         self._require_party(cmd.actor)
         if self._review is not None:
             raise refuse("REVIEW_ALREADY_REQUESTED", "同一事故只能申请一次复核，本案已有复核申请")
+        if self._review_window_closed:
+            raise refuse("REVIEW_WINDOW_CLOSED", "已超过复核申请期限（送达之日起三个工作日）")
         if self._status not in (CaseStatus.NOTICE_SENT, CaseStatus.SERVED) or self._decision_version != 1:
             raise refuse("REVIEW_NOT_OPEN", "当前不能申请复核")
         ps = self._parties[cmd.actor.id]
@@ -709,21 +761,11 @@ class AccidentCaseWorkflow:
         ps = self._parties[cmd.actor.id]
         notice = self._current_notice()
         assert notice is not None
-        result = await workflow.execute_activity(
-            act.FILE_CLAIM,
-            act.ClaimRequest(
-                idempotency_key=f"{workflow.info().workflow_id}/claim/{ps.party.party_id}",
-                case_number=self._case,
-                party=self._party_with_policy(ps),
-                liability=ps.liability,
-                notice_number=notice.notice_number,
-                accident_time=self._in.alert.reported_at,
-                evidence=self._evidence,
-            ),
-            result_type=ClaimResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=EXTERNAL_RETRY,
-        )
+        ps.claiming = True  # a second tap meanwhile is refused, not sent again
+        try:
+            result = await self._report_claim(ps, notice)
+        finally:
+            ps.claiming = False
         ps.claim = result
         await self._record(
             "claim_filed" if result.filed else "claim_guidance_given",
@@ -755,7 +797,7 @@ class AccidentCaseWorkflow:
             raise refuse("NOT_SERVED", "请先查看并确认收到事故认定书，再报保险")
         if not self._claimable(ps):
             raise refuse("NO_INSURANCE_ON_RECORD", "该当事人没有可报案的交强险信息")
-        if ps.claim is not None:
+        if ps.claim is not None or ps.claiming:
             raise refuse("CLAIM_ALREADY_FILED", "已经向保险公司报案，无需重复报案")
 
     # ------------------------------------------------------------------ signals & query
@@ -876,12 +918,20 @@ class AccidentCaseWorkflow:
         return max(ends) if ends else None
 
     async def _serve(self, ps: PartyState, served_at: datetime, method: str, actor: Actor) -> None:
-        ps.served_at = served_at
-        ps.service_method = method
+        """A party is served once: its review deadline is known before it counts as served, so
+        the main line never sees a served party without a window."""
+        if ps.served_at is not None or ps.serving:
+            await workflow.wait_condition(lambda: ps.served_at is not None)
+            return
+        ps.serving = True
+        deadline_first = workflow.patched("deadline-before-served")
+        if not deadline_first:  # cases started before the fix keep their recorded order
+            ps.served_at, ps.service_method = served_at, method
+        deadline = None
         if self._decision_version == 1:  # one review per accident: only the first notice opens a window
-            ps.review_deadline = await self._working_days_deadline(
-                served_at, self._in.timers.review_working_days
-            )
+            deadline = await self._working_days_deadline(served_at, self._in.timers.review_working_days)
+        ps.served_at, ps.review_deadline, ps.service_method = served_at, deadline, method
+        ps.serving = False
         await self._record("notice_served", actor, {"party": ps.party.party_id, "method": method})
 
     async def _working_days_deadline(self, start: datetime, days: int) -> datetime:
@@ -913,18 +963,46 @@ class AccidentCaseWorkflow:
         for ps in self._parties.values():
             if ps.claim is None or not ps.claim.filed:
                 continue
-            await workflow.execute_activity(
-                act.NOTIFY_INSURER_AMENDMENT,
-                act.AmendmentRequest(
-                    idempotency_key=f"{workflow.info().workflow_id}/amend-v{self._decision_version}/{ps.party.party_id}",
-                    case_number=self._case,
-                    claim=ps.claim,
-                    new_notice_number=new.notice_number,
-                    revoked_notice_number=revocations[-1].revokes_notice_number,
-                ),
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=EXTERNAL_RETRY,
-            )
+            try:
+                await self._amend_claim(ps, new, revocations[-1])
+            except ActivityError as err:  # refused by the insurer: the operators follow it up
+                await self._record(
+                    "insurer_amendment_failed",
+                    self._system(),
+                    {"party": ps.party.party_id, "error": _cause(err)},
+                )
+
+    async def _amend_claim(self, ps: PartyState, new: NoticeRef, revocation: NoticeRef) -> None:
+        assert ps.claim is not None
+        await workflow.execute_activity(
+            act.NOTIFY_INSURER_AMENDMENT,
+            act.AmendmentRequest(
+                idempotency_key=f"{workflow.info().workflow_id}/amend-v{self._decision_version}/{ps.party.party_id}",
+                case_number=self._case,
+                claim=ps.claim,
+                new_notice_number=new.notice_number,
+                revoked_notice_number=revocation.revokes_notice_number,
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=EXTERNAL_RETRY,
+        )
+
+    async def _report_claim(self, ps: PartyState, notice: NoticeRef) -> ClaimResult:
+        return await workflow.execute_activity(
+            act.FILE_CLAIM,
+            act.ClaimRequest(
+                idempotency_key=f"{workflow.info().workflow_id}/claim/{ps.party.party_id}",
+                case_number=self._case,
+                party=self._party_with_policy(ps),
+                liability=ps.liability,
+                notice_number=notice.notice_number,
+                accident_time=self._in.alert.reported_at,
+                evidence=self._evidence,
+            ),
+            result_type=ClaimResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=EXTERNAL_RETRY,
+        )
 
     async def _ensure_room(self) -> None:
         if self._room is not None and not self._room_ended:
@@ -943,12 +1021,15 @@ class AccidentCaseWorkflow:
         if self._room is None or self._room_ended:
             return
         room, self._room_ended = self._room, True
-        await workflow.execute_activity(
-            act.COMPLETE_VIDEO_ROOM,
-            room,
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=EXTERNAL_RETRY,
-        )
+        try:
+            await workflow.execute_activity(
+                act.COMPLETE_VIDEO_ROOM,
+                room,
+                start_to_close_timeout=timedelta(seconds=20),
+                retry_policy=EXTERNAL_RETRY,
+            )
+        except ActivityError as err:  # the provider ends idle rooms itself; the case goes on
+            await self._record("video_room_close_failed", self._system(), {"error": _cause(err)})
 
     async def _wait(self, condition: Callable[[], bool], within: timedelta, kind: str) -> bool:
         """Wait for a condition with a named deadline; False when the deadline passed first."""
@@ -1073,7 +1154,7 @@ class AccidentCaseWorkflow:
             await self._record(
                 "sms_failed",
                 self._system(),
-                {"party": party_id, "template": template, "error": str(err.cause)},
+                {"party": party_id, "template": template, "error": _cause(err)},
             )
 
     def _party_view(self, ps: PartyState) -> PartyView:

@@ -203,6 +203,11 @@ class Harness:
         )
         case = Case(self, number, handle)
         self.cases.append(case)
+
+        async def eligibility_decided() -> bool:  # the first record: alert_received or case_refused
+            return bool(await case.timeline())
+
+        await eventually(eligibility_decided)
         return case
 
     async def close(self) -> None:

@@ -16,7 +16,7 @@ from domain.messages import (
     VideoEventKind,
 )
 from domain.models import CaseStatus
-from tests.workflows.harness import citizen, running_worker
+from tests.workflows.harness import citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
@@ -139,3 +139,38 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
         view = await case.view()
         await case.keep_history("review_and_redetermination_overdue")
     assert view.status == CaseStatus.AWAITING_REDETERMINATION
+
+
+async def test_nobody_on_the_video_when_the_seat_answers_starts_the_resume_clock(
+    ts_env, wf_settings, wf_sessions
+):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.accept()  # no participant ever connected
+        view = await case.result()
+    assert view.outcome_reason.startswith(HandOffReason.VIDEO_LOST.value)
+
+
+async def test_the_review_window_lasts_until_the_last_served_party_s_deadline(
+    ts_env, wf_settings, wf_sessions
+):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        await case.decide()
+        await case.confirm("P1")
+        await ts_env.sleep(timedelta(days=2))
+        view = await case.confirm("P2")
+        p1, p2 = (p.review_deadline for p in view.parties)
+        assert p1 is not None and p2 is not None and p2 > p1
+
+        async def window_is_p2s() -> bool:
+            deadlines = {d.kind: d.at for d in (await case.view()).deadlines}
+            return deadlines.get("review_window") == p2
+
+        await eventually(window_is_p2s)
+        await ts_env.sleep(p1 - await ts_env.get_current_time() + timedelta(minutes=1))
+        view = await case.handle.execute_update(  # P1's window is over, P2's is not
+            AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
+        )
+        assert view.status == CaseStatus.UNDER_REVIEW

@@ -298,3 +298,19 @@ async def test_a_non_motor_party_has_its_own_service_and_review_right_but_no_cla
             AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
         )
         assert view.status == CaseStatus.UNDER_REVIEW and view.review_requested_by == "P2"
+
+
+async def test_a_decision_whose_notice_cannot_be_printed_is_refused_and_the_officer_decides_again(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_decision()
+        unprintable = case_factory.decision(["P1", "P2"]).model_copy(update={"facts": "P1追尾P2😀"})
+        with pytest.raises(WorkflowUpdateFailedError) as info:
+            await case.decide(unprintable)
+        assert isinstance(info.value.cause, ApplicationError) and info.value.cause.type == "NOTICE_INVALID"
+        assert (await case.view()).status == CaseStatus.AWAITING_DECISION
+        view = await case.decide()
+    assert view.status == CaseStatus.NOTICE_SENT and len(view.notices) == 1
+    assert "notice_failed" in await case.timeline()
