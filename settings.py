@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KUAICHU_", env_file=".env", extra="ignore")
 
-    env: str = "embedded"  # embedded | production (production turns the development login off)
+    env: Literal["embedded", "production"] = "embedded"  # production: no dev login, no sandbox, own secrets
     var_dir: Path = ROOT / "var"
     database_url: str = ""  # default: sqlite+aiosqlite under var_dir
     # HMAC key for phone_hash() (citizens' "my cases" lookups without clear phones in indexes).

@@ -3,8 +3,10 @@ snapshot and one timeline entry in a single transaction."""
 
 from __future__ import annotations
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from db import repository
 from db.records import CaseRecord, PartyRecord
@@ -59,7 +61,18 @@ class RecordActivities:
         record = case_record(step.snapshot)
         if step.reporter_phone:
             record.reporter_phone_hash = repository.phone_hash(step.reporter_phone, self._secret)
-        e = step.entry
+        try:
+            await self._write(record, step.entry)
+        except sa_exc.DataError as err:
+            # the database refused the data itself (too long, wrong type): retrying cannot help,
+            # and the statement's parameters (names, phones) must not reach the logs
+            raise ApplicationError(
+                f"read model refused the snapshot: {type(err.orig).__name__}",
+                type="RECORD_REFUSED",
+                non_retryable=True,
+            ) from None
+
+    async def _write(self, record: CaseRecord, e: act.TimelineEntry) -> None:
         async with write_session(self._sessions) as session:
             await repository.upsert_case(session, record, secret=self._secret)
             await repository.append_timeline(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.sms_templates import UnknownTemplate, render_sms
+from activities.sms_templates import UnknownTemplate, redacted_params, render_sms
 from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
@@ -73,6 +73,12 @@ class SmsActivities:
     async def send_sms(self, req: act.SmsRequest) -> act.SmsResult:
         try:
             body = render_sms(req.template, req.params)
+            # a real provider delivers the secret; the outbox then keeps it redacted
+            stored = (
+                body
+                if self._provider.name == "outbox"
+                else render_sms(req.template, redacted_params(req.template, req.params))
+            )
         except UnknownTemplate as err:
             raise ApplicationError(str(err), type="SMS_TEMPLATE", non_retryable=True) from err
         async with write_session(self._sessions) as session:
@@ -83,12 +89,10 @@ class SmsActivities:
                 party_id=req.party_id,
                 phone=req.phone,
                 template=req.template,
-                body=body,
+                body=stored,
                 provider=self._provider.name,
             )
-        message = OutgoingSms(
-            outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=row.body
-        )
+        message = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
         if row.status in DONE:
             return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
         if row.status == "sending":  # an earlier attempt may have reached the provider

@@ -26,6 +26,19 @@ TEMPLATES: dict[str, str] = {
 OUTCOME_ZH = {"uphold": "维持原认定", "redetermine": "撤销原认定、重新认定"}
 
 
+# Parameters that are credentials (a login code, a one-time link): they reach the phone but are
+# never stored or shown in clear, except in the embedded outbox, which is the simulated handset.
+SECRET_PARAMS: dict[str, tuple[str, ...]] = {
+    SmsTemplate.LOGIN_CODE: ("code",),
+    SmsTemplate.ALERT_LINK: ("url",),
+}
+
+
+def redacted_params(template: str, params: dict[str, str]) -> dict[str, str]:
+    secret = SECRET_PARAMS.get(template, ())
+    return {k: ("******" if k in secret else v) for k, v in params.items()}
+
+
 class UnknownTemplate(ValueError):
     pass
 

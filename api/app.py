@@ -136,17 +136,11 @@ def create_app(
         codec,
     ):
         app.include_router(module.router)
-    _mount_sandbox(app)
-    return app
-
-
-def _mount_sandbox(app: FastAPI) -> None:
-    """The simulated registry and insurers (api/sandbox, owned by the adapters work)."""
-    try:
+    if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
-    except ImportError:  # pragma: no cover - the package ships with the project
-        return
-    app.include_router(sandbox_router, prefix="/sandbox")
+
+        app.include_router(sandbox_router, prefix="/sandbox")
+    return app
 
 
 def _sms_provider(settings: Settings, sessions):

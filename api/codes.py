@@ -130,13 +130,25 @@ async def redeem_login_code(kc, mobile: str, code: str) -> bool:
                 .limit(1)
             )
         ).first()
-        if row is None or row.attempts >= MAX_ATTEMPTS:
+        if row is None:
             return False
-        if not hmac.compare_digest(row.code_hash, _digest(kc, f"{ph}:{code}")):
-            row.attempts += 1
+        # count the attempt atomically before comparing: parallel guesses cannot outrun the limit
+        table = AuthCodeRow.__table__
+        counted = await session.execute(
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.attempts < MAX_ATTEMPTS, table.c.used_at.is_(None))
+            .values(attempts=table.c.attempts + 1)
+            .returning(table.c.id)
+        )
+        if counted.first() is None or not hmac.compare_digest(row.code_hash, _digest(kc, f"{ph}:{code}")):
             return False
-        row.used_at = now
-        return True
+        spent = await session.execute(  # single use, even for two right guesses at once
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.used_at.is_(None))
+            .values(used_at=now)
+            .returning(table.c.id)
+        )
+        return spent.first() is not None
 
 
 # --------------------------------------------------------------------------- 110 links

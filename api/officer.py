@@ -73,7 +73,9 @@ async def awaiting_decision(
 async def officer_case(case_number: CaseNumber, kc: State, principal: OfficerP) -> CaseDetail:
     record = await require_case(kc, case_number)
     view, source = await case_view(kc, record)
-    return CaseDetail(case=view, parties=[party_detail(p, full=True) for p in record.parties], source=source)
+    # personal data in full only where a decision is to be made, or on the officer's own case
+    full = record.status in WAITING or record.officer_id == principal.sub
+    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
 
 
 @router.post("/cases/{case_number}/decision", responses=CASE_ERRORS)

@@ -1,7 +1,8 @@
 """Reviewer endpoints (复核, the superior unit): reviews waiting, the conclusion.
 
-At least two reviewers conclude together (the token's reviewer plus ``reviewers``); the officer
-who decided may not be one of them (the workflow refuses both). Personal data: as for officers."""
+At least two reviewers conclude together: each co-reviewer first records their agreement with
+their own login (``concurrence``), then one records the conclusion naming them; the officer who
+decided may not be one of them (the workflow refuses both). Personal data: as for officers."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from api.deps import CaseNumber, State, case_view, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
-from domain.messages import Actor, CaseView, ConcludeReview, ReviewOutcome, Role
+from domain.messages import Actor, CaseView, ConcludeReview, ConcurReview, ReviewOutcome, Role
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/reviewer", tags=["reviewer"])
@@ -46,7 +47,23 @@ async def reviews_waiting(
 async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
     record = await require_case(kc, case_number)
     view, source = await case_view(kc, record)
-    return CaseDetail(case=view, parties=[party_detail(p, full=True) for p in record.parties], source=source)
+    full = record.status == "under_review"  # personal data in full only while the review runs
+    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
+
+
+class ConcurrenceIn(BaseModel):
+    outcome: ReviewOutcome
+
+
+@router.post("/cases/{case_number}/concurrence", responses=CASE_ERRORS)
+async def concur(case_number: CaseNumber, body: ConcurrenceIn, kc: State, principal: ReviewerP) -> CaseView:
+    """A co-reviewer agrees, with their own login, to an outcome; the conclusion names them."""
+    await require_case(kc, case_number)
+    return await kc.temporal.update(
+        case_number,
+        AccidentCaseWorkflow.concur_review,
+        ConcurReview(actor=Actor(role=Role.REVIEWER, id=principal.sub), outcome=body.outcome),
+    )
 
 
 @router.post("/cases/{case_number}/conclusion", responses=CASE_ERRORS)

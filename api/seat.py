@@ -198,6 +198,14 @@ async def upload_evidence(
         )
     except ApiProblem as problem:
         if problem.code != "EVIDENCE_DUPLICATE":
+            # refused: keep no file that nothing refers to (personal images, untracked retention)
+            async with kc.sessions() as session:
+                known = any(
+                    e.evidence_id == ref.evidence_id
+                    for e in await repository.list_evidence(session, case_number)
+                )
+            if not known:
+                target.unlink(missing_ok=True)
             raise
         duplicate = True
     async with kc.sessions.begin() as session:

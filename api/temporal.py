@@ -205,4 +205,6 @@ def _rpc_problem(err: RPCError) -> Exception:
         return ApiProblem(409, "CASE_ALREADY_EXISTS", "该案件已存在")
     if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNKNOWN):
         return TemporalUnavailable(str(err))
+    if err.status == RPCStatusCode.INVALID_ARGUMENT:  # Temporal refused the input itself (e.g. too large)
+        return ApiProblem(422, "REQUEST_TOO_LARGE", "提交的内容过大或格式不被接受，请精简后重试")
     return err

@@ -116,12 +116,12 @@ class CompleteCollection(Model):
 
 class HandOff(Model):
     actor: Actor  # seat or officer
-    reason: str
+    reason: str = Field(max_length=500)
 
 
 class Cancel(Model):
     actor: Actor  # a citizen party
-    reason: str = ""
+    reason: str = Field(default="", max_length=500)
 
 
 class VideoTokenRequest(Model):
@@ -150,13 +150,13 @@ class RecordService(Model):
     actor: Actor
     party_id: str
     served_at: datetime
-    method: str
+    method: str = Field(max_length=64)
 
 
 class ReviewRequest(Model):
     actor: Actor  # citizen party
-    reason_code: str
-    text: str = ""
+    reason_code: str = Field(max_length=32)
+    text: str = Field(default="", max_length=5000)
 
 
 class ReviewOutcome(StrEnum):
@@ -164,11 +164,18 @@ class ReviewOutcome(StrEnum):
     REDETERMINE = "redetermine"
 
 
+class ConcurReview(Model):
+    """A co-reviewer's own agreement with an outcome, before one of them records the conclusion."""
+
+    actor: Actor  # the co-reviewer, authenticated
+    outcome: ReviewOutcome
+
+
 class ConcludeReview(Model):
     actor: Actor  # the reviewer recording the conclusion
     outcome: ReviewOutcome
-    reviewers: list[str]  # staff ids of the reviewers (at least two)
-    reason: str
+    reviewers: list[str] = Field(max_length=10)  # co-reviewers: each must have concurred (ConcurReview)
+    reason: str = Field(max_length=500)
 
 
 class FileClaim(Model):

@@ -34,8 +34,8 @@ class Location(Model):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     system: CoordinateSystem = CoordinateSystem.WGS84
-    address: str = ""
-    district: str = ""
+    address: str = Field(default="", max_length=256)
+    district: str = Field(default="", max_length=64)
 
 
 class PartyKind(StrEnum):
@@ -78,28 +78,28 @@ LIABILITY_LABELS_ZH: dict[Liability, str] = {
 class InsurancePolicy(Model):
     """交强险 (compulsory traffic insurance) of one vehicle."""
 
-    insurer_code: str = ""  # PICC, CPIC, PINGAN, or another insurer's code
-    insurer_name: str = ""
-    policy_number: str = ""
+    insurer_code: str = Field(default="", max_length=16)  # PICC, CPIC, PINGAN, or another insurer's code
+    insurer_name: str = Field(default="", max_length=64)
+    policy_number: str = Field(default="", max_length=64)
     valid_from: date | None = None
     valid_to: date | None = None
 
 
 class Vehicle(Model):
-    plate: str
-    vehicle_type: str = "小型普通客车"
+    plate: str = Field(max_length=10)
+    vehicle_type: str = Field(default="小型普通客车", max_length=32)
     insurance: InsurancePolicy | None = None
 
 
 class Party(Model):
     """One party of the accident. party_id is stable inside the case (P1, P2, ...)."""
 
-    party_id: str
+    party_id: str = Field(pattern=r"^P[0-9]{1,6}$")
     kind: PartyKind
-    name: str
-    phone: str
-    id_number: str = ""
-    licence_number: str = ""  # 驾驶证档案编号, 12 digits, motor drivers only
+    name: str = Field(max_length=64)
+    phone: str = Field(max_length=24)
+    id_number: str = Field(default="", max_length=18)
+    licence_number: str = Field(default="", max_length=12)  # 驾驶证档案编号, 12 digits, motor drivers only
     vehicle: Vehicle | None = None
 
 
@@ -113,7 +113,7 @@ class DeclaredFacts(Model):
     vehicles_movable: bool = True
     injured_party_present: bool = True  # category 3: the owner of the damaged property is there
     motor_party_liable: bool = True  # category 2: the motor party accepts it is (at least partly) liable
-    description: str = ""
+    description: str = Field(default="", max_length=2000)
 
 
 class Alert(Model):
@@ -121,7 +121,7 @@ class Alert(Model):
     location: Location
     facts: DeclaredFacts
     parties: list[Party]
-    reporter_phone: str
+    reporter_phone: str = Field(max_length=24)
     consent_electronic_service: bool = False
     channel: str = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
 
@@ -156,18 +156,18 @@ class EvidenceRef(Model):
 class Decision(Model):
     """An officer's liability determination (the content of the simple-procedure notice)."""
 
-    officer_id: str
-    officer_name: str
-    badge_number: str
-    unit: str
+    officer_id: str = Field(max_length=64)
+    officer_name: str = Field(max_length=64)
+    badge_number: str = Field(max_length=32)
+    unit: str = Field(max_length=128)
     liabilities: dict[str, Liability]  # party_id -> liability
-    facts: str
-    accident_form: str  # 事故形态, e.g. 追尾碰撞
-    impact_points: list[str] = Field(default_factory=list)  # 碰撞部位
-    legal_basis: str = ""
-    weather: str = "晴"
-    mediation_result: str = ""  # the agreement reached, if any
-    no_mediation_reason: str = ""  # 异议 / 拒签 / 不同意调解, when there is no agreement
+    facts: str = Field(max_length=2000)
+    accident_form: str = Field(max_length=64)  # 事故形态, e.g. 追尾碰撞
+    impact_points: list[str] = Field(default_factory=list, max_length=12)  # 碰撞部位
+    legal_basis: str = Field(default="", max_length=1000)
+    weather: str = Field(default="晴", max_length=16)
+    mediation_result: str = Field(default="", max_length=1000)  # the agreement reached, if any
+    no_mediation_reason: str = Field(default="", max_length=200)  # 异议 / 拒签 / 不同意调解
     traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE
 
 

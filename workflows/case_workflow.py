@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         ClaimResult,
         CompleteCollection,
         ConcludeReview,
+        ConcurReview,
         ConfirmReceipt,
         Deadline,
         Decide,
@@ -169,6 +170,7 @@ class AccidentCaseWorkflow:
         self._review_requested_at: datetime | None = None
         self._review_conclusion: ConcludeReview | None = None
         self._review_window_closed = False
+        self._concurrences: dict[str, ReviewOutcome] = {}  # co-reviewer id -> the outcome they agreed
         self._deadlines: dict[str, datetime] = {}
         self._outcome: Outcome | None = None
         self._outcome_reason = ""
@@ -753,8 +755,27 @@ class AccidentCaseWorkflow:
             raise refuse("TOO_FEW_REVIEWERS", "复核须由两名以上民警共同作出")
         if self._officer_id in reviewers:
             raise refuse("REVIEWER_NOT_INDEPENDENT", "原认定民警不能参与复核")
+        silent = [r for r in sorted(reviewers - {cmd.actor.id}) if self._concurrences.get(r) != cmd.outcome]
+        if silent:
+            raise refuse(
+                "CO_REVIEWER_NOT_CONCURRED", "其他复核民警尚未确认同一复核结论：" + "、".join(silent)
+            )
         if not cmd.reason.strip():
             raise refuse("REASON_REQUIRED", "请写明复核结论的理由")
+
+    @workflow.update
+    async def concur_review(self, cmd: ConcurReview) -> CaseView:
+        self._concurrences[cmd.actor.id] = cmd.outcome
+        await self._record("review_concurred", cmd.actor, {"outcome": cmd.outcome.value})
+        return self.view()
+
+    @concur_review.validator
+    def _validate_concur_review(self, cmd: ConcurReview) -> None:
+        self._require_role(cmd.actor, Role.REVIEWER)
+        if self._status != CaseStatus.UNDER_REVIEW or self._review_conclusion is not None:
+            raise refuse("NOT_UNDER_REVIEW", "案件当前不在复核中")
+        if cmd.actor.id == self._officer_id:
+            raise refuse("REVIEWER_NOT_INDEPENDENT", "原认定民警不能参与复核")
 
     @workflow.update
     async def file_claim(self, cmd: FileClaim) -> ClaimResult:
@@ -1112,12 +1133,15 @@ class AccidentCaseWorkflow:
             action=action,
             detail=detail or {},
         )
-        await workflow.execute_local_activity(
-            act.RECORD_STEP,
-            act.StepRecord(snapshot=snapshot, entry=entry, reporter_phone=self._in.alert.reporter_phone),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RECORD_RETRY,
-        )
+        try:
+            await workflow.execute_local_activity(
+                act.RECORD_STEP,
+                act.StepRecord(snapshot=snapshot, entry=entry, reporter_phone=self._in.alert.reporter_phone),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RECORD_RETRY,
+            )
+        except ActivityError as err:  # refused data (not a passing fault): the case must go on
+            workflow.logger.error("read model refused step %s of %s: %s", action, self._case, _cause(err))
 
     async def _sms(
         self, ps: PartyState, template: str, step: str, params: dict[str, str] | None = None

@@ -10,6 +10,7 @@ import pytest
 
 from api.app import create_app
 from api.auth import ApiRole
+from db import repository
 from settings import Settings
 from tests.api.conftest import Api
 
@@ -160,7 +161,11 @@ async def test_sms_login_codes(api: Api, role: str) -> None:
     r = await api.client.post("/auth/sms-code", json={"phone": phone})
     assert r.status_code == 200, r.text
     sms = (await api.client.get("/admin/sms", headers=api.token("admin"), params={"limit": 50})).json()
-    body = next(s["body"] for s in sms if s["template"] == "login_code" and s["phone"] == "137****0001")
+    shown = next(s["body"] for s in sms if s["template"] == "login_code" and s["phone"] == "137****0001")
+    assert not re.search(r"\d{6}", shown)  # operators never see a login code
+    async with api.sessions() as session:  # the embedded outbox is the citizen's simulated phone
+        rows = await repository.list_sms(session, limit=500)
+    body = next(r.body for r in rows if r.template == "login_code" and r.phone == phone)
     code = re.search(r"验证码为(\d{6})", body)[1]
     r = await api.client.post(
         "/auth/sms-login", json={"phone": phone, "code": "000000" if code != "000000" else "111111"}

@@ -30,8 +30,10 @@ from domain.messages import (
     CaseTimers,
     CaseView,
     CompleteCollection,
+    ConcurReview,
     ConfirmReceipt,
     Decide,
+    ReviewOutcome,
     Role,
     SafetyChecklist,
     VideoAccess,
@@ -146,6 +148,13 @@ class Case:
         assert deadline is not None
         now = await self.harness.env.get_current_time()
         await self.harness.env.sleep(deadline - now + timedelta(minutes=1))
+
+    async def concur(self, reviewer_id: str, outcome: ReviewOutcome) -> CaseView:
+        """A co-reviewer's agreement, recorded with their own identity."""
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.concur_review,
+            ConcurReview(actor=Actor(role=Role.REVIEWER, id=reviewer_id), outcome=outcome),
+        )
 
     async def timeline(self) -> list[str]:
         async with self.harness.sessions() as session:

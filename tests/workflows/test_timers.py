@@ -128,6 +128,7 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
         async with wf_sessions.begin() as session:
             await repository.put_calendar_year(session, 2027, loaded_by="admin-test")
             await repository.put_calendar_override(session, date(2027, 1, 1), False, loaded_by="admin-test")
+        await case.concur("reviewer-2", ReviewOutcome.REDETERMINE)
         await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(

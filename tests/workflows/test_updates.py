@@ -131,9 +131,18 @@ async def test_decision_refusals_then_review_rules(dev_env, wf_settings, wf_sess
             await refused(case, AccidentCaseWorkflow.conclude_review, with_officer)
             == "REVIEWER_NOT_INDEPENDENT"
         )
-        await case.handle.execute_update(
-            AccidentCaseWorkflow.conclude_review, alone.model_copy(update={"reviewers": ["reviewer-2"]})
+        with_reviewer_2 = alone.model_copy(update={"reviewers": ["reviewer-2"]})
+        assert (
+            await refused(case, AccidentCaseWorkflow.conclude_review, with_reviewer_2)
+            == "CO_REVIEWER_NOT_CONCURRED"
         )
+        await case.concur("reviewer-2", ReviewOutcome.REDETERMINE)  # agreeing with another outcome
+        assert (
+            await refused(case, AccidentCaseWorkflow.conclude_review, with_reviewer_2)
+            == "CO_REVIEWER_NOT_CONCURRED"
+        )
+        await case.concur("reviewer-2", ReviewOutcome.UPHOLD)
+        await case.handle.execute_update(AccidentCaseWorkflow.conclude_review, with_reviewer_2)
         await case.handle.terminate("test over")
 
 
@@ -160,6 +169,7 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
         await case.handle.execute_update(
             AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
         )
+        await case.concur("reviewer-2", ReviewOutcome.REDETERMINE)
         await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(
