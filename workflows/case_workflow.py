@@ -154,6 +154,7 @@ class AccidentCaseWorkflow:
         self._rooms_created = 0
         self._room_lock = asyncio.Lock()
         self._citizens_connected: set[str] = set()
+        self._video_event_at: dict[str, datetime] = {}  # newest provider timestamp per participant
         self._video_down_since: datetime | None = None
         self._evidence: list[EvidenceRef] = []
         self._safety: SafetyChecklist | None = None
@@ -827,6 +828,14 @@ class AccidentCaseWorkflow:
     def video_event(self, event: VideoEvent) -> None:
         if self._room is not None and event.room_name and event.room_name != self._room.room_name:
             return  # an event of a room this case no longer uses
+        if event.at is not None:
+            # Twilio's signature has no timestamp: a late or replayed event older than the last
+            # one seen for this participant must not undo a newer state
+            key = event.identity or event.room_name
+            last = self._video_event_at.get(key)
+            if last is not None and event.at < last:
+                return
+            self._video_event_at[key] = event.at
         citizen = event.identity.startswith(f"{self._case}-P")
         if event.kind == VideoEventKind.ROOM_ENDED:
             self._room_ended = True

@@ -13,6 +13,7 @@ from domain.messages import (
     ReviewOutcome,
     ReviewRequest,
     Role,
+    VideoEvent,
     VideoEventKind,
 )
 from domain.models import CaseStatus
@@ -175,3 +176,19 @@ async def test_the_review_window_lasts_until_the_last_served_party_s_deadline(
             AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
         )
         assert view.status == CaseStatus.UNDER_REVIEW
+
+
+async def test_a_late_or_replayed_video_event_does_not_undo_a_newer_one(ts_env, wf_settings, wf_sessions):
+    async with running_worker(ts_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.accept()
+        identity = f"{case.number}-P1"
+        t0 = await ts_env.get_current_time()
+        connected = VideoEvent(kind=VideoEventKind.PARTICIPANT_CONNECTED, identity=identity, at=t0)
+        stale = VideoEvent(
+            kind=VideoEventKind.PARTICIPANT_DISCONNECTED, identity=identity, at=t0 - timedelta(seconds=5)
+        )
+        await case.handle.signal(AccidentCaseWorkflow.video_event, connected)
+        await case.handle.signal(AccidentCaseWorkflow.video_event, stale)
+        await ts_env.sleep(timedelta(minutes=20))  # past the resume deadline, had the stale event counted
+        assert (await case.view()).status == CaseStatus.IN_VIDEO
