@@ -32,6 +32,7 @@ from api.auth import ApiRole, CitizenP, Principal, TokenOut, citizen_token, opti
 from api.deps import CaseNumber, State, case_view, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, queue
+from api.temporal import TemporalUnavailable
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
 from db.records import CaseRecord, PartyRecord
@@ -171,11 +172,17 @@ async def raise_alert(body: AlertIn, kc: State, who: Annotated[Reporter, Depends
         if link is not None:
             await codes.release_link(kc, link)
         raise
-    video = await kc.temporal.update(
-        number,
-        AccidentCaseWorkflow.issue_video_token,
-        VideoTokenRequest(actor=Actor(role=Role.CITIZEN, id=reporter.party_id)),
-    )
+    try:
+        video = await kc.temporal.update(
+            number,
+            AccidentCaseWorkflow.issue_video_token,
+            VideoTokenRequest(actor=Actor(role=Role.CITIZEN, id=reporter.party_id)),
+        )
+    except (ApiProblem, TemporalUnavailable):
+        # the case exists: answer with it (and the caller's login) so nobody is lost; the video
+        # is joined with 继续处理 (POST …/video-token)
+        log.warning("alert raised without a video token: case %s", number)
+        video = None
     log.info("alert raised: case %s channel %s", number, channel)
     return AlertOut(
         case_number=number,
