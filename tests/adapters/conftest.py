@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.seed_registry import seed_registry
-from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings
 from tests.adapters.sandbox_server import SandboxServer
 from tests.adapters.twilio_standin import TwilioStandIn
+from tests.seeded_db import seeded_sessions
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "auth-token-not-secret"
@@ -44,14 +43,8 @@ def adapter_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def sessions(adapter_settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = adapter_settings.effective_database_url
-    await ensure_schema(url)
-    engine = make_engine(url)
-    sm = make_sessionmaker(engine)
-    async with sm.begin() as session:
-        await seed_registry(session)
-    yield sm
-    await engine.dispose()
+    async with seeded_sessions(adapter_settings.effective_database_url) as sessions:
+        yield sessions
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from db.seed_registry import seed_registry
-from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings
+from tests.seeded_db import seeded_sessions
 from tests.temporal_env import start_dev_server, start_time_skipping
 
 
@@ -30,14 +29,8 @@ def wf_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def wf_sessions(wf_settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = wf_settings.effective_database_url
-    await ensure_schema(url)
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    async with sessions.begin() as session:
-        await seed_registry(session)
-    yield sessions
-    await engine.dispose()
+    async with seeded_sessions(wf_settings.effective_database_url) as sessions:
+        yield sessions
 
 
 @pytest.fixture
