@@ -66,10 +66,16 @@ def _install_sqlite_events(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # autocommit at the driver; SQLAlchemy emits BEGIN below
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+        except Exception as err:
+            # switching to WAL needs an exclusive lock and does not wait for it; WAL is a property
+            # of the file, so when another process holds the lock it is the one switching
+            if "locked" not in str(err):
+                raise
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cur.close()
 
     @event.listens_for(sync_engine, "begin")
