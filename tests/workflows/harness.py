@@ -112,6 +112,14 @@ class Case:
         await self.collect_evidence()
         return await self.complete()
 
+    async def to_served(self, *party_ids: str) -> CaseView:
+        """Collected, decided, and the notice served to these parties (electronic receipt)."""
+        await self.to_decision()
+        view = await self.decide()
+        for party_id in party_ids:
+            view = await self.confirm(party_id)
+        return view
+
     async def decide(self, decision: Decision | None = None, officer: Actor = OFFICER) -> CaseView:
         view = await self.view()
         d = decision or case_factory.decision([p.party_id for p in view.parties], officer_id=officer.id)

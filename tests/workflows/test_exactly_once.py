@@ -82,9 +82,7 @@ async def test_claim_failing_after_the_side_effect_is_filed_exactly_once(dev_env
     providers.insurers = {**providers.insurers, "PICC": picc}
     async with running_worker(dev_env, wf_settings, wf_sessions, providers) as h:
         case = await h.start()
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
+        await case.to_served("P1")
         result = await case.handle.execute_update(
             AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))
         )

@@ -79,9 +79,7 @@ async def test_decision_waiting_too_long_is_escalated_and_still_decidable(ts_env
 async def test_unopened_notice_gets_a_reminder_then_a_service_record(ts_env, wf_settings, wf_sessions):
     async with running_worker(ts_env, wf_settings, wf_sessions) as h:
         case = await h.start()
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
+        await case.to_served("P1")
         await ts_env.sleep(timedelta(hours=25))
         reminders = [s for s in await case.sms() if s.template == "notice_reminder"]
         assert [s.party_id for s in reminders] == ["P2"]
@@ -95,10 +93,7 @@ async def test_unopened_notice_gets_a_reminder_then_a_service_record(ts_env, wf_
 async def test_review_window_passes_then_claim_grace_closes_the_case(ts_env, wf_settings, wf_sessions):
     async with running_worker(ts_env, wf_settings, wf_sessions) as h:
         case = await h.start()
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
-        view = await case.confirm("P2")
+        view = await case.to_served("P1", "P2")
         deadlines = [p.review_deadline for p in view.parties]
         assert all(d is not None for d in deadlines)
         result = await case.result()
@@ -114,10 +109,7 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
 ):
     async with running_worker(ts_env, wf_settings, wf_sessions) as h:
         case = await h.start()
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
-        await case.confirm("P2")
+        await case.to_served("P1", "P2")
         await case.handle.execute_update(
             AccidentCaseWorkflow.request_review,
             ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY", text="不服"),
@@ -158,9 +150,7 @@ async def test_the_review_window_lasts_until_the_last_served_party_s_deadline(
 ):
     async with running_worker(ts_env, wf_settings, wf_sessions) as h:
         case = await h.start()
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
+        await case.to_served("P1")
         await ts_env.sleep(timedelta(days=2))
         view = await case.confirm("P2")
         p1, p2 = (p.review_deadline for p in view.parties)

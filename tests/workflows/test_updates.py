@@ -151,10 +151,7 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
     async with running_worker(dev_env, wf_settings, wf_sessions) as h:
         alert = case_factory.alert(h.settings, ("ok_picc", "ok_other_insurer_cicp"))
         case = await h.start(alert)
-        await case.to_decision()
-        await case.decide()
-        await case.confirm("P1")
-        await case.confirm("P2")
+        await case.to_served("P1", "P2")
         claim = await case.handle.execute_update(
             AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))
         )
@@ -296,9 +293,7 @@ async def test_a_non_motor_party_has_its_own_service_and_review_right_but_no_cla
             update={"category": AccidentCategory.MOTOR_VS_NON_MOTOR, "injuries": InjuryLevel.MINOR}
         )
         case = await h.start(alert.model_copy(update={"parties": [*alert.parties, rider], "facts": facts}))
-        await case.to_decision()
-        await case.decide()
-        view = await case.confirm("P2")
+        view = await case.to_served("P2")
         rider_view = next(p for p in view.parties if p.party_id == "P2")
         assert rider_view.served_at is not None and rider_view.review_deadline is not None
         assert await refused(case, AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P2"))) == (
