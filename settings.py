@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     twilio_sms_callback_path: str = "/webhooks/twilio/sms-status"
     twilio_video_callback_path: str = "/webhooks/twilio/video-status"
 
-    # Twilio (activities/twilio_sms.py, activities/twilio_video.py)
+    # Twilio (adapters/twilio_sms.py, adapters/twilio_video.py)
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_api_key_sid: str = ""  # API key (SK...): preferred over the auth token for REST calls
@@ -75,12 +75,12 @@ class Settings(BaseSettings):
     twilio_sms_lookback_minutes: int = 30  # find_sent: how far back a retry looks for its message
     twilio_video_max_participants: int = 10
 
-    # registry gateway (activities/registry_http.py; contract: docs/registry-contract.md)
+    # registry gateway (adapters/registry_http.py; contract: docs/registry-contract.md)
     registry_base_url: str = ""  # default: {api_internal_url}/sandbox/registry
     registry_api_key: str = ""  # default: sandbox_api_key
     registry_timeout_seconds: float = 5.0
 
-    # insurers (activities/insurer_http.py; contracts: docs/insurer-contracts.md)
+    # insurers (adapters/insurer_http.py; contracts: docs/insurer-contracts.md)
     # default base URL: {api_internal_url}/sandbox/insurers/<code>; default key: sandbox_api_key
     insurer_picc_base_url: str = ""
     insurer_picc_api_key: str = ""
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     pilot_area_file: Path = ROOT / "data" / "pilot_area_luzhou.geojson"
     calendar_overrides_file: Path = ROOT / "data" / "calendar_overrides.json"
 
-    # electronic liability notices (activities/notice)
+    # electronic liability notices (adapters/notice)
     notice_dir: Path | None = None  # PDFs, stored by reference; default var_dir/notices
     notice_signing_key_path: Path | None = None  # default var_dir/keys/notice-ed25519.pem, created 0600
     notice_signing_key_b64: str = ""  # production: base64 of the PEM or of the raw 32-byte key

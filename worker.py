@@ -14,7 +14,8 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.wiring import Providers, build_activities
+from activities.wiring import build_activities
+from adapters.wiring import Providers
 from codec import codec_from_settings, data_converter
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings, get_settings

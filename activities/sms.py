@@ -1,126 +1,19 @@
-"""SMS: one message per idempotency key, ever. The outbox row is written first; the provider
-is called at most once per key unless it answered with a definite "not accepted".
-
-Embedded provider: `OutboxSmsProvider` (simulated delivery: the outbox row is the message; the
-consoles show it). The Twilio provider lives in activities/twilio_sms.py."""
+"""The workflow's SMS activity: `adapters.sms.SmsSender` (one message per idempotency key)."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.sms_templates import UnknownTemplate, redacted_params, render_sms
-from db import repository
-from db.session import write_session
+from activities.failures import final_on_permanent_failure
+from adapters.sms import SmsSender
 from domain import activity_contracts as act
-
-DONE = {"sent", "delivered", "undelivered", "failed"}
-
-
-class OutgoingSms(BaseModel):
-    outbox_id: int
-    idempotency_key: str
-    to: str
-    body: str
-
-
-class SmsRejected(Exception):
-    """The provider refused the message for good (invalid or unsubscribed number...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class SmsNotAccepted(Exception):
-    """The provider answered that it did not take the message (rate limit, 5xx): retry."""
-
-
-class SmsProvider(Protocol):
-    name: str
-
-    async def send(self, message: OutgoingSms) -> str:
-        """Hand the message over; returns the provider's message id."""
-        ...
-
-    async def find_sent(self, message: OutgoingSms) -> str | None:
-        """After an attempt whose result is unknown: the provider's id if it took the message."""
-        ...
-
-
-class OutboxSmsProvider:
-    """Embedded, simulated delivery: the outbox row itself is the delivered message."""
-
-    name = "outbox"
-
-    async def send(self, message: OutgoingSms) -> str:
-        return f"outbox-{message.outbox_id}"
-
-    async def find_sent(self, message: OutgoingSms) -> str | None:
-        return f"outbox-{message.outbox_id}"
 
 
 class SmsActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], provider: SmsProvider) -> None:
-        self._sessions = sessions
-        self._provider = provider
+    def __init__(self, sender: SmsSender) -> None:
+        self._sender = sender
 
     @activity.defn(name=act.SEND_SMS)
+    @final_on_permanent_failure
     async def send_sms(self, req: act.SmsRequest) -> act.SmsResult:
-        try:
-            body = render_sms(req.template, req.params)
-            # a real provider delivers the secret; the outbox then keeps it redacted
-            stored = (
-                body
-                if self._provider.name == "outbox"
-                else render_sms(req.template, redacted_params(req.template, req.params))
-            )
-        except UnknownTemplate as err:
-            raise ApplicationError(str(err), type="SMS_TEMPLATE", non_retryable=True) from err
-        async with write_session(self._sessions) as session:
-            row, _ = await repository.enqueue_sms(
-                session,
-                idempotency_key=req.idempotency_key,
-                case_number=req.case_number,
-                party_id=req.party_id,
-                phone=req.phone,
-                template=req.template,
-                body=stored,
-                provider=self._provider.name,
-            )
-        message = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
-        if row.status in DONE:
-            return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
-        if row.status == "sending":  # an earlier attempt may have reached the provider
-            found = await self._provider.find_sent(message)
-            if found:
-                await self._mark(row.id, "sent", provider_message_id=found)
-                return act.SmsResult(outbox_id=row.id, status="sent", duplicate=True)
-        await self._mark(row.id, "sending")
-        try:
-            message_id = await self._provider.send(message)
-        except SmsRejected as err:
-            await self._mark(row.id, "failed", error_code=err.code)
-            raise ApplicationError(str(err), type=f"SMS_REJECTED_{err.code}", non_retryable=True) from err
-        except SmsNotAccepted:
-            await self._mark(row.id, "queued")
-            raise
-        await self._mark(row.id, "sent", provider_message_id=message_id)
-        return act.SmsResult(outbox_id=row.id, status="sent")
-
-    async def _mark(
-        self,
-        outbox_id: int,
-        status: str,
-        *,
-        error_code: str | None = None,
-        provider_message_id: str | None = None,
-    ) -> None:
-        async with write_session(self._sessions) as session:
-            await repository.update_sms_status(
-                session, outbox_id, status, error_code, provider_message_id=provider_message_id
-            )
+        return await self._sender.send(req)

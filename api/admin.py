@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from activities.sms_templates import SECRET_PARAMS
+from adapters.sms_templates import SECRET_PARAMS
 from api.auth import AdminP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses

@@ -23,8 +23,10 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from adapters.sms import SmsProvider
 from api import admin, auth, citizen, codec, dispatcher, health, notices, officer, reviewer, seat, webhooks
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
@@ -64,7 +66,7 @@ def create_app(
     *,
     temporal_client: Client | None = None,
     alert_clock: Callable[[], datetime] | None = None,
-    sms_provider: object | None = None,
+    sms_provider: SmsProvider | None = None,
 ) -> FastAPI:
     """``temporal_client``: an already connected client (tests); ``alert_clock``: the time alerts
     are reported at (tests pin it inside the service hours); ``sms_provider``: replaces the
@@ -74,8 +76,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from activities.rules import RulesConfig
-        from activities.sms import SmsActivities
+        from adapters.sms import SmsSender
+        from adapters.wiring import rules_from_settings
         from db.session import ensure_schema, make_engine, make_sessionmaker
 
         url = settings.effective_database_url
@@ -89,14 +91,8 @@ def create_app(
             engine=engine,
             sessions=sessions,
             temporal=gateway,
-            rules=RulesConfig(
-                sessions,
-                settings.pilot_area_file,
-                settings.service_windows,
-                settings.calendar_overrides_file,
-                settings.timezone,
-            ),
-            sms=SmsActivities(sessions, provider),  # type: ignore[arg-type]
+            rules=rules_from_settings(settings, sessions),
+            sms=SmsSender(sessions, provider),
             alert_clock=alert_clock or utcnow,
         )
         warmup = asyncio.create_task(_warm_up(gateway))
@@ -143,15 +139,10 @@ def create_app(
     return app
 
 
-def _sms_provider(settings: Settings, sessions):
-    """The SMS provider the worker uses (activities.wiring.Providers), for login codes and links."""
-    try:
-        from activities.wiring import Providers
-    except ImportError as err:  # pragma: no cover - wiring incomplete in a partial checkout
-        from activities.sms import OutboxSmsProvider
+def _sms_provider(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> SmsProvider:
+    """The SMS provider the worker uses (adapters.wiring.Providers), for login codes and links."""
+    from adapters.wiring import Providers
 
-        log.warning("activities.wiring unavailable (%s): SMS to the outbox only", err)
-        return OutboxSmsProvider()
     return Providers(settings, sessions).sms
 
 

@@ -7,7 +7,7 @@ finds the citizen's party in a case.
 
 How a citizen gets a token:
 - production: ``POST /auth/sms-code`` texts a 6-digit one-time code through the SMS outbox (the
-  same SmsActivities as the workflow: one mechanism), ``POST /auth/sms-login`` exchanges it.
+  same SmsSender as the workflow: one mechanism), ``POST /auth/sms-login`` exchanges it.
   Codes are stored hashed, expire after KUAICHU_SMS_CODE_TTL_SECONDS, allow 5 attempts, are single
   use; a phone may ask at most once a minute and KUAICHU_SMS_CODE_MAX_PER_HOUR times an hour (429).
 - the 110 path: the link token a dispatcher had texted (api/dispatcher.py) raises the alert and

@@ -6,7 +6,7 @@ phone; the API maps the mobile to the party id through the read model's phone ha
 not. Personal data: the citizen's own party in full, the other parties masked (api/views.py).
 
 Raising an alert: the API runs the same eligibility check as the workflow
-(``domain.eligibility.check_eligibility`` with ``activities.rules.RulesConfig.eligibility()``) and
+(``domain.eligibility.check_eligibility`` with ``adapters.rules.RulesConfig.eligibility()``) and
 answers 422 with every refusal (code, reason, advice) in ``errors``; otherwise it numbers the
 case (``<prefix><yyyymmdd>-<6 random digits>``, local date; uniqueness: the number must be free
 in the read model and Temporal's REJECT_DUPLICATE start decides races - on a clash another

@@ -2,7 +2,7 @@
 
 Both live in the ``auth_codes`` table, stored only as an HMAC (key KUAICHU_JWT_SECRET), with an
 expiry, an attempt counter and a used-at time (single use). Both are texted through
-``activities.sms.SmsActivities.send_sms`` - the workflow's own SMS path (outbox row first, one
+``adapters.sms.SmsSender`` - the workflow's own SMS path (outbox row first, one
 message per idempotency key, the configured provider) - so there is one SMS mechanism only.
 
 Rate limits (login codes, per phone): one code per KUAICHU_SMS_CODE_MIN_INTERVAL_SECONDS and at
@@ -18,8 +18,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from temporalio.exceptions import ApplicationError
 
+from adapters.errors import PermanentFailure
 from api.errors import ApiProblem
 from db import repository
 from db.api_models import AuthCodeRow
@@ -43,17 +43,17 @@ def _digest(kc, value: str) -> str:
 
 
 async def _send(kc, key: str, mobile: str, template: str, params: dict[str, str]) -> None:
-    """Through SmsActivities.send_sms: idempotent per key, so a retry never texts twice. Retried
+    """Through SmsSender: idempotent per key, so a retry never texts twice. Retried
     here a few times (as Temporal retries the workflow's sends): a busy SQLite, a provider hiccup."""
     request = act.SmsRequest(
         idempotency_key=key, case_number="", party_id="", phone=mobile, template=template, params=params
     )
     for attempt in range(SEND_ATTEMPTS):
         try:
-            await kc.sms.send_sms(request)
+            await kc.sms.send(request)
             return
-        except ApplicationError as err:  # refused for good (template, rejected number)
-            log.warning("sms %s refused: %s", template, err.type)
+        except PermanentFailure as err:  # refused for good (template, rejected number)
+            log.warning("sms %s refused: %s", template, err.code)
             raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
         except Exception as err:
             log.warning("sms %s attempt %d failed: %s", template, attempt + 1, type(err).__name__)

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from activities.rules import RulesConfig
-from activities.sms import SmsActivities
+from adapters.rules import RulesConfig
+from adapters.sms import SmsSender
 from api.errors import ApiProblem
 from api.temporal import TemporalGateway
 from db import repository
@@ -34,7 +34,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     temporal: TemporalGateway
     rules: RulesConfig
-    sms: SmsActivities
+    sms: SmsSender
     # the time an alert is reported at (eligibility: service hours, working days); tests pin it
     alert_clock: Callable[[], datetime] = utcnow
     codec: object | None = None  # the payload codec, made on first use (api/codec.py)

@@ -5,7 +5,7 @@ No login. Answers an HTML page in Chinese, or JSON when the client asks for
 who the parties are. Unknown numbers and wrong codes get the same 200 page shape (with their own
 status) so the page can explain; nothing about the case is revealed either way.
 
-The check itself is the notice module's ``activities.notice.verification.verify_notice``
+The check itself is the notice module's ``adapters.notice.verification.verify_notice``
 (Ed25519 signatures over the record and the content, the stored PDF's SHA-256, revocation);
 :func:`verify` only loads the record. Statuses use the notice module's vocabulary (genuine,
 unknown_notice, wrong_code, altered, revoked)."""
@@ -53,8 +53,8 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
 
 def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
     """The notice module's verification (Ed25519 record and content signatures, PDF hash)."""
-    from activities.notice.signing import signing_key_from_settings
-    from activities.notice.verification import NoticeRecord, verify_notice
+    from adapters.notice.signing import signing_key_from_settings
+    from adapters.notice.verification import NoticeRecord, verify_notice
     from api.citizen import resolve_notice_path
 
     record = NoticeRecord(

@@ -21,8 +21,8 @@ import logging
 from fastapi import APIRouter, Request, Response
 from twilio.request_validator import RequestValidator
 
-from activities.twilio_sms import status_from_callback
-from activities.twilio_video import case_number_of, video_event_from_callback
+from adapters.twilio_sms import status_from_callback
+from adapters.twilio_video import case_number_of, video_event_from_callback
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from db import repository

@@ -7,7 +7,7 @@
                     cached under var/cache/; registered once per process, as reportlab is used)
   (c) ours          NoticeRenderer: fonts parsed once per process, per-document CFF subset
 
-All three run the same layout code (activities.notice.render) on the same notices, so the
+All three run the same layout code (adapters.notice.render) on the same notices, so the
 difference is the PDF/font back end. Each document has different party names (rare characters
 喆 堃 犇 龑 昇 ... all in Noto Sans SC, so the naive and reportlab variants need no fallback font)
 and its own number and short code. Run: python bench/notice_bench.py [--n 20]
@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from fpdf import FPDF  # noqa: E402
 
-from activities.notice.fonts import default_font_paths  # noqa: E402
-from activities.notice.render import NoticeRenderer, _Doc, verify_url  # noqa: E402
-from activities.notice.sample import sample_content  # noqa: E402
+from adapters.notice.fonts import default_font_paths  # noqa: E402
+from adapters.notice.render import NoticeRenderer, _Doc, verify_url  # noqa: E402
+from adapters.notice.sample import sample_content  # noqa: E402
 
 NAMES = ["张喆", "李堃", "赵犇", "龑", "王昇", "刘䶮", "陈喆昇", "周堃", "吴犇", "郑龑", "孙昇", "钱喆"]
 PT_PER_MM = 72 / 25.4

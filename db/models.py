@@ -214,7 +214,7 @@ class NoticeRow(Base):
     sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     signature: Mapped[str] = mapped_column(sa.Text, default="")
     short_code: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
-    # the notice signatures (activities/notice/verification.NoticeRecord): the content signature
+    # the notice signatures (adapters/notice/verification.NoticeRecord): the content signature
     # the short code derives from, the signing key's id and the content digest
     content_signature: Mapped[str] = mapped_column(sa.Text, default="")
     key_id: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -1,4 +1,4 @@
-"""Tables of the simulated insurers (activities/sandbox_insurer.py): the insurer's own books,
+"""Tables of the simulated insurers (adapters/sandbox_insurer.py): the insurer's own books,
 not ours. Our record of a claim is `insurer_claims` (db.models.ClaimRow); these are what the
 sandbox insurer keeps on its side, keyed by the Idempotency-Key it received. Created by the
 Alembic revision 0002."""

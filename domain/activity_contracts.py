@@ -69,7 +69,7 @@ class TokenRequest(Model):
 
 
 class SmsTemplate:
-    """Template ids; the Chinese texts live in activities/sms_templates.py."""
+    """Template ids; the Chinese texts live in adapters/sms_templates.py."""
 
     ALERT_RECEIVED = "alert_received"
     SEAT_CONNECTED = "seat_connected"

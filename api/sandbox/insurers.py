@@ -1,6 +1,6 @@
 """The sandbox insurers over HTTP: `/sandbox/insurers/{code}/...`, each insurer in its own format
 and with its own authentication (docs/insurer-contracts.md), all backed by
-activities.sandbox_insurer.SandboxInsurer. Failures look like the insurer's: 401 for bad
+adapters.sandbox_insurer.SandboxInsurer. Failures look like the insurer's: 401 for bad
 credentials, 400 for a malformed report, 422 for a refused one (ClaimRejected)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from activities.insurer_http import cpic_parse, picc_parse, pingan_parse, pingan_signature
-from activities.insurers import AmendmentReport, ClaimRejected, ClaimReport
-from activities.sandbox_insurer import SandboxInsurer
+from adapters.insurer_http import cpic_parse, picc_parse, pingan_parse, pingan_signature
+from adapters.insurers import AmendmentReport, ClaimRejected, ClaimReport
+from adapters.sandbox_insurer import SandboxInsurer
 from api.sandbox.deps import sessions_of, settings_of
 
 router = APIRouter()

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from activities.registry import DatabaseRegistry, InsuranceCheck, LicenceCheck, VehicleCheck
+from adapters.registry import DatabaseRegistry, InsuranceCheck, LicenceCheck, VehicleCheck
 from api.sandbox.deps import sessions_of, settings_of
 from domain.validators import normalize_plate
 

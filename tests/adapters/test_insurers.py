@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.insurer_http import ADAPTERS, InsurerUnavailable, PingAnClient
-from activities.insurers import AmendmentReport, ClaimActivities, ClaimRejected, ClaimReport
-from activities.sandbox_insurer import SandboxInsurer
+from activities.insurers import ClaimActivities
+from adapters.insurer_http import ADAPTERS, InsurerUnavailable, PingAnClient
+from adapters.insurers import AmendmentReport, ClaimRejected, ClaimReport
+from adapters.sandbox_insurer import SandboxInsurer
 from db.models import ClaimRow
 from db.sandbox_models import SandboxInsurerClaimRow
 from domain import activity_contracts as act

@@ -8,11 +8,12 @@ from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.registry import DatabaseRegistry, RegistryActivities
-from activities.registry_http import HttpRegistry, RegistryUnavailable
+from activities.registry import RegistryActivities
+from adapters.errors import PermanentFailure
+from adapters.registry import DatabaseRegistry
+from adapters.registry_http import HttpRegistry, RegistryUnavailable
 from db.seed_registry import SCENARIOS
 from domain import activity_contracts as act
 from domain.messages import CheckStatus
@@ -107,16 +108,15 @@ async def test_unavailable_is_retryable(sandbox_clean: SandboxServer, fault: Fau
 
 
 async def test_bad_key_is_final(sandbox_clean: SandboxServer) -> None:
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermanentFailure) as err:
         await registry(sandbox_clean, key="wrong").check_vehicle(SCENARIOS["ok_picc"].plate, ON)
-    assert err.value.non_retryable and err.value.type == "REGISTRY_HTTP_401"
+    assert err.value.code == "REGISTRY_HTTP_401"
 
 
 async def test_bare_404_is_final_but_not_found_status_is_data(sandbox_clean: SandboxServer) -> None:
     wrong_base = HttpRegistry(f"{sandbox_clean.url}/sandbox/nowhere", sandbox_clean.settings.sandbox_api_key)
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermanentFailure):
         await wrong_base.check_vehicle("川E12345", ON)
-    assert err.value.non_retryable
 
 
 @pytest.mark.parametrize(

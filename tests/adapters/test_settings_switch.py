@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities import twilio_sms, twilio_video
-from activities.insurer_http import CpicClient, PiccClient, PingAnClient, insurer_clients_from_settings
-from activities.registry_http import HttpRegistry
-from activities.sms import OutgoingSms
+from adapters import twilio_sms, twilio_video
+from adapters.insurer_http import CpicClient, PiccClient, PingAnClient, insurer_clients_from_settings
+from adapters.registry_http import HttpRegistry
+from adapters.sms import OutgoingSms
 from settings import Settings
 from tests.adapters.conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, SERVICE_SID
 from tests.adapters.helpers import ACCIDENT, claim_request, new_case

@@ -15,8 +15,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.sms import SmsActivities
-from activities.twilio_http import twilio_client
-from activities.twilio_sms import TwilioSmsProvider
+from adapters.sms import SmsSender
+from adapters.twilio_http import twilio_client
+from adapters.twilio_sms import TwilioSmsProvider
 from db import repository
 from db.models import SmsRow
 from domain import activity_contracts as act
@@ -37,7 +38,7 @@ def activities(standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession
         messaging_service_sid=SERVICE_SID,
         lookback=timedelta(minutes=30),
     )
-    return SmsActivities(sessions, provider)
+    return SmsActivities(SmsSender(sessions, provider))
 
 
 def request(phone: str = "13800138000") -> act.SmsRequest:

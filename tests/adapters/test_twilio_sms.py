@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from activities.sms import OutgoingSms, SmsNotAccepted, SmsRejected
-from activities.twilio_http import twilio_client
-from activities.twilio_sms import SmsOutcomeUnknown, TwilioSmsProvider, to_e164
+from adapters.sms import OutgoingSms, SmsNotAccepted, SmsRejected
+from adapters.twilio_http import twilio_client
+from adapters.twilio_sms import SmsOutcomeUnknown, TwilioSmsProvider, to_e164
 from tests.adapters.conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, AUTH_TOKEN, SERVICE_SID
 from tests.adapters.twilio_standin import Fault, TwilioStandIn
 
@@ -136,7 +136,7 @@ async def test_find_sent_matches_body_not_just_number(twilio_standin: TwilioStan
 
 
 def test_status_callback_mapping() -> None:
-    from activities.twilio_sms import status_from_callback
+    from adapters.twilio_sms import status_from_callback
 
     assert status_from_callback({"MessageSid": "SM1", "MessageStatus": "delivered"}) == (
         "SM1",

@@ -9,17 +9,18 @@ from datetime import timedelta
 import jwt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.records import RecordActivities
-from activities.twilio_http import twilio_client
-from activities.twilio_video import (
+from activities.video import VideoActivities
+from adapters.errors import PermanentFailure
+from adapters.twilio_http import twilio_client
+from adapters.twilio_video import (
     TwilioVideoProvider,
     case_number_of,
     store_room_recordings,
 )
-from activities.video import VideoActivities, room_name_for
+from adapters.video import room_name_for
 from db import repository
 from tests.adapters.conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID
 from tests.adapters.helpers import new_case
@@ -81,13 +82,12 @@ async def test_retried_create_fetches_the_existing_room(twilio_standin: TwilioSt
 async def test_create_room_4xx_is_final_5xx_retryable(twilio_standin: TwilioStandIn) -> None:
     p = provider(twilio_standin)
     twilio_standin.fail_next("rooms.create", Fault("error", 400, 53105))
-    with pytest.raises(ApplicationError) as err:
+    with pytest.raises(PermanentFailure):
         await p.create_room(room_name_for(CASE, 3))
-    assert err.value.non_retryable
     twilio_standin.fail_next("rooms.create", Fault("error", 503, 20503))
     with pytest.raises(Exception) as err5:
         await p.create_room(room_name_for(CASE, 3))
-    assert not isinstance(err5.value, ApplicationError)
+    assert not isinstance(err5.value, PermanentFailure)
 
 
 async def test_complete_room_and_again(twilio_standin: TwilioStandIn) -> None:
@@ -185,7 +185,7 @@ async def test_complete_video_room_activity_keeps_recordings(
 
 
 def test_video_callback_to_signal() -> None:
-    from activities.twilio_video import video_event_from_callback
+    from adapters.twilio_video import video_event_from_callback
     from domain.messages import VideoEventKind
 
     event = video_event_from_callback(

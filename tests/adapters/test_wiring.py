@@ -1,23 +1,19 @@
-"""activities.wiring.Providers picks providers by settings; tests can pass in-process ones."""
+"""adapters.wiring.Providers picks providers by settings; tests can pass in-process ones."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters import wiring
 from settings import Settings
 from tests.adapters.conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, SERVICE_SID
 
-wiring = pytest.importorskip(
-    "activities.wiring", reason="wiring needs activities.notice.activity (notice branch)"
-)
-
 
 def test_defaults_are_embedded_with_http_sandboxes(sessions: async_sessionmaker[AsyncSession]) -> None:
-    from activities.insurer_http import CpicClient, PiccClient, PingAnClient
-    from activities.registry_http import HttpRegistry
-    from activities.sms import OutboxSmsProvider
-    from activities.video import LocalVideoProvider
+    from adapters.insurer_http import CpicClient, PiccClient, PingAnClient
+    from adapters.registry_http import HttpRegistry
+    from adapters.sms import OutboxSmsProvider
+    from adapters.video import LocalVideoProvider
 
     p = wiring.Providers(Settings(_env_file=None), sessions)
     assert isinstance(p.video, LocalVideoProvider) and isinstance(p.sms, OutboxSmsProvider)
@@ -26,10 +22,10 @@ def test_defaults_are_embedded_with_http_sandboxes(sessions: async_sessionmaker[
 
 
 def test_twilio_and_in_process(sessions: async_sessionmaker[AsyncSession]) -> None:
-    from activities.registry import DatabaseRegistry
-    from activities.sandbox_insurer import SandboxInsurer
-    from activities.twilio_sms import TwilioSmsProvider
-    from activities.twilio_video import TwilioVideoProvider
+    from adapters.registry import DatabaseRegistry
+    from adapters.sandbox_insurer import SandboxInsurer
+    from adapters.twilio_sms import TwilioSmsProvider
+    from adapters.twilio_video import TwilioVideoProvider
 
     s = Settings(
         _env_file=None,

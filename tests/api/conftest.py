@@ -19,7 +19,8 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.wiring import Providers, build_activities
+from activities.wiring import build_activities
+from adapters.wiring import Providers
 from api.app import create_app
 from api.auth import ApiRole, Principal, citizen_token, issue_token
 from db.seed_registry import seed_registry

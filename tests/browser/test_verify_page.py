@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from activities.notice.content import build_notice_content
-from activities.notice.service import NoticeService
+from adapters.notice.content import build_notice_content
+from adapters.notice.service import NoticeService
 from api.app import create_app
 from db import repository
 from db.records import CaseRecord

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from activities.notice.sample import sample_content
-from activities.notice.service import NoticeService
+from adapters.notice.sample import sample_content
+from adapters.notice.service import NoticeService
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 needs_zbar = pytest.mark.skipif(

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from activities.notice.content import build_notice_content
-from activities.notice.sample import (
+from adapters.notice.content import build_notice_content
+from adapters.notice.sample import (
     ACCIDENT_AT,
     ISSUED_AT,
     sample_content,

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from activities.notice.content import NoticeKind
-from activities.notice.fonts import MissingGlyphError
-from activities.notice.render import NoticeRenderer, get_font_set, verify_url
-from activities.notice.sample import sample_content, sample_revocation
+from adapters.notice.content import NoticeKind
+from adapters.notice.fonts import MissingGlyphError
+from adapters.notice.render import NoticeRenderer, get_font_set, verify_url
+from adapters.notice.sample import sample_content, sample_revocation
 from tests.notice.conftest import decode_qr, needs_poppler, needs_zbar, pdf_text, squash
 
 RARE = ("张喆", "李堃", "𠮷祥")  # 喆 堃 in Noto Sans SC; 𠮷 (U+20BB7) only in the Noto Sans JP fallback
@@ -129,7 +129,7 @@ def test_a_character_no_font_has_raises(bad, service):
 
 def test_missing_glyph_is_also_caught_at_output():
     """Belt and braces: text drawn past the field check still fails at output, never a blank."""
-    from activities.notice.fonts import NoticePDF
+    from adapters.notice.fonts import NoticePDF
 
     fonts = get_font_set()
     pdf = NoticePDF()

@@ -9,15 +9,15 @@ import stat
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from activities.notice.sample import sample_revocation
-from activities.notice.signing import (
+from adapters.notice.sample import sample_revocation
+from adapters.notice.signing import (
     load_or_create_signing_key,
     load_public_key,
     normalise_code,
     public_key_pem,
     signing_key_from_b64,
 )
-from activities.notice.verification import VerificationStatus, verify_notice
+from adapters.notice.verification import VerificationStatus, verify_notice
 
 
 def check(service, record, code=None, pdf=None, number=None, key=None, **kw):
@@ -136,7 +136,7 @@ def test_key_from_base64_pem_or_raw(tmp_path):
 
 
 def test_store_never_overwrites(service, issued):
-    from activities.notice.store import NoticeStoreError
+    from adapters.notice.store import NoticeStoreError
 
     record, path = issued
     with pytest.raises(NoticeStoreError):

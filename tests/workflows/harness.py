@@ -19,7 +19,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.wiring import Providers, build_activities
+from activities.wiring import build_activities
+from adapters.wiring import Providers
 from db import repository
 from db.models import SmsRow
 from domain.messages import (

@@ -3,10 +3,10 @@ the retried activity finds the outbox row / the insurer's claim by its idempoten
 
 from __future__ import annotations
 
-from activities.insurers import AmendmentReport, ClaimReport
-from activities.sandbox_insurer import SandboxInsurer
-from activities.sms import OutboxSmsProvider, OutgoingSms
-from activities.wiring import Providers
+from adapters.insurers import AmendmentReport, ClaimReport
+from adapters.sandbox_insurer import SandboxInsurer
+from adapters.sms import OutboxSmsProvider, OutgoingSms
+from adapters.wiring import Providers
 from db import repository
 from domain.messages import FileClaim
 from tests.workflows.harness import citizen, eventually, running_worker

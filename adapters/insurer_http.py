@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from activities.insurers import AmendmentReport, ClaimRejected, ClaimReport
-from activities.sandbox_insurer import INSURER_NAMES
+from adapters.insurers import AmendmentReport, ClaimRejected, ClaimReport
+from adapters.sandbox_insurer import INSURER_NAMES
 
 
 class InsurerUnavailable(Exception):

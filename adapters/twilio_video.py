@@ -23,6 +23,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VideoGrant
 
+from adapters.errors import PermanentFailure
 from domain import activity_contracts as act
 from domain.messages import VideoAccess
 
@@ -55,7 +56,7 @@ class TwilioVideoProvider:
 
     def __init__(
         self,
-        client: Any,  # twilio.rest.Client with an async http client (activities.twilio_http)
+        client: Any,  # twilio.rest.Client with an async http client (adapters.twilio_http)
         *,
         account_sid: str,
         api_key_sid: str,
@@ -147,13 +148,10 @@ class TwilioVideoProvider:
 
 def _final_or_retry(err: TwilioRestException) -> Exception:
     """4xx (other than 429) → non-retryable; 429/5xx → the exception itself (retried)."""
-    from temporalio.exceptions import ApplicationError
-
     if 400 <= err.status < 500 and err.status != 429:
-        return ApplicationError(
+        return PermanentFailure(
+            f"TWILIO_VIDEO_{err.code or err.status}",
             f"twilio video refused: HTTP {err.status} error {err.code}",
-            type=f"TWILIO_VIDEO_{err.code or err.status}",
-            non_retryable=True,
         )
     return err
 
@@ -199,7 +197,7 @@ async def store_room_recordings(
 
 
 def from_settings(settings: Any) -> TwilioVideoProvider:
-    from activities.twilio_http import twilio_client_from_settings
+    from adapters.twilio_http import twilio_client_from_settings
 
     client = twilio_client_from_settings(settings)
     return TwilioVideoProvider(

@@ -1,5 +1,5 @@
 """The workflow's notice activity: builds the notice content from the decision, renders, signs
-and stores the PDF (activities.notice.service), and keeps the record in the database. A
+and stores the PDF (adapters.notice.service), and keeps the record in the database. A
 revocation (after a review ordered a new determination) also marks the old notice revoked.
 
 Numbers are derived from the case, so a retried activity produces the same notice again
@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.notice.content import NoticeContent, build_notice_content, build_revocation_content
-from activities.notice.fonts import MissingGlyphError
-from activities.notice.service import NoticeService
-from activities.notice.verification import NoticeRecord
+from adapters.notice.content import NoticeContent, build_notice_content, build_revocation_content
+from adapters.notice.fonts import MissingGlyphError
+from adapters.notice.service import NoticeService
+from adapters.notice.verification import NoticeRecord
 from db import repository
 from db.session import write_session
 from domain import activity_contracts as act

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from activities.notice.signing import sha256_hex
+from adapters.notice.signing import sha256_hex
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]")
 

@@ -9,7 +9,7 @@ service answers 422), and records amendments (a replaced determination) against 
 
 Used in-process by workflow tests (`SandboxInsurer(code, sessions)`), and behind the API's
 `/sandbox/insurers/{code}/...` (api/sandbox/insurers.py), where each insurer speaks its own
-format to the HTTP adapters of activities/insurer_http.py."""
+format to the HTTP adapters of adapters/insurer_http.py."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.insurers import AmendmentReport, ClaimRejected, ClaimReport
+from adapters.insurers import AmendmentReport, ClaimRejected, ClaimReport
 from db.models import RegistryPolicyRow
 from db.sandbox_models import SandboxInsurerAmendmentRow, SandboxInsurerClaimRow
 from db.session import write_session

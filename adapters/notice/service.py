@@ -12,11 +12,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from activities.notice.content import NoticeContent, NoticeKind
-from activities.notice.render import NoticeRenderer, verify_url
-from activities.notice.signing import key_id, short_code_for, sign_content, signing_key_from_settings
-from activities.notice.store import NoticeStore
-from activities.notice.verification import NoticeRecord
+from adapters.notice.content import NoticeContent, NoticeKind
+from adapters.notice.render import NoticeRenderer, verify_url
+from adapters.notice.signing import key_id, short_code_for, sign_content, signing_key_from_settings
+from adapters.notice.store import NoticeStore
+from adapters.notice.verification import NoticeRecord
 
 
 class NoticeService:
@@ -48,7 +48,7 @@ class NoticeService:
     @classmethod
     def embedded(cls, root: Path, verify_base_url: str = "http://127.0.0.1:8000") -> NoticeService:
         """Everything under ``root`` (PDFs and a generated key): samples and tests."""
-        from activities.notice.signing import load_or_create_signing_key
+        from adapters.notice.signing import load_or_create_signing_key
 
         return cls(
             NoticeRenderer(),

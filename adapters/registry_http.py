@@ -5,7 +5,7 @@ Contract: docs/registry-contract.md. The embedded default points at the API's ow
 Results are data: not found / expired / suspended / wrong class / scrapped / inspection overdue /
 uninsured come back as a `CheckStatus`. Failures are exceptions:
 - timeout, connection error, 408/429/5xx → `RegistryUnavailable` (the activity retries);
-- any other 4xx (bad key, malformed request) → non-retryable `ApplicationError`: retrying the
+- any other 4xx (bad key, malformed request) → `PermanentFailure`: retrying the
   same request cannot help, and the workflow must not spin on a configuration error;
 - an answer that does not fit the contract → `RegistryUnavailable` (a gateway mid-deploy)."""
 
@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
-from temporalio.exceptions import ApplicationError
 
-from activities.registry import InsuranceCheck, LicenceCheck, VehicleCheck
+from adapters.errors import PermanentFailure
+from adapters.registry import InsuranceCheck, LicenceCheck, VehicleCheck
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -62,10 +62,9 @@ class HttpRegistry:
         if status in (408, 429) or status >= 500:
             raise RegistryUnavailable(f"registry {path}: HTTP {status}")
         if status >= 400:
-            raise ApplicationError(
+            raise PermanentFailure(
+                f"REGISTRY_HTTP_{status}",
                 f"registry {path} refused the request: HTTP {status}",  # its body may echo ID numbers
-                type=f"REGISTRY_HTTP_{status}",
-                non_retryable=True,
             )
         try:
             return model.model_validate_json(response.content)

@@ -1,7 +1,7 @@
 """The electronic liability notice 道路交通事故认定书（简易程序）: content, PDF, signature, storage and
 public verification. Pure functions and small classes; the Temporal activity wrapper lives elsewhere."""
 
-from activities.notice.content import (
+from adapters.notice.content import (
     NoticeContent,
     NoticeKind,
     NoticeLocation,
@@ -10,17 +10,17 @@ from activities.notice.content import (
     build_notice_content,
     build_revocation_content,
 )
-from activities.notice.fonts import MissingGlyphError
-from activities.notice.render import NoticeRenderer, get_font_set, verify_url
-from activities.notice.service import NoticeService, issue_notice, issue_revocation, mark_served
-from activities.notice.signing import (
+from adapters.notice.fonts import MissingGlyphError
+from adapters.notice.render import NoticeRenderer, get_font_set, verify_url
+from adapters.notice.service import NoticeService, issue_notice, issue_revocation, mark_served
+from adapters.notice.signing import (
     load_or_create_signing_key,
     public_key_pem,
     signing_key_from_b64,
     signing_key_from_settings,
 )
-from activities.notice.store import NoticeStore, NoticeStoreError, StoredPdf
-from activities.notice.verification import (
+from adapters.notice.store import NoticeStore, NoticeStoreError, StoredPdf
+from adapters.notice.verification import (
     NoticeRecord,
     VerificationResult,
     VerificationStatus,

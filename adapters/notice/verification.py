@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from activities.notice.content import NoticeContent, NoticeKind
-from activities.notice.signing import (
+from adapters.notice.content import NoticeContent, NoticeKind
+from adapters.notice.signing import (
     normalise_code,
     record_message,
     sha256_hex,

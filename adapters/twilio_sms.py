@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from twilio.base.exceptions import TwilioRestException
 
-from activities.sms import OutgoingSms, SmsNotAccepted, SmsRejected
+from adapters.sms import OutgoingSms, SmsNotAccepted, SmsRejected
 
 log = logging.getLogger("kuaichu.sms.twilio")
 
@@ -60,7 +60,7 @@ class TwilioSmsProvider:
 
     def __init__(
         self,
-        client: Any,  # twilio.rest.Client with an async http client (activities.twilio_http)
+        client: Any,  # twilio.rest.Client with an async http client (adapters.twilio_http)
         *,
         status_callback: str,
         messaging_service_sid: str = "",
@@ -131,7 +131,7 @@ def _translate(err: TwilioRestException) -> Exception:
 
 
 def from_settings(settings: Any) -> TwilioSmsProvider:
-    from activities.twilio_http import twilio_client_from_settings
+    from adapters.twilio_http import twilio_client_from_settings
 
     client = twilio_client_from_settings(settings)
     return TwilioSmsProvider(

@@ -1,5 +1,5 @@
 """A sample three-party notice (two motor vehicles and an e-bike, rare name characters), used by the
-tests, the benchmark and ``python -m activities.notice.sample`` (writes var/notices-sample/*.pdf)."""
+tests, the benchmark and ``python -m adapters.notice.sample`` (writes var/notices-sample/*.pdf)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from activities.notice.content import NoticeContent, build_notice_content, build_revocation_content
+from adapters.notice.content import NoticeContent, build_notice_content, build_revocation_content
 from domain.models import Decision, InsurancePolicy, Liability, Location, Party, PartyKind, Vehicle
 
 ISSUED_AT = datetime(2026, 3, 5, 2, 40, tzinfo=UTC)  # 10:40 Asia/Shanghai
@@ -130,7 +130,7 @@ def sample_revocation(original: NoticeContent, new_number: str = "LZ202603190000
 
 
 def main(argv: list[str] | None = None) -> None:
-    from activities.notice.service import NoticeService
+    from adapters.notice.service import NoticeService
 
     parser = argparse.ArgumentParser(description="write a sample notice and its revocation under var/")
     parser.add_argument("--out", type=Path, default=Path("var/notices-sample"))

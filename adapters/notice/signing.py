@@ -25,7 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from activities.notice.content import NoticeContent, canonical_json
+from adapters.notice.content import NoticeContent, canonical_json
 
 SCHEME = "kuaichu-notice/1"
 SHORT_CODE_LENGTH = 10
