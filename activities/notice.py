@@ -21,6 +21,7 @@ from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
 from domain.messages import NoticeRef
+from domain.models import NoticeKind
 
 
 def determination_number(case_number: str, version: int) -> str:
@@ -59,7 +60,7 @@ class NoticeActivities:
         )
 
     def _content(self, req: act.IssueNoticeRequest) -> NoticeContent:
-        if req.kind != "revocation":
+        if req.kind != NoticeKind.REVOCATION:
             return self._determination(
                 req, determination_number(req.case_number, req.version), req.version, req.decision
             )

@@ -50,7 +50,7 @@ from domain.messages import (
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import Alert, DeclaredFacts, Location, Party, Refusal
+from domain.models import Alert, DeclaredFacts, Location, NoticeKind, Party, Refusal
 from domain.validators import normalize_mobile
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -321,7 +321,7 @@ async def download_notice(
     if notice_number:
         notices = [n for n in notices if n.notice_number == notice_number]
     else:
-        notices = [n for n in notices if n.kind == "determination"]
+        notices = [n for n in notices if n.kind == NoticeKind.DETERMINATION]
     if not notices:
         raise ApiProblem(404, "NOTICE_NOT_FOUND", "事故认定书尚未出具")
     notice = notices[-1]

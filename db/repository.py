@@ -54,7 +54,7 @@ from db.models import (
     utcnow,
 )
 from db.records import CaseRecord, PartyRecord, TimelineEntry
-from domain.models import InsurancePolicy, Vehicle
+from domain.models import InsurancePolicy, NoticeKind, Vehicle
 
 __all__ = [
     "DuplicateReview",
@@ -711,7 +711,7 @@ async def add_notice(
     case_number: str,
     version: int,
     issued_at: datetime,
-    kind: str = "determination",
+    kind: str = NoticeKind.DETERMINATION,
     revokes_notice_number: str | None = None,
     pdf_path: str = "",
     sha256: str = "",

@@ -17,6 +17,7 @@ from domain.models import (
     Liability,
     Location,
     Model,
+    NoticeKind,
     Party,
     Refusal,
 )
@@ -115,7 +116,7 @@ class IssueNoticeRequest(Model):
     location: Location
     accident_time: datetime
     issued_at: datetime
-    kind: str = "determination"  # determination | revocation
+    kind: NoticeKind = NoticeKind.DETERMINATION
     revokes: NoticeRef | None = None  # revocation: the notice it revokes
     revoked_decision: Decision | None = None  # revocation: the decision of the revoked notice
     replacement: NoticeRef | None = None  # revocation: the new determination that replaces it

@@ -17,6 +17,7 @@ from domain.models import (
     EvidenceRef,
     Liability,
     Model,
+    NoticeKind,
     Party,
     Refusal,
 )
@@ -242,7 +243,7 @@ class NoticeRef(Model):
     sha256: str
     pdf_path: str
     version: int = 1
-    kind: str = "determination"  # determination | revocation
+    kind: NoticeKind = NoticeKind.DETERMINATION
     revokes_notice_number: str = ""
     issued_at: datetime | None = None
 

@@ -171,6 +171,11 @@ class Decision(Model):
     traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE
 
 
+class NoticeKind(StrEnum):
+    DETERMINATION = "determination"  # 道路交通事故认定书（简易程序）
+    REVOCATION = "revocation"  # 撤销道路交通事故认定书
+
+
 class CaseStatus(StrEnum):
     QUEUED = "queued"
     IN_VIDEO = "in_video"

@@ -61,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         EvidenceRef,
         InsurancePolicy,
         Liability,
+        NoticeKind,
         Party,
         PartyKind,
         Refusal,
@@ -341,7 +342,7 @@ class AccidentCaseWorkflow:
                 act.IssueNoticeRequest(
                     case_number=self._case,
                     version=version,
-                    kind="revocation",
+                    kind=NoticeKind.REVOCATION,
                     decision=self._decision,
                     parties=parties,
                     location=location,
@@ -917,7 +918,7 @@ class AccidentCaseWorkflow:
         return self._decided_version > self._decision_version
 
     def _current_notice(self) -> NoticeRef | None:
-        determinations = [n for n in self._notices if n.kind == "determination"]
+        determinations = [n for n in self._notices if n.kind == NoticeKind.DETERMINATION]
         return determinations[-1] if determinations else None
 
     def _claimable(self, ps: PartyState) -> bool:
@@ -987,7 +988,10 @@ class AccidentCaseWorkflow:
         return notice
 
     async def _notify_insurers_of_amendment(self) -> None:
-        new, revocations = self._current_notice(), [n for n in self._notices if n.kind == "revocation"]
+        new, revocations = (
+            self._current_notice(),
+            [n for n in self._notices if n.kind == NoticeKind.REVOCATION],
+        )
         if new is None or not revocations:
             return
         for ps in self._parties.values():

@@ -3,7 +3,6 @@ public verification. Pure functions and small classes; the Temporal activity wra
 
 from adapters.notice.content import (
     NoticeContent,
-    NoticeKind,
     NoticeLocation,
     NoticeParty,
     Revocation,
@@ -26,6 +25,7 @@ from adapters.notice.verification import (
     VerificationStatus,
     verify_notice,
 )
+from domain.models import NoticeKind
 
 __all__ = [
     "MissingGlyphError",

@@ -8,19 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from domain.models import LIABILITY_LABELS_ZH, Decision, Liability, Location, Party, PartyKind
+from domain.models import LIABILITY_LABELS_ZH, Decision, Liability, Location, NoticeKind, Party, PartyKind
 
 PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 NO_VALUE = "无"
-
-
-class NoticeKind(StrEnum):
-    DETERMINATION = "determination"  # 道路交通事故认定书（简易程序）
-    REVOCATION = "revocation"  # 撤销道路交通事故认定书
 
 
 class _Model(BaseModel):

@@ -20,9 +20,9 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from qrcode.constants import ERROR_CORRECT_L
 
-from adapters.notice.content import NO_VALUE, NoticeContent, NoticeKind, NoticeParty
+from adapters.notice.content import NO_VALUE, NoticeContent, NoticeParty
 from adapters.notice.fonts import FontSet, MissingGlyphError, NoticePDF, default_font_paths
-from domain.models import Liability
+from domain.models import Liability, NoticeKind
 
 __all__ = ["MissingGlyphError", "NoticeRenderer", "get_font_set", "verify_url"]
 

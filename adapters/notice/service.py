@@ -12,11 +12,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from adapters.notice.content import NoticeContent, NoticeKind
+from adapters.notice.content import NoticeContent
 from adapters.notice.render import NoticeRenderer, verify_url
 from adapters.notice.signing import key_id, short_code_for, sign_content, signing_key_from_settings
 from adapters.notice.store import NoticeStore
 from adapters.notice.verification import NoticeRecord
+from domain.models import NoticeKind
 
 
 class NoticeService:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from adapters.notice.content import NoticeContent, NoticeKind
+from adapters.notice.content import NoticeContent
 from adapters.notice.signing import (
     normalise_code,
     record_message,
@@ -21,6 +21,7 @@ from adapters.notice.signing import (
     short_code_for,
     verify_signature,
 )
+from domain.models import NoticeKind
 
 
 class NoticeRecord(BaseModel):

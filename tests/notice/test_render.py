@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from adapters.notice.content import NoticeKind
 from adapters.notice.fonts import MissingGlyphError
 from adapters.notice.render import NoticeRenderer, get_font_set, verify_url
 from adapters.notice.sample import sample_content, sample_revocation
+from domain.models import NoticeKind
 from tests.notice.conftest import decode_qr, needs_poppler, needs_zbar, pdf_text, squash
 
 RARE = ("张喆", "李堃", "𠮷祥")  # 喆 堃 in Noto Sans SC; 𠮷 (U+20BB7) only in the Noto Sans JP fallback
