@@ -19,6 +19,7 @@ from api.auth import AdminP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from db import repository
+from domain import refusals as R
 from domain.masking import mask_phone
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -67,7 +68,7 @@ async def load_year(
     """Load a year's holidays and make-up working days and declare the year complete."""
     wrong = [d.day.isoformat() for d in body.days if d.day.year != year]
     if wrong:
-        raise ApiProblem(422, "DAY_OUTSIDE_YEAR", f"以下日期不属于{year}年：{'、'.join(wrong[:5])}")
+        raise ApiProblem(R.DAY_OUTSIDE_YEAR, f"以下日期不属于{year}年：{'、'.join(wrong[:5])}")
     await _store(kc, body.days, principal.sub, year)
     return await calendar(kc, principal, year)
 

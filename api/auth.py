@@ -30,6 +30,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from api.errors import ApiProblem, problem_responses
+from domain import refusals as R
 from domain.validators import normalize_mobile, validate_mobile
 from settings import Settings
 
@@ -115,9 +116,9 @@ def decode(request: Request, token: str) -> Principal:
             channel=str(claims.get("channel", "app")),
         )
     except (jwt.PyJWTError, ValueError, KeyError) as err:
-        raise ApiProblem(401, "INVALID_TOKEN", "登录已失效，请重新登录", headers=UNAUTHENTICATED) from err
+        raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED) from err
     if principal.role == ApiRole.CITIZEN and validate_mobile(principal.mobile) is not None:
-        raise ApiProblem(401, "INVALID_TOKEN", "登录已失效，请重新登录", headers=UNAUTHENTICATED)
+        raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED)
     return principal
 
 
@@ -125,7 +126,7 @@ async def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise ApiProblem(401, "UNAUTHENTICATED", "请先登录", headers=UNAUTHENTICATED)
+        raise ApiProblem(R.UNAUTHENTICATED, headers=UNAUTHENTICATED)
     return decode(request, credentials.credentials)
 
 
@@ -142,7 +143,7 @@ def require(*roles: ApiRole):
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if principal.role not in roles:
-            raise ApiProblem(403, "FORBIDDEN_ROLE", "无权执行此操作")
+            raise ApiProblem(R.FORBIDDEN_ROLE)
         return principal
 
     dependency.__name__ = "require_" + "_".join(r.value for r in roles)
@@ -187,13 +188,13 @@ class SmsLoginIn(BaseModel):
 def _staff_id(value: str) -> str:
     v = value.strip()
     if not v or len(v) > 64 or not all(c.isalnum() or c in "-_." for c in v):
-        raise ApiProblem(422, "INVALID_STAFF_ID", "工号只能包含字母、数字和 - _ .")
+        raise ApiProblem(R.INVALID_STAFF_ID, "工号只能包含字母、数字和 - _ .")
     return v
 
 
 def _mobile(value: str) -> str:
     if validate_mobile(value) is not None:
-        raise ApiProblem(422, "INVALID_PHONE", "手机号码格式不正确")
+        raise ApiProblem(R.INVALID_PHONE, "手机号码格式不正确")
     return normalize_mobile(value)
 
 
@@ -202,7 +203,7 @@ async def dev_login(body: DevLoginIn, request: Request) -> TokenOut:
     """Development login (embedded runs only; 404 when KUAICHU_ENV=production)."""
     settings = request.app.state.kc.settings
     if settings.env == "production":
-        raise ApiProblem(404)
+        raise ApiProblem(R.NOT_FOUND)
     if body.role == ApiRole.CITIZEN:
         return citizen_token(settings, _mobile(body.phone))
     return issue_token(settings, Principal(role=body.role, sub=_staff_id(body.id)))
@@ -227,5 +228,5 @@ async def sms_login(body: SmsLoginIn, request: Request) -> TokenOut:
 
     mobile = _mobile(body.phone)
     if not await codes.redeem_login_code(request.app.state.kc, mobile, body.code.strip()):
-        raise ApiProblem(401, "INVALID_CODE", "验证码错误或已过期，请重新获取")
+        raise ApiProblem(R.INVALID_CODE, "验证码错误或已过期，请重新获取")
     return citizen_token(request.app.state.kc.settings, mobile)

@@ -36,6 +36,7 @@ from api.temporal import TemporalUnavailable
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
 from db.records import CaseRecord, PartyRecord
+from domain import refusals as R
 from domain.eligibility import check_eligibility
 from domain.messages import (
     Actor,
@@ -50,7 +51,7 @@ from domain.messages import (
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import Alert, DeclaredFacts, Location, NoticeKind, Party, Refusal
+from domain.models import Alert, DeclaredFacts, Location, NoticeKind, Party
 from domain.validators import normalize_mobile
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -109,14 +110,14 @@ async def reporter(
     """Who raises the alert: a citizen login, or the 110 link's token (checked before the body)."""
     if principal is not None:
         if principal.role != ApiRole.CITIZEN:
-            raise ApiProblem(403, "FORBIDDEN_ROLE", "只有当事人可以报警")
+            raise ApiProblem(R.FORBIDDEN_ROLE, "只有当事人可以报警")
         return Reporter(mobile=principal.mobile, channel="app")
     if x_link_token:
         phone = await codes.peek_link(kc, x_link_token)
         if phone is None:
-            raise ApiProblem(401, "LINK_INVALID", "链接已失效或已使用，请重新拨打110获取")
+            raise ApiProblem(R.LINK_INVALID, "链接已失效或已使用，请重新拨打110获取")
         return Reporter(mobile=normalize_mobile(phone), channel="sms_link", link=x_link_token)
-    raise ApiProblem(401, "UNAUTHENTICATED", "请先登录", headers={"WWW-Authenticate": "Bearer"})
+    raise ApiProblem(R.UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _number(kc, alert: Alert) -> str:
@@ -146,24 +147,16 @@ async def raise_alert(body: AlertIn, kc: State, who: Annotated[Reporter, Depends
     refusals = list(result.refusals)
     reporter = next((p for p in body.parties if normalize_mobile(p.phone) == mobile), None)
     if reporter is None:
-        refusals.append(
-            Refusal(
-                code="REPORTER_NOT_A_PARTY",
-                reason="报警人手机号须为当事人之一的手机号码。",
-                advice="请由当事人本人使用本人手机号报警，或在当事人信息中填写本人手机号码。",
-                field="parties",
-            )
-        )
+        refusals.append(R.REPORTER_NOT_A_PARTY.refusal(field="parties"))
     if refusals:
         raise ApiProblem(
-            422,
-            "NOT_ELIGIBLE",
+            R.NOT_ELIGIBLE,
             "不符合线上视频快处条件：" + "；".join(r.reason for r in refusals),
             errors=[r.model_dump() for r in refusals],
         )
     assert reporter is not None
     if link is not None and not await codes.use_link(kc, link):
-        raise ApiProblem(401, "LINK_INVALID", "链接已失效或已使用，请重新拨打110获取")
+        raise ApiProblem(R.LINK_INVALID, "链接已失效或已使用，请重新拨打110获取")
 
     timers = CaseTimers.model_validate(kc.settings.case_timers or {})
     try:
@@ -204,7 +197,7 @@ async def _start(kc, alert: Alert, district: str, area: str, timers: CaseTimers)
         except WorkflowAlreadyStartedError:
             continue
         return number
-    raise ApiProblem(503, "CASE_NUMBER_EXHAUSTED", "系统繁忙，请稍后再试")
+    raise ApiProblem(R.CASE_NUMBER_EXHAUSTED, "系统繁忙，请稍后再试")
 
 
 @dataclass
@@ -219,7 +212,7 @@ async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> Mi
     record = await load_case(kc, case_number)
     party = party_of(kc, record, principal.mobile) if record is not None else None
     if record is None or party is None:
-        raise ApiProblem(404, "CASE_NOT_FOUND", "未找到该案件")
+        raise ApiProblem(R.CASE_NOT_FOUND)
     return Mine(record=record, party=party)
 
 
@@ -323,11 +316,11 @@ async def download_notice(
     else:
         notices = [n for n in notices if n.kind == NoticeKind.DETERMINATION]
     if not notices:
-        raise ApiProblem(404, "NOTICE_NOT_FOUND", "事故认定书尚未出具")
+        raise ApiProblem(R.NOTICE_NOT_FOUND, "事故认定书尚未出具")
     notice = notices[-1]
     path = resolve_notice_path(kc, notice.pdf_path)
     if path is None:
-        raise ApiProblem(404, "NOTICE_NOT_FOUND", "事故认定书文件不存在")
+        raise ApiProblem(R.NOTICE_NOT_FOUND, "事故认定书文件不存在")
     return FileResponse(path, media_type="application/pdf", filename=f"{notice.notice_number}.pdf")
 
 

@@ -14,6 +14,7 @@ from temporalio.api.common.v1 import Payload
 
 from api.auth import AdminP
 from api.errors import ApiProblem, problem_responses
+from domain import refusals as R
 
 router = APIRouter(prefix="/codec", tags=["admin"])
 
@@ -35,7 +36,7 @@ def _parse(body: Payloads) -> list[Payload]:
     try:
         return [ParseDict(p, Payload()) for p in body.payloads]
     except (ParseError, TypeError, ValueError) as err:
-        raise ApiProblem(422, "INVALID_PAYLOAD", "payload 格式不正确") from err
+        raise ApiProblem(R.INVALID_PAYLOAD, "payload 格式不正确") from err
 
 
 @router.post("/decode", responses=problem_responses(401, 403, 422))
@@ -43,9 +44,9 @@ async def decode(body: Payloads, request: Request, principal: AdminP) -> Payload
     try:
         out = await _codec(request).decode(_parse(body))
     except ValueError as err:  # unknown key id, or ciphertext that does not authenticate
-        raise ApiProblem(422, "UNDECODABLE_PAYLOAD", "无法解密该 payload") from err
+        raise ApiProblem(R.UNDECODABLE_PAYLOAD, "无法解密该 payload") from err
     except Exception as err:  # cryptography's InvalidTag and friends
-        raise ApiProblem(422, "UNDECODABLE_PAYLOAD", "无法解密该 payload") from err
+        raise ApiProblem(R.UNDECODABLE_PAYLOAD, "无法解密该 payload") from err
     return Payloads(payloads=[MessageToDict(p) for p in out])
 
 

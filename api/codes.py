@@ -25,6 +25,7 @@ from db import repository
 from db.api_models import AuthCodeRow
 from db.session import write_session
 from domain import activity_contracts as act
+from domain import refusals as R
 
 log = logging.getLogger("kuaichu.api.codes")
 
@@ -54,11 +55,11 @@ async def _send(kc, key: str, mobile: str, template: str, params: dict[str, str]
             return
         except PermanentFailure as err:  # refused for good (template, rejected number)
             log.warning("sms %s refused: %s", template, err.code)
-            raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
+            raise ApiProblem(R.SMS_UNAVAILABLE) from err
         except Exception as err:
             log.warning("sms %s attempt %d failed: %s", template, attempt + 1, type(err).__name__)
             if attempt + 1 == SEND_ATTEMPTS:
-                raise ApiProblem(503, "SMS_UNAVAILABLE", "短信发送失败，请稍后再试") from err
+                raise ApiProblem(R.SMS_UNAVAILABLE) from err
             await asyncio.sleep(0.2 * 2**attempt)
 
 
@@ -85,16 +86,12 @@ async def issue_login_code(kc, mobile: str, code: str) -> None:
             wait = s.sms_code_min_interval_seconds - (now - recent[0]).total_seconds()
             if wait > 0:
                 raise ApiProblem(
-                    429,
-                    "SMS_CODE_TOO_SOON",
-                    "验证码已发送，请稍后再试",
+                    R.SMS_CODE_TOO_SOON,
                     headers={"Retry-After": str(int(wait) + 1)},
                 )
             if len(recent) >= s.sms_code_max_per_hour:
                 raise ApiProblem(
-                    429,
-                    "SMS_CODE_LIMIT",
-                    "获取验证码次数过多，请一小时后再试",
+                    R.SMS_CODE_LIMIT,
                     headers={"Retry-After": "3600"},
                 )
         row = AuthCodeRow(

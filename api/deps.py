@@ -17,6 +17,7 @@ from api.errors import ApiProblem
 from api.temporal import TemporalGateway
 from db import repository
 from db.records import CaseRecord, PartyRecord
+from domain import refusals as R
 from domain.messages import CaseView
 from settings import Settings
 
@@ -59,7 +60,7 @@ async def load_case(kc: AppState, case_number: str) -> CaseRecord | None:
 async def require_case(kc: AppState, case_number: str) -> CaseRecord:
     record = await load_case(kc, case_number)
     if record is None:
-        raise ApiProblem(404, "CASE_NOT_FOUND", "未找到该案件")
+        raise ApiProblem(R.CASE_NOT_FOUND)
     return record
 
 

@@ -15,6 +15,7 @@ from api import codes
 from api.auth import DispatcherP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
+from domain import refusals as R
 from domain.masking import mask_phone
 from domain.validators import normalize_mobile, validate_mobile
 
@@ -35,7 +36,7 @@ class LinkOut(BaseModel):
 async def send_link(body: LinkIn, kc: State, principal: DispatcherP) -> LinkOut:
     """Text a one-time alert link to the caller's mobile."""
     if validate_mobile(body.phone) is not None:
-        raise ApiProblem(422, "INVALID_PHONE", "手机号码格式不正确")
+        raise ApiProblem(R.INVALID_PHONE, "手机号码格式不正确")
     mobile = normalize_mobile(body.phone)
     expires = await codes.issue_link(kc, mobile)
     return LinkOut(phone=mask_phone(mobile), expires_at=expires)

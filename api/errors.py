@@ -21,6 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from domain import refusals as R
+from domain.refusals import Kind, RefusalCode
+
 log = logging.getLogger("kuaichu.api")
 
 PROBLEM_JSON = "application/problem+json"
@@ -40,20 +43,51 @@ TITLES: dict[int, str] = {
     503: "Service Unavailable",
 }
 
-DEFAULT_DETAIL: dict[int, tuple[str, str]] = {
-    400: ("BAD_REQUEST", "请求格式不正确"),
-    401: ("UNAUTHENTICATED", "请先登录"),
-    403: ("FORBIDDEN", "无权执行此操作"),
-    404: ("NOT_FOUND", "未找到请求的资源"),
-    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
-    409: ("CONFLICT", "当前状态下不能执行此操作"),
-    413: ("TOO_LARGE", "上传的内容过大"),
-    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"),
-    422: ("VALIDATION_FAILED", "提交的内容不符合要求，请核对后重新提交"),
-    429: ("RATE_LIMITED", "操作过于频繁，请稍后再试"),
-    500: ("INTERNAL_ERROR", "系统繁忙，请稍后再试"),
-    503: ("SERVICE_UNAVAILABLE", "系统暂时无法处理案件，请稍后再试；紧急情况请拨打110"),
+# One status per kind of refusal (domain.refusals): a code always answers with the same status.
+STATUS_OF_KIND: dict[Kind, int] = {
+    Kind.BAD_REQUEST: 400,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.FORBIDDEN: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.METHOD_NOT_ALLOWED: 405,
+    Kind.CONFLICT: 409,
+    Kind.TOO_LARGE: 413,
+    Kind.UNSUPPORTED: 415,
+    Kind.INVALID: 422,
+    Kind.RATE_LIMITED: 429,
+    Kind.INTERNAL: 500,
+    Kind.UNAVAILABLE: 503,
 }
+
+# The code of a bare HTTP error (Starlette's 404 for an unknown path, 405, ...).
+CODE_OF_STATUS: dict[int, RefusalCode] = {
+    400: R.BAD_REQUEST,
+    401: R.UNAUTHENTICATED,
+    403: R.FORBIDDEN,
+    404: R.NOT_FOUND,
+    405: R.METHOD_NOT_ALLOWED,
+    409: R.CONFLICT,
+    413: R.TOO_LARGE,
+    415: R.UNSUPPORTED_MEDIA_TYPE,
+    422: R.VALIDATION_FAILED,
+    429: R.RATE_LIMITED,
+    500: R.INTERNAL_ERROR,
+    503: R.SERVICE_UNAVAILABLE,
+}
+
+
+def status_of(code: RefusalCode) -> int:
+    return STATUS_OF_KIND[code.kind]
+
+
+def code_for(code: str, reason: str = "") -> RefusalCode:
+    """The registered code; an unregistered one (an old workflow's, say) answers as invalid content."""
+    found = R.lookup(code)
+    if found is None:
+        log.warning("unregistered refusal code %s", code)
+        return RefusalCode(code, Kind.INVALID, reason or R.VALIDATION_FAILED.reason)
+    return found
+
 
 # The schema of a problem in the OpenAPI document (used in `responses=` of the routers).
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -86,40 +120,38 @@ class ApiProblem(Exception):
 
     def __init__(
         self,
-        status: int,
-        code: str | None = None,
+        code: RefusalCode,
         detail: str | None = None,
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        default_code, default_detail = DEFAULT_DETAIL.get(status, ("ERROR", "请求失败"))
-        self.status = status
-        self.code = code or default_code
-        self.detail = detail or default_detail
+        self.status = status_of(code)
+        self.code = code.code
+        self.detail = detail or code.reason
         self.errors = errors
         self.headers = headers
         self.extra = extra or {}
-        super().__init__(f"{status} {self.code}")
+        super().__init__(f"{self.status} {self.code}")
 
 
 def problem_response(
     request: Request | None,
-    status: int,
-    code: str,
-    detail: str,
+    code: RefusalCode,
+    detail: str | None = None,
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
+    status = status_of(code)
     body: dict[str, Any] = {
-        "type": f"urn:kuaichu:problem:{code.lower()}",
+        "type": f"urn:kuaichu:problem:{code.code.lower()}",
         "title": TITLES.get(status, "Error"),
         "status": status,
-        "code": code,
-        "detail": detail,
+        "code": code.code,
+        "detail": detail or code.reason,
     }
     if request is not None:
         body["instance"] = request.url.path
@@ -146,37 +178,38 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, exc: ApiProblem) -> JSONResponse:
         return problem_response(
-            request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra
+            request,
+            code_for(exc.code, exc.detail),
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, detail = DEFAULT_DETAIL.get(exc.status_code, ("ERROR", "请求失败"))
-        if isinstance(exc.detail, str) and exc.status_code not in DEFAULT_DETAIL:
-            detail = exc.detail
-        return problem_response(request, exc.status_code, code, detail, headers=exc.headers)
+        code = CODE_OF_STATUS.get(exc.status_code, R.BAD_REQUEST)
+        return problem_response(request, code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(
-            request, 422, "VALIDATION_FAILED", DEFAULT_DETAIL[422][1], errors=_validation_errors(exc)
-        )
+        return problem_response(request, R.VALIDATION_FAILED, errors=_validation_errors(exc))
 
     @app.exception_handler(TemporalUnavailable)
     async def _temporal_down(request: Request, exc: TemporalUnavailable) -> JSONResponse:
-        return problem_response(request, 503, "TEMPORAL_UNAVAILABLE", DEFAULT_DETAIL[503][1])
+        return problem_response(request, R.TEMPORAL_UNAVAILABLE)
 
     @app.exception_handler(RPCError)
     async def _rpc(request: Request, exc: RPCError) -> JSONResponse:
         log.warning("temporal rpc error on %s: %s", request.url.path, exc.status)
-        return problem_response(request, 503, "TEMPORAL_UNAVAILABLE", DEFAULT_DETAIL[503][1])
+        return problem_response(request, R.TEMPORAL_UNAVAILABLE)
 
     @app.exception_handler(WorkflowAlreadyStartedError)
     async def _started(request: Request, exc: WorkflowAlreadyStartedError) -> JSONResponse:
-        return problem_response(request, 409, "CASE_ALREADY_EXISTS", "该案件已存在")
+        return problem_response(request, R.CASE_ALREADY_EXISTS)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # the traceback has no request body in it; never log bodies (personal data)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(request, 500, *DEFAULT_DETAIL[500])
+        return problem_response(request, R.INTERNAL_ERROR)

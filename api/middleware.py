@@ -10,7 +10,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import DEFAULT_DETAIL, PROBLEM_JSON
+from api.errors import PROBLEM_JSON, TITLES
+from domain import refusals as R
 
 CHECKED_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
 MAX_CHECKED_BODY = 4 * 1024 * 1024
@@ -54,14 +55,14 @@ class RejectNul:
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send) -> None:
-        code, detail = "INVALID_CHARACTERS", "提交的内容包含无效字符"
+        code = R.INVALID_CHARACTERS
         body = json.dumps(
             {
-                "type": f"urn:kuaichu:problem:{code.lower()}",
-                "title": "Unprocessable Content",
+                "type": f"urn:kuaichu:problem:{code.code.lower()}",
+                "title": TITLES[422],
                 "status": 422,
-                "code": code,
-                "detail": detail or DEFAULT_DETAIL[422][1],
+                "code": code.code,
+                "detail": code.reason,
                 "instance": scope.get("path", ""),
             },
             ensure_ascii=False,

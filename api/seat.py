@@ -32,6 +32,7 @@ from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
 from api.views import CaseDetail, party_detail
 from db import repository
+from domain import refusals as R
 from domain.messages import (
     AcceptCall,
     Actor,
@@ -155,7 +156,7 @@ async def upload_evidence(
 ) -> EvidenceOut:
     record = await require_case(kc, case_number)
     if record.seat_id != principal.sub:
-        raise ApiProblem(403, "NOT_THE_SEAT", "该案件由其他坐席处理")
+        raise ApiProblem(R.NOT_THE_SEAT)
     limit = kc.settings.evidence_max_bytes
     folder = Path(kc.settings.var_dir) / "evidence" / case_number
     folder.mkdir(parents=True, exist_ok=True)
@@ -166,14 +167,14 @@ async def upload_evidence(
             while chunk := await file.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise ApiProblem(413, "EVIDENCE_TOO_LARGE", f"文件超过{limit // (1024 * 1024)}MB上限")
+                    raise ApiProblem(R.EVIDENCE_TOO_LARGE, f"文件超过{limit // (1024 * 1024)}MB上限")
                 if len(head) < 16:
                     head = (head + chunk)[:16]
                 digest.update(chunk)
                 out.write(chunk)
         sniffed = sniff(head)
         if sniffed is None:
-            raise ApiProblem(415, "EVIDENCE_TYPE", "只能上传JPEG、PNG图片或MP4视频")
+            raise ApiProblem(R.EVIDENCE_TYPE, "只能上传JPEG、PNG图片或MP4视频")
         content_type, ext = sniffed
         sha = digest.hexdigest()
         target = folder / f"{sha}.{ext}"
@@ -218,7 +219,7 @@ async def upload_evidence(
                 captured_role=Role.SEAT.value,
             )
         except repository.EvidenceConflict as err:
-            raise ApiProblem(409, "EVIDENCE_CONFLICT", "证据编号冲突") from err
+            raise ApiProblem(R.EVIDENCE_CONFLICT, "证据编号冲突") from err
     return EvidenceOut(evidence=ref, size_bytes=size, duplicate=duplicate, case=view)
 
 

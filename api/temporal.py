@@ -4,7 +4,8 @@ their errors mapped to problems.
 The app starts even when Temporal is down: the client connects on first use (and again after a
 failure, at most every few seconds); until then workflow-backed endpoints answer 503 and
 ``/readyz`` says so. A refused update (validator) carries a Refusal: its code reaches the
-problem+json, with 403 (actor not allowed), 409 (state conflict) or 422 (invalid content)."""
+problem+json with the status of the code's kind (domain.refusals: forbidden 403, conflict 409,
+invalid 422)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import ApiProblem
+from api.errors import ApiProblem, code_for
+from domain import refusals as R
 from domain.messages import CaseInput, CaseView, workflow_id_for
 from settings import Settings
 from workflows.case_workflow import AccidentCaseWorkflow
@@ -36,39 +38,6 @@ log = logging.getLogger("kuaichu.api.temporal")
 RETRY_AFTER_FAILURE_S = 3.0
 CONNECT_TIMEOUT_S = 5.0
 CASE_EXECUTION_TIMEOUT = timedelta(days=120)
-
-# Refusal codes of the workflow's validators, by the status the API answers with.
-FORBIDDEN_CODES = {
-    "FORBIDDEN_ROLE",
-    "NOT_A_PARTY",
-    "NOT_THE_SEAT",
-    "SEAT_CANNOT_DECIDE",
-    "REVIEWER_NOT_INDEPENDENT",
-}
-CONFLICT_CODES = {
-    "CALL_ALREADY_TAKEN",
-    "VIDEO_NOT_AVAILABLE",
-    "NOT_COLLECTING",
-    "EVIDENCE_DUPLICATE",
-    "SAFETY_CHECKLIST_INCOMPLETE",
-    "SHOT_LIST_INCOMPLETE",
-    "PARTY_INCOMPLETE",
-    "WRONG_STATE",
-    "TOO_LATE_TO_CANCEL",
-    "NOT_AWAITING_DECISION",
-    "ALREADY_DECIDED",
-    "NO_NOTICE",
-    "NO_ELECTRONIC_SERVICE_CONSENT",
-    "ALREADY_SERVED",
-    "REVIEW_ALREADY_REQUESTED",
-    "REVIEW_NOT_OPEN",
-    "NOT_SERVED",
-    "REVIEW_WINDOW_CLOSED",
-    "NOT_UNDER_REVIEW",
-    "CASE_CLOSED",
-    "NO_INSURANCE_ON_RECORD",
-    "CLAIM_ALREADY_FILED",
-}
 
 
 async def connect(settings: Settings) -> Client:
@@ -85,14 +54,6 @@ async def connect(settings: Settings) -> Client:
 
 class TemporalUnavailable(Exception):
     """Temporal cannot be reached: the API answers 503."""
-
-
-def status_for_refusal(code: str) -> int:
-    if code in FORBIDDEN_CODES:
-        return 403
-    if code in CONFLICT_CODES:
-        return 409
-    return 422
 
 
 class TemporalGateway:
@@ -168,17 +129,16 @@ class TemporalGateway:
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError):
-                code = cause.type or "REFUSED"
-                raise ApiProblem(status_for_refusal(code), code, cause.message or "操作被拒绝") from err
+                raise ApiProblem(code_for(cause.type or "", cause.message), cause.message or None) from err
             log.warning("update failed without a refusal: %s", type(cause).__name__)
-            raise ApiProblem(409, "UPDATE_FAILED", "操作未能完成，请刷新后重试") from err
+            raise ApiProblem(R.UPDATE_FAILED) from err
         except WorkflowUpdateRPCTimeoutOrCancelledError as err:
-            raise ApiProblem(503, "TEMPORAL_TIMEOUT", "系统处理超时，请稍后刷新查看结果") from err
+            raise ApiProblem(R.TEMPORAL_TIMEOUT) from err
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 if await self._closed(handle):
-                    raise ApiProblem(409, "CASE_CLOSED", "案件已办结，不能再执行此操作") from err
-                raise ApiProblem(404, "CASE_NOT_FOUND", "未找到该案件") from err
+                    raise ApiProblem(R.CASE_CLOSED) from err
+                raise ApiProblem(R.CASE_NOT_FOUND) from err
             raise _rpc_problem(err) from err
 
     async def signal(self, case_number: str, signal: Any, payload: Any) -> bool:
@@ -202,9 +162,9 @@ class TemporalGateway:
 
 def _rpc_problem(err: RPCError) -> Exception:
     if err.status == RPCStatusCode.ALREADY_EXISTS:
-        return ApiProblem(409, "CASE_ALREADY_EXISTS", "该案件已存在")
+        return ApiProblem(R.CASE_ALREADY_EXISTS)
     if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNKNOWN):
         return TemporalUnavailable(str(err))
     if err.status == RPCStatusCode.INVALID_ARGUMENT:  # Temporal refused the input itself (e.g. too large)
-        return ApiProblem(422, "REQUEST_TOO_LARGE", "提交的内容过大或格式不被接受，请精简后重试")
+        return ApiProblem(R.REQUEST_TOO_LARGE)
     return err

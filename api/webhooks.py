@@ -27,6 +27,7 @@ from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from db import repository
 from db.session import write_session
+from domain import refusals as R
 from workflows.case_workflow import AccidentCaseWorkflow
 
 log = logging.getLogger("kuaichu.api.webhooks")
@@ -56,7 +57,7 @@ async def verified_form(request: Request, kc) -> dict[str, str]:
         url += "?" + request.url.query
     if not token or not signature or not RequestValidator(token).validate(url, params, signature):
         log.warning("twilio webhook with a missing or invalid signature on %s", request.url.path)
-        raise ApiProblem(403, "BAD_SIGNATURE", "签名无效")
+        raise ApiProblem(R.BAD_SIGNATURE, "签名无效")
     return params
 
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
+from domain import refusals as R
 from domain.calendar import CalendarYearMissing, WorkingDayCalendar
 from domain.geo import PilotArea, to_wgs84
 from domain.models import (
@@ -38,6 +39,7 @@ from domain.models import (
     PartyKind,
     Refusal,
 )
+from domain.refusals import RefusalCode
 from domain.validators import validate_mobile, validate_party
 
 ADVICE_CALL_110 = (
@@ -50,26 +52,27 @@ ADVICE_MOVE_AND_SETTLE = (
 )
 ADVICE_FIX_INPUT = "请核对并更正填写的信息后重新提交。"
 
-REFUSAL_CODES: dict[str, str] = {
-    "OUTSIDE_SERVICE_HOURS": "reported outside the service windows (local time)",
-    "NOT_A_WORKING_DAY": "reported on a weekend or statutory holiday",
-    "CALENDAR_UNAVAILABLE": "no holiday calendar for the year of the alert (administrator must load it)",
-    "OUTSIDE_PILOT_AREA": "location outside every pilot-area polygon (after conversion to WGS-84)",
-    "DRINK_OR_DRUGS": "a driver is suspected of drink or drug driving",
-    "HIT_AND_RUN": "a party has fled the scene",
-    "INJURY_TOO_SERIOUS": "injuries beyond what the category allows",
-    "VEHICLES_NOT_MOVABLE": "category 1: vehicles cannot be moved",
-    "UNINSURED_MOTOR_PARTY": "a motor party has no 交强险 valid on the accident date",
-    "MOTOR_PARTY_NOT_LIABLE": "category 2: the motor party does not accept liability",
-    "INJURED_PARTY_ABSENT": "category 3: the owner of the damaged property is not present",
-    "CATEGORY_PARTIES_MISMATCH": "the parties do not fit the declared category",
-    "TOO_MANY_VEHICLES": "more motor vehicles than max_vehicles",
-    "DUPLICATE_PARTY_ID": "two parties share an id",
-    "INVALID_PARTY": "a party's data is invalid (see field and reason)",
-    "PLATE_NOT_ELIGIBLE": "police, consular/embassy or Hong Kong/Macao vehicle: on-site handling",
-    "INVALID_REPORTER_PHONE": "the reporter's mobile number is invalid",
-    "NO_ELECTRONIC_SERVICE_CONSENT": "no consent to electronic service of the notice",
-}
+# The codes an alert may be refused with (reasons and kinds in domain.refusals).
+ELIGIBILITY_CODES: tuple[RefusalCode, ...] = (
+    R.OUTSIDE_SERVICE_HOURS,  # reported outside the service windows (local time)
+    R.NOT_A_WORKING_DAY,  # reported on a weekend or statutory holiday
+    R.CALENDAR_UNAVAILABLE,  # no holiday calendar for the year of the alert (administrator must load it)
+    R.OUTSIDE_PILOT_AREA,  # location outside every pilot-area polygon (after conversion to WGS-84)
+    R.DRINK_OR_DRUGS,  # a driver is suspected of drink or drug driving
+    R.HIT_AND_RUN,  # a party has fled the scene
+    R.INJURY_TOO_SERIOUS,  # injuries beyond what the category allows
+    R.VEHICLES_NOT_MOVABLE,  # category 1: vehicles cannot be moved
+    R.UNINSURED_MOTOR_PARTY,  # a motor party has no 交强险 valid on the accident date
+    R.MOTOR_PARTY_NOT_LIABLE,  # category 2: the motor party does not accept liability
+    R.INJURED_PARTY_ABSENT,  # category 3: the owner of the damaged property is not present
+    R.CATEGORY_PARTIES_MISMATCH,  # the parties do not fit the declared category
+    R.TOO_MANY_VEHICLES,  # more motor vehicles than max_vehicles
+    R.DUPLICATE_PARTY_ID,  # two parties share an id
+    R.INVALID_PARTY,  # a party's data is invalid (see field and reason)
+    R.PLATE_NOT_ELIGIBLE,  # police, consular/embassy or Hong Kong/Macao vehicle: on-site handling
+    R.INVALID_REPORTER_PHONE,  # the reporter's mobile number is invalid
+    R.NO_ELECTRONIC_SERVICE_CONSENT,  # no consent to electronic service of the notice
+)
 
 _INJURY_RANK = {InjuryLevel.NONE: 0, InjuryLevel.MINOR: 1, InjuryLevel.SERIOUS: 2}
 _MAX_INJURY = {
@@ -174,29 +177,29 @@ def check_eligibility(
     facts, parties = alert.facts, alert.parties
     refusals: list[Refusal] = []
 
-    def refuse(code: str, reason: str, advice: str = ADVICE_CALL_110, field: str = "") -> None:
-        refusals.append(Refusal(code=code, reason=reason, advice=advice, field=field))
+    def refuse(code: RefusalCode, reason: str, advice: str = ADVICE_CALL_110, field: str = "") -> None:
+        refusals.append(code.refusal(reason, advice, field))
 
     # --- when
     hours = "、".join(str(w) for w in config.windows)
     try:
         if not config.calendar.is_workday(local_day):
             refuse(
-                "NOT_A_WORKING_DAY",
+                R.NOT_A_WORKING_DAY,
                 f"视频快处仅在工作日提供，{local_day:%Y年%m月%d日}不是工作日。",
                 ADVICE_MOVE_AND_SETTLE,
                 "reported_at",
             )
     except CalendarYearMissing as exc:
         refuse(
-            "CALENDAR_UNAVAILABLE",
+            R.CALENDAR_UNAVAILABLE,
             f"系统尚未载入{exc.year}年的节假日安排，暂时无法受理视频快处。",
             ADVICE_MOVE_AND_SETTLE,
             "reported_at",
         )
     if not any(w.contains(local.time()) for w in config.windows):
         refuse(
-            "OUTSIDE_SERVICE_HOURS",
+            R.OUTSIDE_SERVICE_HOURS,
             f"当前不在视频快处服务时间（工作日 {hours}）。",
             ADVICE_MOVE_AND_SETTLE,
             "reported_at",
@@ -208,7 +211,7 @@ def check_eligibility(
     if feature is None:
         names = "、".join(config.pilot_area.names)
         refuse(
-            "OUTSIDE_PILOT_AREA",
+            R.OUTSIDE_PILOT_AREA,
             f"事故地点不在视频快处试点范围内（{names}）。",
             ADVICE_MOVE_AND_SETTLE,
             "location",
@@ -217,17 +220,17 @@ def check_eligibility(
     # --- serious circumstances
     if facts.drink_or_drugs:
         refuse(
-            "DRINK_OR_DRUGS",
+            R.DRINK_OR_DRUGS,
             "当事人有饮酒、服用国家管制的精神药品或者麻醉药品嫌疑的事故不能线上处理。",
             field="facts.drink_or_drugs",
         )
     if facts.hit_and_run:
-        refuse("HIT_AND_RUN", "有当事人驾车逃逸的事故不能线上处理。", field="facts.hit_and_run")
+        refuse(R.HIT_AND_RUN, "有当事人驾车逃逸的事故不能线上处理。", field="facts.hit_and_run")
     max_injury = _MAX_INJURY[facts.category]
     if _INJURY_RANK[facts.injuries] > _INJURY_RANK[max_injury]:
         allowed = "轻微伤" if max_injury == InjuryLevel.MINOR else "无人员受伤"
         refuse(
-            "INJURY_TOO_SERIOUS",
+            R.INJURY_TOO_SERIOUS,
             f"该类事故仅限{allowed}，超出视频快处范围。",
             "如有人受伤，请立即拨打120急救电话并拨打110报警，保护现场，等待交警到现场处理。",
             "facts.injuries",
@@ -239,7 +242,7 @@ def check_eligibility(
     owners = [p for p in parties if p.kind == PartyKind.PROPERTY_OWNER]
     ids = [p.party_id for p in parties]
     if len(set(ids)) != len(ids):
-        refuse("DUPLICATE_PARTY_ID", "当事人编号重复。", ADVICE_FIX_INPUT, "parties")
+        refuse(R.DUPLICATE_PARTY_ID, "当事人编号重复。", ADVICE_FIX_INPUT, "parties")
 
     category = facts.category
     mismatch = ""
@@ -248,7 +251,7 @@ def check_eligibility(
             mismatch = "机动车与机动车事故应有两名以上机动车驾驶人，且不涉及其他当事人。"
         if not facts.vehicles_movable:
             refuse(
-                "VEHICLES_NOT_MOVABLE",
+                R.VEHICLES_NOT_MOVABLE,
                 "车辆不能自行移动的事故不能线上处理。",
                 "请开启危险报警闪光灯、放置警示标志，人员撤至安全地带，拨打110报警并联系施救，"
                 "等待交警到现场处理。",
@@ -259,7 +262,7 @@ def check_eligibility(
             mismatch = "机动车与非机动车事故应至少有一名机动车驾驶人和一名非机动车方当事人。"
         if not facts.motor_party_liable:
             refuse(
-                "MOTOR_PARTY_NOT_LIABLE",
+                R.MOTOR_PARTY_NOT_LIABLE,
                 "机动车与非机动车事故须机动车方应当承担事故责任，方可线上处理。",
                 field="facts.motor_party_liable",
             )
@@ -268,24 +271,24 @@ def check_eligibility(
             mismatch = "单方事故应只有一辆机动车，并有受损财产的一方当事人。"
         if not facts.injured_party_present:
             refuse(
-                "INJURED_PARTY_ABSENT",
+                R.INJURED_PARTY_ABSENT,
                 "单方事故造成他方财产损失的，须受损方相关人员在现场。",
                 "请联系受损财产的所有人或管理人到场；无法到场的，请拨打110报警。",
                 "facts.injured_party_present",
             )
     if mismatch:
-        refuse("CATEGORY_PARTIES_MISMATCH", mismatch, ADVICE_FIX_INPUT, "parties")
+        refuse(R.CATEGORY_PARTIES_MISMATCH, mismatch, ADVICE_FIX_INPUT, "parties")
     if category in (AccidentCategory.MOTOR_VS_MOTOR, AccidentCategory.MOTOR_VS_NON_MOTOR):
         for p in motor:
             if p.vehicle is not None and not _insured_on(p, local_day):
                 refuse(
-                    "UNINSURED_MOTOR_PARTY",
+                    R.UNINSURED_MOTOR_PARTY,
                     f"当事人{p.party_id}的车辆未投保交强险或保险不在有效期内，不能线上处理。",
                     field=f"{p.party_id}.vehicle.insurance",
                 )
     if len(motor) > config.max_vehicles:
         refuse(
-            "TOO_MANY_VEHICLES",
+            R.TOO_MANY_VEHICLES,
             f"涉及{len(motor)}辆机动车，视频快处最多{config.max_vehicles}辆。",
             field="parties",
         )
@@ -294,18 +297,18 @@ def check_eligibility(
     for p in parties:
         for r in validate_party(p, today or local_day):
             # A special plate (police, consular, HK/Macao) is not a typo: keep its own code.
-            code = r.code if r.code == "PLATE_NOT_ELIGIBLE" else "INVALID_PARTY"
+            code = R.PLATE_NOT_ELIGIBLE if r.code == R.PLATE_NOT_ELIGIBLE.code else R.INVALID_PARTY
             refuse(code, r.reason, r.advice or ADVICE_FIX_INPUT, r.field)
     if validate_mobile(alert.reporter_phone):
         refuse(
-            "INVALID_REPORTER_PHONE",
+            R.INVALID_REPORTER_PHONE,
             "报警人手机号码格式不正确。",
             "请填写本人正在使用的手机号码，以便接收短信和电子认定书。",
             "reporter_phone",
         )
     if not alert.consent_electronic_service:
         refuse(
-            "NO_ELECTRONIC_SERVICE_CONSENT",
+            R.NO_ELECTRONIC_SERVICE_CONSENT,
             "线上处理须同意以电子方式送达事故认定书。",
             "请同意电子送达后重新提交；如不同意，请拨打110，由交警到现场处理。",
             "consent_electronic_service",

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from domain import refusals as R
 from domain.models import LIABILITY_LABELS_ZH, Decision, Liability, Refusal
+from domain.refusals import RefusalCode
 
 
-def _refuse(code: str, reason: str) -> Refusal:
-    return Refusal(code=code, reason=reason, field="liabilities")
+def _refuse(code: RefusalCode, reason: str | None = None) -> Refusal:
+    return code.refusal(reason, field="liabilities")
 
 
 def _labels(liabilities: Mapping[str, Liability], ids: Sequence[str]) -> str:
@@ -40,35 +42,35 @@ def validate_liability(
 ) -> Refusal | None:
     """None when the combination is valid, else the first problem found (see module docstring)."""
     if not party_ids:
-        return _refuse("LIABILITY_NO_PARTIES", "案件没有当事人，无法认定责任。")
+        return _refuse(R.LIABILITY_NO_PARTIES, "案件没有当事人，无法认定责任。")
     if len(set(party_ids)) != len(party_ids):
-        return _refuse("LIABILITY_DUPLICATE_PARTY", "当事人编号重复。")
+        return _refuse(R.LIABILITY_DUPLICATE_PARTY, "当事人编号重复。")
     unknown = [pid for pid in liabilities if pid not in party_ids]
     if unknown:
-        return _refuse("LIABILITY_UNKNOWN_PARTY", f"责任认定包含不属于本案的当事人：{'、'.join(unknown)}。")
+        return _refuse(R.LIABILITY_UNKNOWN_PARTY, f"责任认定包含不属于本案的当事人：{'、'.join(unknown)}。")
     missing = [pid for pid in party_ids if pid not in liabilities]
     if missing:
-        return _refuse("LIABILITY_MISSING_PARTY", f"以下当事人未认定责任：{'、'.join(missing)}。")
+        return _refuse(R.LIABILITY_MISSING_PARTY, f"以下当事人未认定责任：{'、'.join(missing)}。")
     try:
         shares = {pid: Liability(liabilities[pid]) for pid in party_ids}
     except ValueError:
-        return _refuse("LIABILITY_INVALID_VALUE", "责任类别只能是全部、主要、同等、次要或无责任。")
+        return _refuse(R.LIABILITY_INVALID_VALUE, "责任类别只能是全部、主要、同等、次要或无责任。")
 
     at_fault = [pid for pid in party_ids if shares[pid] != Liability.NONE]
     if traffic_accident:
         if at_fault:
             return _refuse(
-                "LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE",
+                R.LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE,
                 f"认定为交通意外时各方均无责任，但{_labels(shares, at_fault)}。",
             )
         return None
     if not at_fault:
-        return _refuse("LIABILITY_NO_FAULT", "各方均无责任时应认定为交通意外；否则至少一方应承担责任。")
+        return _refuse(R.LIABILITY_NO_FAULT, "各方均无责任时应认定为交通意外；否则至少一方应承担责任。")
     values = [shares[pid] for pid in at_fault]
     if len(at_fault) == 1:
         if values[0] != Liability.FULL:
             return _refuse(
-                "LIABILITY_INVALID_COMBINATION",
+                R.LIABILITY_INVALID_COMBINATION,
                 f"只有一方有过错时，该方应承担全部责任，其他方无责任（当前：{_labels(shares, party_ids)}）。",
             )
         return None
@@ -77,20 +79,20 @@ def validate_liability(
     if values.count(Liability.MAJOR) == 1 and values.count(Liability.MINOR) == len(values) - 1:
         return None
     return _refuse(
-        "LIABILITY_INVALID_COMBINATION",
+        R.LIABILITY_INVALID_COMBINATION,
         "多方有过错时，应各方同等责任，或一方主要责任、其余有过错方次要责任"
         f"（当前：{_labels(shares, party_ids)}）。",
     )
 
 
-_REQUIRED_TEXT = {
-    "facts": ("MISSING_FACTS", "请填写事故事实。"),
-    "accident_form": ("MISSING_ACCIDENT_FORM", "请填写事故形态（如追尾碰撞、侧面刮擦）。"),
-    "weather": ("MISSING_WEATHER", "请填写天气。"),
-    "officer_id": ("MISSING_OFFICER_INFO", "缺少办案民警编号。"),
-    "officer_name": ("MISSING_OFFICER_INFO", "缺少办案民警姓名。"),
-    "badge_number": ("MISSING_OFFICER_INFO", "缺少办案民警警号。"),
-    "unit": ("MISSING_OFFICER_INFO", "缺少办案单位。"),
+_REQUIRED_TEXT: dict[str, tuple[RefusalCode, str | None]] = {
+    "facts": (R.MISSING_FACTS, None),
+    "accident_form": (R.MISSING_ACCIDENT_FORM, None),
+    "weather": (R.MISSING_WEATHER, None),
+    "officer_id": (R.MISSING_OFFICER_INFO, "缺少办案民警编号。"),
+    "officer_name": (R.MISSING_OFFICER_INFO, "缺少办案民警姓名。"),
+    "badge_number": (R.MISSING_OFFICER_INFO, "缺少办案民警警号。"),
+    "unit": (R.MISSING_OFFICER_INFO, "缺少办案单位。"),
 }
 
 
@@ -102,23 +104,11 @@ def validate_decision(decision: Decision, party_ids: Sequence[str]) -> list[Refu
         refusals.append(refusal)
     for field, (code, reason) in _REQUIRED_TEXT.items():
         if not str(getattr(decision, field) or "").strip():
-            refusals.append(Refusal(code=code, reason=reason, field=field))
+            refusals.append(code.refusal(reason, field=field))
     has_result = bool(decision.mediation_result.strip())
     has_reason = bool(decision.no_mediation_reason.strip())
     if has_result and has_reason:
-        refusals.append(
-            Refusal(
-                code="MEDIATION_AMBIGUOUS",
-                field="mediation_result",
-                reason="调解结果与未调解原因只能填写其一。",
-            )
-        )
+        refusals.append(R.MEDIATION_AMBIGUOUS.refusal(field="mediation_result"))
     elif not has_result and not has_reason:
-        refusals.append(
-            Refusal(
-                code="MEDIATION_MISSING",
-                field="mediation_result",
-                reason="请填写调解结果，或未调解的原因（异议、拒签、不同意调解）。",
-            )
-        )
+        refusals.append(R.MEDIATION_MISSING.refusal(field="mediation_result"))
     return refusals

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from domain import refusals as R
 from domain.models import Party, PartyKind, Refusal
 
 # ---------------------------------------------------------------- resident ID (GB 11643-1999)
@@ -48,8 +49,8 @@ def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
-def _id_refusal(reason: str, code: str = "INVALID_RESIDENT_ID") -> Refusal:
-    return Refusal(code=code, reason=reason, advice="请核对居民身份证号码（18位）后重新填写。")
+def _id_refusal(reason: str) -> Refusal:
+    return R.INVALID_RESIDENT_ID.refusal(reason)
 
 
 def validate_resident_id(value: str, today: date | None = None) -> Refusal | None:
@@ -112,24 +113,23 @@ def validate_plate(value: str) -> Refusal | None:
     v = normalize_plate(value)
     advice = "请核对号牌号码（如 川E12345、新能源 川ED12345）后重新填写。"
     if not v:
-        return Refusal(code="INVALID_PLATE", reason="号牌号码不能为空。", advice=advice)
+        return R.INVALID_PLATE.refusal(reason="号牌号码不能为空。", advice=advice)
     special = "使" if v[0] == "使" else v[-1] if len(v) == 7 and v[0] in PLATE_PROVINCES else ""
     if special in _SPECIAL_SUFFIXES:
-        return Refusal(
-            code="PLATE_NOT_ELIGIBLE",
+        return R.PLATE_NOT_ELIGIBLE.refusal(
             reason=f"涉及{_SPECIAL_SUFFIXES[special]}的事故不能线上视频快处。",
             advice="请留在安全位置，拨打110报警，等待交警到现场处理。",
         )
     if v[0] not in PLATE_PROVINCES:
-        return Refusal(code="INVALID_PLATE", reason="号牌号码第一位应为省份简称。", advice=advice)
+        return R.INVALID_PLATE.refusal(reason="号牌号码第一位应为省份简称。", advice=advice)
     if len(v) not in (7, 8):
-        return Refusal(code="INVALID_PLATE", reason="号牌号码应为7位（新能源8位）。", advice=advice)
+        return R.INVALID_PLATE.refusal(reason="号牌号码应为7位（新能源8位）。", advice=advice)
     if "I" in v or "O" in v:
-        return Refusal(
-            code="INVALID_PLATE", reason="号牌号码中不使用字母I和O，请检查是否为数字1或0。", advice=advice
+        return R.INVALID_PLATE.refusal(
+            reason="号牌号码中不使用字母I和O，请检查是否为数字1或0。", advice=advice
         )
     if plate_kind(v) is None:
-        return Refusal(code="INVALID_PLATE", reason="号牌号码格式不正确。", advice=advice)
+        return R.INVALID_PLATE.refusal(reason="号牌号码格式不正确。", advice=advice)
     return None
 
 
@@ -152,22 +152,14 @@ def normalize_mobile(value: str) -> str:
 def validate_mobile(value: str) -> Refusal | None:
     if _MOBILE.match(normalize_mobile(value)):
         return None
-    return Refusal(
-        code="INVALID_MOBILE",
-        reason="手机号码格式不正确，应为11位中国大陆手机号码。",
-        advice="请填写本人正在使用的手机号码，以便接收短信和电子认定书。",
-    )
+    return R.INVALID_MOBILE.refusal()
 
 
 def validate_licence_number(value: str) -> Refusal | None:
     v = (value or "").strip()
     if len(v) == 12 and v.isascii() and v.isdigit():
         return None
-    return Refusal(
-        code="INVALID_LICENCE_NUMBER",
-        reason="驾驶证档案编号应为12位数字。",
-        advice="档案编号印在驾驶证副页上，也可在交管12123中查看。",
-    )
+    return R.INVALID_LICENCE_NUMBER.refusal()
 
 
 _NAME = re.compile(r"^(?:[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)*|[A-Za-z][A-Za-z .'\-]*[A-Za-z.])$")
@@ -178,7 +170,7 @@ def validate_name(value: str) -> Refusal | None:
     v = (value or "").strip()
     if 2 <= len(v) <= 40 and _NAME.match(v):
         return None
-    return Refusal(code="INVALID_NAME", reason="姓名格式不正确。", advice="请填写与证件一致的姓名。")
+    return R.INVALID_NAME.refusal()
 
 
 # ---------------------------------------------------------------- party
@@ -207,11 +199,7 @@ def validate_party(party: Party, today: date | None = None) -> list[Refusal]:
                 _for_party(
                     pid,
                     "licence_number",
-                    Refusal(
-                        code="MISSING_LICENCE_NUMBER",
-                        reason="机动车驾驶人须填写驾驶证档案编号。",
-                        advice="档案编号印在驾驶证副页上，也可在交管12123中查看。",
-                    ),
+                    R.MISSING_LICENCE_NUMBER.refusal(),
                 )
             )
         elif refusal := validate_licence_number(party.licence_number):
@@ -221,11 +209,7 @@ def validate_party(party: Party, today: date | None = None) -> list[Refusal]:
                 _for_party(
                     pid,
                     "vehicle",
-                    Refusal(
-                        code="MISSING_VEHICLE",
-                        reason="机动车驾驶人须填写所驾车辆及号牌号码。",
-                        advice="请补充车辆号牌号码后重新提交。",
-                    ),
+                    R.MISSING_VEHICLE.refusal(),
                 )
             )
         elif refusal := validate_plate(party.vehicle.plate):

@@ -18,6 +18,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
+    from domain import refusals as R
     from domain.calendar import calendar_deadline, local_date
     from domain.liability import validate_decision
     from domain.masking import mask_name, mask_phone
@@ -66,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
         PartyKind,
         Refusal,
     )
+    from domain.refusals import RefusalCode
     from domain.validators import validate_party
     from workflows import search_attributes as sa
 
@@ -106,11 +108,19 @@ REQUIRED_SHOTS = (
 )
 
 
-def refuse(code: str, reason: str) -> ApplicationError:
-    """The error an update validator raises: the API turns it into 409/422 with this reason."""
-    return ApplicationError(
-        reason, Refusal(code=code, reason=reason).model_dump(), type=code, non_retryable=True
-    )
+def refused(refusal: Refusal) -> ApplicationError:
+    """The error an update validator raises: the API answers with the status of the code's kind
+    (domain.refusals) and this reason."""
+    return ApplicationError(refusal.reason, refusal.model_dump(), type=refusal.code, non_retryable=True)
+
+
+def refuse(code: RefusalCode, reason: str | None = None) -> ApplicationError:
+    return refused(code.refusal(reason))
+
+
+def refuse_all(problems: list[Refusal]) -> ApplicationError:
+    """Several problems at once (party data, a decision): the first one's code, every reason."""
+    return refused(problems[0].model_copy(update={"reason": "；".join(r.reason for r in problems)}))
 
 
 def _cause(err: ActivityError) -> str:
@@ -264,9 +274,7 @@ class AccidentCaseWorkflow:
         try:
             results = await self._verify_all(motor, accident_date)
         except ActivityError as err:  # the registry refused the request itself (not a check result)
-            self._refusals.append(
-                Refusal(code="REGISTRY_ERROR", reason=f"核验系统无法完成核验：{_cause(err)}")
-            )
+            self._refusals.append(R.REGISTRY_ERROR.refusal(f"核验系统无法完成核验：{_cause(err)}"))
             await self._record("verification_error", self._system(), {"error": _cause(err)})
             return False
         for ps, result in zip(motor, results, strict=True):
@@ -308,9 +316,7 @@ class AccidentCaseWorkflow:
                 await self._issue_determination()
                 return True
             except ActivityError as err:
-                self._decision_refusal = Refusal(
-                    code="NOTICE_INVALID", reason=f"认定书无法出具：{_cause(err)}"
-                )
+                self._decision_refusal = R.NOTICE_INVALID.refusal(f"认定书无法出具：{_cause(err)}")
                 self._decided_version = self._decision_version
                 await self._record("notice_failed", self._system(), {"error": _cause(err)})
         return False
@@ -501,16 +507,16 @@ class AccidentCaseWorkflow:
     def _validate_accept_call(self, cmd: AcceptCall) -> None:
         self._require_role(cmd.actor, Role.SEAT)
         if self._status != CaseStatus.QUEUED:
-            raise refuse("CALL_ALREADY_TAKEN", "该案件已由其他坐席接听或不在排队中")
+            raise refuse(R.CALL_ALREADY_TAKEN)
         if not self._eligible:
-            raise refuse("NOT_YET_ACCEPTED", "报警正在受理中，请稍后接听")
+            raise refuse(R.NOT_YET_ACCEPTED)
 
     @workflow.update
     async def issue_video_token(self, cmd: VideoTokenRequest) -> VideoAccess:
         """Join or resume the video (继续处理): a fresh token, and a fresh room if it ended."""
         await workflow.wait_condition(lambda: self._eligible or self._outcome is not None)
         if not self._eligible:  # refused: no room for a case that will not be handled online
-            raise refuse("NOT_ELIGIBLE", "；".join(r.reason for r in self._refusals) or "不符合线上快处条件")
+            raise refuse(R.NOT_ELIGIBLE, "；".join(r.reason for r in self._refusals) or "不符合线上快处条件")
         async with self._room_lock:  # two parties joining at once get the same room
             await self._ensure_room()
         assert self._room is not None
@@ -532,7 +538,7 @@ class AccidentCaseWorkflow:
         else:
             self._require_seat(cmd.actor)
         if self._status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO) or self._ended():
-            raise refuse("VIDEO_NOT_AVAILABLE", "视频取证已结束，无需再连线")
+            raise refuse(R.VIDEO_NOT_AVAILABLE)
 
     @workflow.update
     async def record_parties(self, cmd: RecordParties) -> CaseView:
@@ -548,13 +554,13 @@ class AccidentCaseWorkflow:
         self._require_collecting(cmd.actor)
         ids = [p.party_id for p in cmd.parties]
         if not ids or len(set(ids)) != len(ids):
-            raise refuse("PARTIES_INVALID", "当事人列表为空或编号重复")
+            raise refuse(R.PARTIES_INVALID)
         if sum(1 for p in cmd.parties if p.vehicle is not None) > MAX_VEHICLES:
-            raise refuse("TOO_MANY_VEHICLES", f"线上快处最多处理{MAX_VEHICLES}辆机动车")
+            raise refuse(R.TOO_MANY_VEHICLES, f"线上快处最多处理{MAX_VEHICLES}辆机动车")
         today = self._local_date(workflow.now())
         problems = [r for p in cmd.parties for r in validate_party(p, today)]
         if problems:
-            raise refuse(problems[0].code, "；".join(r.reason for r in problems))
+            raise refuse_all(problems)
 
     @workflow.update
     async def add_evidence(self, cmd: AddEvidence) -> CaseView:
@@ -570,9 +576,9 @@ class AccidentCaseWorkflow:
     def _validate_add_evidence(self, cmd: AddEvidence) -> None:
         self._require_collecting(cmd.actor)
         if any(e.evidence_id == cmd.evidence.evidence_id for e in self._evidence):
-            raise refuse("EVIDENCE_DUPLICATE", "该证据已登记")
+            raise refuse(R.EVIDENCE_DUPLICATE)
         if cmd.evidence.party_id and cmd.evidence.party_id not in self._parties:
-            raise refuse("UNKNOWN_PARTY", f"案件中没有当事人 {cmd.evidence.party_id}")
+            raise refuse(R.UNKNOWN_PARTY, f"案件中没有当事人 {cmd.evidence.party_id}")
 
     @workflow.update
     async def tick_safety(self, cmd: SafetyChecklist) -> CaseView:
@@ -606,17 +612,17 @@ class AccidentCaseWorkflow:
         self._require_collecting(cmd.actor)
         s = self._safety
         if s is None or not (s.hazard_lights and s.warning_triangle and s.people_off_carriageway):
-            raise refuse("SAFETY_CHECKLIST_INCOMPLETE", "安全检查未完成：双闪、三角警示牌、人员撤至安全区域")
+            raise refuse(R.SAFETY_CHECKLIST_INCOMPLETE)
         kinds = [e.kind for e in self._evidence]
         missing = [k.value for k in REQUIRED_SHOTS if k not in kinds]
         vehicles = sum(1 for ps in self._parties.values() if ps.party.vehicle is not None)
         if kinds.count(EvidenceKind.PLATE) < vehicles:
             missing.append(f"plate×{vehicles - kinds.count(EvidenceKind.PLATE)}")
         if missing:
-            raise refuse("SHOT_LIST_INCOMPLETE", "取证清单未完成：" + "、".join(missing))
+            raise refuse(R.SHOT_LIST_INCOMPLETE, "取证清单未完成：" + "、".join(missing))
         for ps in self._parties.values():
             if ps.is_motor and (ps.party.vehicle is None or not ps.party.licence_number):
-                raise refuse("PARTY_INCOMPLETE", f"当事人 {ps.party.party_id} 缺少车辆或驾驶证信息")
+                raise refuse(R.PARTY_INCOMPLETE, f"当事人 {ps.party.party_id} 缺少车辆或驾驶证信息")
 
     @workflow.update
     async def hand_off(self, cmd: HandOff) -> CaseView:
@@ -628,14 +634,14 @@ class AccidentCaseWorkflow:
     @hand_off.validator
     def _validate_hand_off(self, cmd: HandOff) -> None:
         if not cmd.reason.strip():
-            raise refuse("REASON_REQUIRED", "请填写转现场处理的原因")
+            raise refuse(R.REASON_REQUIRED, "请填写转现场处理的原因")
         if cmd.actor.role == Role.SEAT:
             self._require_collecting(cmd.actor)
         elif cmd.actor.role == Role.OFFICER:
             if self._status not in (CaseStatus.AWAITING_DECISION,) or self._decision_pending():
-                raise refuse("WRONG_STATE", "只能在等待认定时转现场处理")
+                raise refuse(R.WRONG_STATE)
         else:
-            raise refuse("FORBIDDEN_ROLE", "只有坐席或民警可以转现场处理")
+            raise refuse(R.FORBIDDEN_ROLE, "只有坐席或民警可以转现场处理")
 
     @workflow.update
     async def cancel(self, cmd: Cancel) -> CaseView:
@@ -647,7 +653,7 @@ class AccidentCaseWorkflow:
     def _validate_cancel(self, cmd: Cancel) -> None:
         self._require_party(cmd.actor)
         if self._status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO) or self._ended():
-            raise refuse("TOO_LATE_TO_CANCEL", "证据已固定，案件已进入认定程序，不能取消")
+            raise refuse(R.TOO_LATE_TO_CANCEL)
 
     @workflow.update
     async def decide(self, cmd: Decide) -> CaseView:
@@ -663,21 +669,21 @@ class AccidentCaseWorkflow:
         await workflow.wait_condition(lambda: not self._decision_pending() or self._ended())
         if self._decision_refusal is not None:
             refusal, self._decision_refusal = self._decision_refusal, None
-            raise refuse(refusal.code, refusal.reason)
+            raise refused(refusal)
         return self.view()
 
     @decide.validator
     def _validate_decide(self, cmd: Decide) -> None:
         self._require_role(cmd.actor, Role.OFFICER)
         if self._status not in (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_REDETERMINATION):
-            raise refuse("NOT_AWAITING_DECISION", "案件当前不在等待认定状态")
+            raise refuse(R.NOT_AWAITING_DECISION)
         if self._decision_pending():
-            raise refuse("ALREADY_DECIDED", "该案件已作出认定，正在生成认定书")
+            raise refuse(R.ALREADY_DECIDED)
         if cmd.actor.id == self._seat_id:
-            raise refuse("SEAT_CANNOT_DECIDE", "取证坐席不能同时作出责任认定")
+            raise refuse(R.SEAT_CANNOT_DECIDE)
         problems = validate_decision(cmd.decision, list(self._parties))
         if problems:
-            raise refuse(problems[0].code, "；".join(r.reason for r in problems))
+            raise refuse_all(problems)
 
     @workflow.update
     async def confirm_receipt(self, cmd: ConfirmReceipt) -> CaseView:
@@ -689,7 +695,7 @@ class AccidentCaseWorkflow:
         self._require_party(cmd.actor)
         self._require_notice()
         if not self._in.alert.consent_electronic_service:
-            raise refuse("NO_ELECTRONIC_SERVICE_CONSENT", "未同意电子送达，认定书将以其他方式送达")
+            raise refuse(R.NO_ELECTRONIC_SERVICE_CONSENT)
 
     @workflow.update
     async def record_service(self, cmd: RecordService) -> CaseView:
@@ -699,15 +705,15 @@ class AccidentCaseWorkflow:
     @record_service.validator
     def _validate_record_service(self, cmd: RecordService) -> None:
         if cmd.actor.role not in (Role.OFFICER, Role.ADMIN):
-            raise refuse("FORBIDDEN_ROLE", "只有民警可以登记其他方式送达")
+            raise refuse(R.FORBIDDEN_ROLE, "只有民警可以登记其他方式送达")
         self._require_notice()
         ps = self._parties.get(cmd.party_id)
         if ps is None:
-            raise refuse("UNKNOWN_PARTY", f"案件中没有当事人 {cmd.party_id}")
+            raise refuse(R.UNKNOWN_PARTY, f"案件中没有当事人 {cmd.party_id}")
         if ps.served_at is not None:
-            raise refuse("ALREADY_SERVED", "该当事人已送达")
+            raise refuse(R.ALREADY_SERVED)
         if cmd.served_at > workflow.now() or not cmd.method.strip():
-            raise refuse("SERVICE_INVALID", "送达时间不能晚于当前时间，且须写明送达方式")
+            raise refuse(R.SERVICE_INVALID)
 
     @workflow.update
     async def request_review(self, cmd: ReviewRequest) -> CaseView:
@@ -724,18 +730,18 @@ class AccidentCaseWorkflow:
     def _validate_request_review(self, cmd: ReviewRequest) -> None:
         self._require_party(cmd.actor)
         if self._review is not None:
-            raise refuse("REVIEW_ALREADY_REQUESTED", "同一事故只能申请一次复核，本案已有复核申请")
+            raise refuse(R.REVIEW_ALREADY_REQUESTED)
         if self._review_window_closed:
-            raise refuse("REVIEW_WINDOW_CLOSED", "已超过复核申请期限（送达之日起三个工作日）")
+            raise refuse(R.REVIEW_WINDOW_CLOSED)
         if self._status not in (CaseStatus.NOTICE_SENT, CaseStatus.SERVED) or self._decision_version != 1:
-            raise refuse("REVIEW_NOT_OPEN", "当前不能申请复核")
+            raise refuse(R.REVIEW_NOT_OPEN)
         ps = self._parties[cmd.actor.id]
         if ps.served_at is None or ps.review_deadline is None:
-            raise refuse("NOT_SERVED", "请先查看并确认收到事故认定书")
+            raise refuse(R.NOT_SERVED)
         if workflow.now() >= ps.review_deadline:
-            raise refuse("REVIEW_WINDOW_CLOSED", "已超过复核申请期限（送达之日起三个工作日）")
+            raise refuse(R.REVIEW_WINDOW_CLOSED)
         if not cmd.reason_code.strip():
-            raise refuse("REASON_REQUIRED", "请说明申请复核的理由")
+            raise refuse(R.REASON_REQUIRED, "请说明申请复核的理由")
 
     @workflow.update
     async def conclude_review(self, cmd: ConcludeReview) -> CaseView:
@@ -751,19 +757,19 @@ class AccidentCaseWorkflow:
     def _validate_conclude_review(self, cmd: ConcludeReview) -> None:
         self._require_role(cmd.actor, Role.REVIEWER)
         if self._status != CaseStatus.UNDER_REVIEW or self._review_conclusion is not None:
-            raise refuse("NOT_UNDER_REVIEW", "案件当前不在复核中")
+            raise refuse(R.NOT_UNDER_REVIEW)
         reviewers = set(cmd.reviewers) | {cmd.actor.id}
         if len(reviewers) < MIN_REVIEWERS:
-            raise refuse("TOO_FEW_REVIEWERS", "复核须由两名以上民警共同作出")
+            raise refuse(R.TOO_FEW_REVIEWERS)
         if self._officer_id in reviewers:
-            raise refuse("REVIEWER_NOT_INDEPENDENT", "原认定民警不能参与复核")
+            raise refuse(R.REVIEWER_NOT_INDEPENDENT)
         silent = [r for r in sorted(reviewers - {cmd.actor.id}) if self._concurrences.get(r) != cmd.outcome]
         if silent:
             raise refuse(
-                "CO_REVIEWER_NOT_CONCURRED", "其他复核民警尚未确认同一复核结论：" + "、".join(silent)
+                R.CO_REVIEWER_NOT_CONCURRED, "其他复核民警尚未确认同一复核结论：" + "、".join(silent)
             )
         if not cmd.reason.strip():
-            raise refuse("REASON_REQUIRED", "请写明复核结论的理由")
+            raise refuse(R.REASON_REQUIRED, "请写明复核结论的理由")
 
     @workflow.update
     async def concur_review(self, cmd: ConcurReview) -> CaseView:
@@ -775,9 +781,9 @@ class AccidentCaseWorkflow:
     def _validate_concur_review(self, cmd: ConcurReview) -> None:
         self._require_role(cmd.actor, Role.REVIEWER)
         if self._status != CaseStatus.UNDER_REVIEW or self._review_conclusion is not None:
-            raise refuse("NOT_UNDER_REVIEW", "案件当前不在复核中")
+            raise refuse(R.NOT_UNDER_REVIEW)
         if cmd.actor.id == self._officer_id:
-            raise refuse("REVIEWER_NOT_INDEPENDENT", "原认定民警不能参与复核")
+            raise refuse(R.REVIEWER_NOT_INDEPENDENT)
 
     @workflow.update
     async def file_claim(self, cmd: FileClaim) -> ClaimResult:
@@ -815,13 +821,13 @@ class AccidentCaseWorkflow:
         self._require_party(cmd.actor)
         ps = self._parties[cmd.actor.id]
         if self._outcome is not None:
-            raise refuse("CASE_CLOSED", "案件已办结，请直接联系保险公司报案")
+            raise refuse(R.CASE_CLOSED, "案件已办结，请直接联系保险公司报案")
         if ps.served_at is None:
-            raise refuse("NOT_SERVED", "请先查看并确认收到事故认定书，再报保险")
+            raise refuse(R.NOT_SERVED, "请先查看并确认收到事故认定书，再报保险")
         if not self._claimable(ps):
-            raise refuse("NO_INSURANCE_ON_RECORD", "该当事人没有可报案的交强险信息")
+            raise refuse(R.NO_INSURANCE_ON_RECORD)
         if ps.claim is not None or ps.claiming:
-            raise refuse("CLAIM_ALREADY_FILED", "已经向保险公司报案，无需重复报案")
+            raise refuse(R.CLAIM_ALREADY_FILED)
 
     # ------------------------------------------------------------------ signals & query
 
@@ -889,21 +895,21 @@ class AccidentCaseWorkflow:
 
     def _require_role(self, actor: Actor, role: Role) -> None:
         if actor.role != role:
-            raise refuse("FORBIDDEN_ROLE", "无权执行此操作")
+            raise refuse(R.FORBIDDEN_ROLE)
 
     def _require_party(self, actor: Actor) -> None:
         if actor.role != Role.CITIZEN or actor.id not in self._parties:
-            raise refuse("NOT_A_PARTY", "您不是本案当事人")
+            raise refuse(R.NOT_A_PARTY)
 
     def _require_seat(self, actor: Actor) -> None:
         self._require_role(actor, Role.SEAT)
         if actor.id != self._seat_id:
-            raise refuse("NOT_THE_SEAT", "该案件由其他坐席处理")
+            raise refuse(R.NOT_THE_SEAT)
 
     def _require_collecting(self, actor: Actor) -> None:
         self._require_seat(actor)
         if self._status != CaseStatus.IN_VIDEO or self._collection_complete or self._ended():
-            raise refuse("NOT_COLLECTING", "案件当前不在视频取证阶段")
+            raise refuse(R.NOT_COLLECTING)
 
     def _require_notice(self) -> None:
         if self._current_notice() is None or self._status not in (
@@ -911,7 +917,7 @@ class AccidentCaseWorkflow:
             CaseStatus.SERVED,
             CaseStatus.UNDER_REVIEW,
         ):
-            raise refuse("NO_NOTICE", "事故认定书尚未出具")
+            raise refuse(R.NO_NOTICE)
 
     def _decision_pending(self) -> bool:
         """A decision has been taken that no notice reflects yet."""
