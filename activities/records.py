@@ -35,7 +35,7 @@ def case_record(snapshot: act.CaseSnapshot) -> CaseRecord:
         officer_id=snapshot.officer_id or None,
         next_deadline=snapshot.next_deadline,
         next_deadline_kind=snapshot.next_deadline_kind or None,
-        outcome=snapshot.outcome or None,
+        outcome=snapshot.outcome.value if snapshot.outcome else None,
         outcome_reason=snapshot.outcome_reason or None,
         review_deadline=max(deadlines) if deadlines else None,
         served_at=min(served) if served else None,

@@ -17,10 +17,10 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from db.records import CaseRecord, PartyRecord
+from domain.case_view import NEXT_ACTION_ZH
 from domain.masking import mask_id_number, mask_name, mask_phone
 from domain.messages import CaseView, Deadline, PartyView
 from domain.models import CaseStatus, Liability
-from workflows.case_workflow import NEXT_ACTION_ZH
 
 
 class PartyDetail(BaseModel):

@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from domain.messages import ClaimResult, NoticeRef, PartyVerification
+from domain.case_view import CaseSnapshot, PartySnapshot
+from domain.messages import ClaimResult, NoticeRef
 from domain.models import (
     Alert,
-    CaseStatus,
     Decision,
     EvidenceRef,
     Liability,
@@ -21,6 +21,8 @@ from domain.models import (
     Party,
     Refusal,
 )
+
+__all__ = ["CaseSnapshot", "PartySnapshot"]  # re-exported: the record step's payload
 
 # activity names
 CHECK_ELIGIBILITY = "check_eligibility"
@@ -139,35 +141,6 @@ class AmendmentRequest(Model):
     claim: ClaimResult
     new_notice_number: str
     revoked_notice_number: str
-
-
-class PartySnapshot(Model):
-    party: Party
-    liability: Liability | None = None
-    verification: PartyVerification | None = None
-    served_at: datetime | None = None
-    review_deadline: datetime | None = None
-
-
-class CaseSnapshot(Model):
-    """What the read model keeps of a case after each step."""
-
-    case_number: str
-    seq: int = 0  # grows with every step, so an out-of-order write never overwrites a newer one
-    workflow_id: str
-    status: CaseStatus
-    category: str
-    district: str = ""
-    area: str = ""
-    reported_at: datetime
-    location: Location
-    seat_id: str = ""
-    officer_id: str = ""
-    next_deadline: datetime | None = None
-    next_deadline_kind: str = ""
-    outcome: str = ""
-    outcome_reason: str = ""
-    parties: list[PartySnapshot] = Field(default_factory=list)
 
 
 class TimelineEntry(Model):

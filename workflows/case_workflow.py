@@ -20,8 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
     from domain import refusals as R
     from domain.calendar import calendar_deadline, local_date
+    from domain.case_view import CaseSnapshot, PartySnapshot, case_view
     from domain.liability import validate_decision
-    from domain.masking import mask_name, mask_phone
     from domain.messages import (
         WORKFLOW_NAME,
         AcceptCall,
@@ -43,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
         NoticeRef,
         Outcome,
         PartyVerification,
-        PartyView,
         RecordParties,
         RecordService,
         ReviewOutcome,
@@ -81,21 +80,6 @@ EXTERNAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_inte
 RECORD_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
 )
-
-NEXT_ACTION_ZH: dict[CaseStatus, str] = {
-    CaseStatus.QUEUED: "等待坐席民警接听视频",
-    CaseStatus.IN_VIDEO: "视频取证中，请按坐席民警指引操作",
-    CaseStatus.VERIFYING: "系统正在核验驾驶证、行驶证和交强险信息",
-    CaseStatus.AWAITING_DECISION: "信息采集完毕，请撤离现场；等待民警认定责任",
-    CaseStatus.NOTICE_SENT: "请查看事故认定书并确认收到",
-    CaseStatus.SERVED: "事故认定书已送达；可在复核期限内申请复核，或一键报保险",
-    CaseStatus.UNDER_REVIEW: "复核申请已受理，等待复核结论",
-    CaseStatus.AWAITING_REDETERMINATION: "复核决定重新认定，等待民警重新认定责任",
-    CaseStatus.CLOSED: "案件已办结",
-    CaseStatus.REFUSED: "不符合线上快处条件，请按提示处理",
-    CaseStatus.CANCELLED: "已取消线上快处",
-    CaseStatus.HANDED_TO_PATROL: "已转交警现场处理，请在安全位置等候",
-}
 
 ENDED = (CaseStatus.CLOSED, CaseStatus.REFUSED, CaseStatus.CANCELLED, CaseStatus.HANDED_TO_PATROL)
 
@@ -858,27 +842,7 @@ class AccidentCaseWorkflow:
 
     @workflow.query
     def view(self) -> CaseView:
-        return CaseView(
-            case_number=self._case,
-            status=self._status,
-            district=self._district,
-            reported_at=self._in.alert.reported_at,
-            seat_id=self._seat_id,
-            officer_id=self._officer_id,
-            parties=[self._party_view(ps) for ps in self._parties.values()],
-            evidence=[e.kind for e in self._evidence],
-            safety_checked=self._safety is not None,
-            notices=list(self._notices),
-            deadlines=[
-                Deadline(kind=k, at=v) for k, v in sorted(self._deadlines.items(), key=lambda kv: kv[1])
-            ],
-            next_action=NEXT_ACTION_ZH[self._status],
-            outcome=self._outcome,
-            outcome_reason=self._outcome_reason,
-            refusals=list(self._refusals),
-            review_requested_by=self._review.actor.id if self._review else "",
-            review_outcome=self._review_conclusion.outcome if self._review_conclusion else None,
-        )
+        return case_view(self._snapshot())
 
     # ------------------------------------------------------------------ helpers
 
@@ -1112,11 +1076,10 @@ class AccidentCaseWorkflow:
         updates.append(sa.NEXT_DEADLINE.value_set(nearest) if nearest else sa.NEXT_DEADLINE.value_unset())
         workflow.upsert_search_attributes(updates)
 
-    async def _record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
-        """Read model and audit trail: a local activity, short and database-only."""
+    def _snapshot(self) -> CaseSnapshot:
+        """The case as it stands: what the read model stores and what the view projects."""
         nearest = min(self._deadlines.items(), key=lambda kv: kv[1], default=None)
-        self._seq += 1
-        snapshot = act.CaseSnapshot(
+        return CaseSnapshot(
             case_number=self._case,
             seq=self._seq,
             workflow_id=workflow.info().workflow_id,
@@ -1130,19 +1093,36 @@ class AccidentCaseWorkflow:
             officer_id=self._officer_id,
             next_deadline=nearest[1] if nearest else None,
             next_deadline_kind=nearest[0] if nearest else "",
-            outcome=self._outcome.value if self._outcome else "",
+            outcome=self._outcome,
             outcome_reason=self._outcome_reason,
             parties=[
-                act.PartySnapshot(
+                PartySnapshot(
                     party=ps.party,
                     liability=ps.liability,
                     verification=ps.verification,
                     served_at=ps.served_at,
+                    service_method=ps.service_method,
                     review_deadline=ps.review_deadline,
+                    claim=ps.claim,
                 )
                 for ps in self._parties.values()
             ],
+            evidence=[e.kind for e in self._evidence],
+            safety_checked=self._safety is not None,
+            notices=list(self._notices),
+            deadlines=[Deadline(kind=k, at=v) for k, v in self._deadlines.items()],
+            refusals=list(self._refusals),
+            review_requested_by=self._review.actor.id if self._review else "",
+            review_reason_code=self._review.reason_code if self._review else "",
+            review_text=self._review.text if self._review else "",
+            review_outcome=self._review_conclusion.outcome if self._review_conclusion else None,
+            review_conclusion_reason=self._review_conclusion.reason if self._review_conclusion else "",
         )
+
+    async def _record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
+        """Read model and audit trail: a local activity, short and database-only."""
+        self._seq += 1
+        snapshot = self._snapshot()
         entry = act.TimelineEntry(
             step_key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/{self._seq}",
             case_number=self._case,
@@ -1199,18 +1179,3 @@ class AccidentCaseWorkflow:
                 self._system(),
                 {"party": party_id, "template": template, "error": _cause(err)},
             )
-
-    def _party_view(self, ps: PartyState) -> PartyView:
-        v = ps.verification
-        return PartyView(
-            party_id=ps.party.party_id,
-            kind=ps.party.kind.value,
-            name=mask_name(ps.party.name),
-            phone=mask_phone(ps.party.phone),
-            plate=ps.party.vehicle.plate if ps.party.vehicle else "",
-            insurer_name=v.insurer_name if v else "",
-            liability=ps.liability,
-            served_at=ps.served_at,
-            review_deadline=ps.review_deadline,
-            claim=ps.claim,
-        )
