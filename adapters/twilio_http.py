@@ -125,3 +125,11 @@ def twilio_client_from_settings(settings: Any):  # -> twilio.rest.Client
         timeout=settings.twilio_timeout_seconds,
         base_url=settings.twilio_base_url,
     )
+
+
+def valid_signature(auth_token: str, url: str, params: dict[str, str], signature: str) -> bool:
+    """A Twilio webhook's X-Twilio-Signature (HMAC-SHA1 of the URL and the form, keyed by the
+    account's auth token): False when anything is missing or wrong."""
+    from twilio.request_validator import RequestValidator
+
+    return bool(auth_token and signature) and RequestValidator(auth_token).validate(url, params, signature)

@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
-from twilio.request_validator import RequestValidator
 
+from adapters.twilio_http import valid_signature
 from adapters.twilio_sms import status_from_callback
 from adapters.twilio_video import case_number_of, video_event_from_callback
 from api.deps import State
@@ -55,7 +55,7 @@ async def verified_form(request: Request, kc) -> dict[str, str]:
     url = kc.settings.public_base_url.rstrip("/") + request.url.path
     if request.url.query:
         url += "?" + request.url.query
-    if not token or not signature or not RequestValidator(token).validate(url, params, signature):
+    if not valid_signature(token, url, params, signature):
         log.warning("twilio webhook with a missing or invalid signature on %s", request.url.path)
         raise ApiProblem(R.BAD_SIGNATURE, "签名无效")
     return params
