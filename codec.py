@@ -16,7 +16,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
 
 ENCODING = b"binary/encrypted"
 
@@ -82,8 +86,14 @@ def load_or_create_key_spec(spec: str, key_file: Path) -> str:
 
 
 def data_converter(codec: PayloadCodec | None) -> DataConverter:
-    """The one converter of client, worker and replayer: pydantic, then encryption."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+    """The one converter of client, worker and replayer: pydantic, then encryption. Failure
+    messages and stack traces go into an encoded payload too (an adapter's error text or a
+    refusal's reason may name a party), so history holds no clear text of them either."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 def codec_from_settings(settings: object) -> EncryptionCodec:

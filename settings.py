@@ -40,7 +40,11 @@ class Settings(BaseSettings):
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
     sms_code_min_interval_seconds: int = 60  # per phone
     sms_code_max_per_hour: int = 5  # per phone
-    temporal_ui_origin: str = "http://localhost:8233"  # may call /codec (CORS)
+    # the Temporal UI's origins (comma-separated): they may call /codec from the browser (CORS,
+    # with the operator's session cookie)
+    temporal_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"
+    temporal_ui_url: str = "http://127.0.0.1:8233"  # where /ops/ sends the operator
+    ops_session_ttl_seconds: int = 8 * 3600  # the operator's codec cookie (kc_ops)
 
     # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
     # generated once under var/keys/payload.keys
@@ -119,6 +123,10 @@ class Settings(BaseSettings):
 
     def callback_url(self, path: str) -> str:
         return self.public_base_url.rstrip("/") + path
+
+    @property
+    def temporal_ui_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.temporal_ui_origins.split(",") if o.strip()]
 
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:

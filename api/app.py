@@ -27,7 +27,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from adapters.sms import SmsProvider
-from api import admin, auth, citizen, codec, dispatcher, health, notices, officer, reviewer, seat, webhooks
+from api import (
+    admin,
+    auth,
+    citizen,
+    codec,
+    dispatcher,
+    health,
+    notices,
+    officer,
+    ops,
+    reviewer,
+    seat,
+    webhooks,
+)
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
 from api.middleware import RejectNul
@@ -113,8 +126,9 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RejectNul)
     app.add_middleware(
-        CORSMiddleware,  # the Temporal UI calls /codec from the browser
-        allow_origins=[settings.temporal_ui_origin],
+        CORSMiddleware,  # the Temporal UI calls /codec from the browser, with the operator's cookie
+        allow_origins=settings.temporal_ui_origin_list,
+        allow_credentials=True,
         allow_methods=["POST"],
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
     )
@@ -130,6 +144,7 @@ def create_app(
         notices,
         admin,
         codec,
+        ops,
     ):
         app.include_router(module.router)
     if settings.env != "production":  # simulated external systems: never on a production API

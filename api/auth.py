@@ -1,6 +1,6 @@
 """Authentication: OAuth2-style bearer tokens (JWT, HS256, key KUAICHU_JWT_SECRET).
 
-Roles: citizen, seat, officer, reviewer, admin, dispatcher. A staff token's ``sub`` is the staff
+Roles: citizen, seat, officer, reviewer, admin, dispatcher, ops. A staff token's ``sub`` is the staff
 id; a citizen token's ``sub`` is ``c-`` + the first 16 hex of the phone's HMAC (no personal data
 in logs or audit ids) and its ``mobile`` claim is the verified mobile number, from which the API
 finds the citizen's party in a case.
@@ -45,6 +45,7 @@ class ApiRole(StrEnum):
     REVIEWER = "reviewer"
     ADMIN = "admin"
     DISPATCHER = "dispatcher"
+    OPS = "ops"  # operators: read cases in the Temporal UI through the codec (api/ops.py)
 
 
 class Principal(BaseModel):

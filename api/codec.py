@@ -1,7 +1,8 @@
 """The Temporal codec endpoint (DESIGN.md §4): lets an authorised operator read the encrypted
 payloads of a case in the Temporal UI. Protocol of Temporal's codec server: ``POST /codec/decode``
-and ``POST /codec/encode`` with ``{"payloads": [<Payload as protobuf JSON>]}``. Admin role only
-(configure the UI to pass the access token); CORS is open to KUAICHU_TEMPORAL_UI_ORIGIN only."""
+and ``POST /codec/encode`` with ``{"payloads": [<Payload as protobuf JSON>]}``. Operators only
+(roles ops and admin, by bearer token or the session cookie of api/ops.py); CORS is open to the
+Temporal UI's origins only (KUAICHU_TEMPORAL_UI_ORIGINS)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
 from pydantic import BaseModel, Field
 from temporalio.api.common.v1 import Payload
 
-from api.auth import AdminP
 from api.errors import ApiProblem, problem_responses
+from api.ops import OperatorP
 from domain import refusals as R
 
 router = APIRouter(prefix="/codec", tags=["admin"])
@@ -40,7 +41,7 @@ def _parse(body: Payloads) -> list[Payload]:
 
 
 @router.post("/decode", responses=problem_responses(401, 403, 422))
-async def decode(body: Payloads, request: Request, principal: AdminP) -> Payloads:
+async def decode(body: Payloads, request: Request, principal: OperatorP) -> Payloads:
     try:
         out = await _codec(request).decode(_parse(body))
     except ValueError as err:  # unknown key id, or ciphertext that does not authenticate
@@ -51,6 +52,6 @@ async def decode(body: Payloads, request: Request, principal: AdminP) -> Payload
 
 
 @router.post("/encode", responses=problem_responses(401, 403, 422))
-async def encode(body: Payloads, request: Request, principal: AdminP) -> Payloads:
+async def encode(body: Payloads, request: Request, principal: OperatorP) -> Payloads:
     out = await _codec(request).encode(_parse(body))
     return Payloads(payloads=[MessageToDict(p) for p in out])

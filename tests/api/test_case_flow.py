@@ -255,3 +255,87 @@ async def test_evidence_type_and_size_are_checked(api: Api, images) -> None:
     assert r.status_code == 403
     r = await api.client.post(f"/seat/cases/{case}/hand-off", headers=seat, json={"reason": "测试结束"})
     assert r.status_code == 200 and r.json()["outcome"] == "handed_to_patrol"
+
+    # Temporal holds no personal data in clear: the whole history as the CLI shows it
+    await assert_history_has_no_clear_personal_data(api, case, [P1, P2])
+
+
+async def assert_history_has_no_clear_personal_data(api: Api, case: str, phones: list[str]) -> None:
+    """`temporal workflow show --output json` of the case: no name, phone, ID or licence number
+    of any party appears (payloads and failure messages are encrypted by the codec)."""
+    import asyncio
+    import json
+
+    from tests.temporal_env import _binary
+
+    client = await api.kc.temporal.client()
+    proc = await asyncio.create_subprocess_exec(
+        _binary("temporal"),
+        "workflow",
+        "show",
+        "--workflow-id",
+        f"case-{case}",
+        "--output",
+        "json",
+        "--address",
+        client.service_client.config.target_host,
+        "--namespace",
+        client.namespace,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    events = json.loads(out)["events"]
+    assert len(events) > 50  # the whole case is there
+    history = readable_text(events)
+    async with api.sessions() as session:
+        from db import repository
+
+        record = await repository.get_case(session, case)
+    assert record is not None
+    secrets = set(phones) | {
+        v for p in record.parties for v in (p.name, p.phone, p.id_number, p.licence_number) if v
+    }
+    assert len(secrets) >= 6
+    leaked = sorted(s for s in secrets if s in history)
+    assert leaked == []
+
+
+def readable_text(value: object) -> str:
+    """Everything a reader of the history could see: the JSON with its escapes resolved, plus
+    every payload's `data` decoded from base64 (that is how a plain JSON payload appears)."""
+    import base64
+    import binascii
+    import json
+
+    parts = [json.dumps(value, ensure_ascii=False)]
+
+    def walk(v: object) -> None:
+        if isinstance(v, dict):
+            data = v.get("data")
+            if isinstance(data, str):
+                try:
+                    parts.append(base64.b64decode(data, validate=True).decode("utf-8", "replace"))
+                except (binascii.Error, ValueError):
+                    pass
+            for child in v.values():
+                walk(child)
+        elif isinstance(v, list):
+            for child in v:
+                walk(child)
+
+    walk(value)
+    return "\n".join(parts)
+
+
+def test_history_reader_finds_personal_data_in_a_plain_payload() -> None:
+    """The check above can fail: a plain payload's data is base64 JSON, and the reader decodes it."""
+    import base64
+
+    plain = {
+        "events": [
+            {"input": {"payloads": [{"data": base64.b64encode('{"name": "张喆"}'.encode()).decode()}]}}
+        ]
+    }
+    assert "张喆" in readable_text(plain)
