@@ -147,6 +147,7 @@ def create_app(
         ops,
     ):
         app.include_router(module.router)
+    app.include_router(ops.session_router)
     if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
 

@@ -3,8 +3,8 @@
 The Temporal UI (its own origin, e.g. http://127.0.0.1:8233) decodes payloads by POSTing them to
 the API's codec endpoint (``--ui-codec-endpoint <api>/codec``; in a cluster the UI's
 TEMPORAL_CODEC_ENDPOINT). A browser request carries no bearer token, so an operator (role ops or
-admin) first opens ``/ops/`` on the API and signs in: ``POST /ops/session`` exchanges their bearer
-token for an HttpOnly cookie ``kc_ops`` scoped to ``/codec`` (SameSite=Strict: the UI and the API
+admin) first opens ``/ops/`` on the API and signs in: ``POST /codec/session`` exchanges their
+bearer token for an HttpOnly cookie ``kc_ops`` scoped to ``/codec`` (SameSite=Strict: the UI and the API
 are the same site — one host, other port — so the browser sends it on the UI's calls, and no
 other site can). The UI must send credentials: TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true in a
 cluster; with the dev server, the operator ticks "include cross-origin credentials" in the UI's
@@ -29,6 +29,7 @@ from api.errors import ApiProblem, problem_responses
 from domain import refusals as R
 
 router = APIRouter(prefix="/ops", tags=["ops"])
+session_router = APIRouter(prefix="/codec", tags=["ops"])  # where the cookie is sent
 COOKIE = "kc_ops"
 AUDIENCE = "temporal-codec"
 OPERATORS = (ApiRole.OPS, ApiRole.ADMIN)
@@ -98,7 +99,9 @@ async def ops_config(request: Request) -> dict[str, object]:
     return {"temporal_ui_url": settings.temporal_ui_url, "dev_login": settings.env != "production"}
 
 
-@router.post("/session", status_code=204, response_class=Response, responses=problem_responses(401, 403))
+@session_router.post(
+    "/session", status_code=204, response_class=Response, responses=problem_responses(401, 403)
+)
 async def open_session(
     request: Request, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Response:
@@ -119,7 +122,9 @@ async def open_session(
     return response
 
 
-@router.delete("/session", status_code=204, response_class=Response, responses=problem_responses(401, 403))
+@session_router.delete(
+    "/session", status_code=204, response_class=Response, responses=problem_responses(401, 403)
+)
 async def close_session(principal: OperatorP) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path="/codec")
