@@ -3,9 +3,12 @@ embedded defaults: SQLite under var/, local video and SMS providers, sandbox reg
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,10 +22,15 @@ class Settings(BaseSettings):
     env: Literal["embedded", "production"] = "embedded"  # production: no dev login, no sandbox, own secrets
     var_dir: Path = ROOT / "var"
     database_url: str = ""  # default: sqlite+aiosqlite under var_dir
+    # Named exceptions to the production checks (comma-separated), only where a detachment really
+    # needs one: "http" (public URLs without TLS on a closed police intranet), "docs" (serve
+    # /docs and /openapi.json).
+    production_allow: str = ""
+    # The secrets below: production sets each (≥ 32 random bytes); an embedded run generates each
+    # once under var/keys/ (0600), so no public default can mint a token.
     # HMAC key for phone_hash() (citizens' "my cases" lookups without clear phones in indexes).
-    # The embedded default is public: production must set KUAICHU_HASH_SECRET. Changing it
-    # orphans stored hashes (re-run the records snapshot or a rehash script).
-    hash_secret: str = "kuaichu-embedded-not-secret"
+    # Changing it orphans stored hashes (re-run the records snapshot or a rehash script).
+    hash_secret: str = ""
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -33,8 +41,8 @@ class Settings(BaseSettings):
 
     # HTTP API (api/)
     case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
-    jwt_secret: str = "kuaichu-embedded-jwt-signing-key-not-secret"  # production: set KUAICHU_JWT_SECRET
-    jwt_ttl_seconds: int = 8 * 3600
+    jwt_secret: str = ""  # bearer tokens (HS256)
+    jwt_ttl_seconds: int = 8 * 3600  # also the most any token may live, whatever its exp says
     evidence_max_bytes: int = 20 * 1024 * 1024
     link_token_ttl_seconds: int = 30 * 60  # the 110 link texted to a caller
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
@@ -51,7 +59,7 @@ class Settings(BaseSettings):
     payload_keys: str = ""
 
     # external systems: the embedded providers are the default
-    video_token_secret: str = "kuaichu-embedded-video-not-secret"
+    video_token_secret: str = ""
     video_token_ttl_seconds: int = 3600
     connected_insurers: str = "PICC,CPIC,PINGAN"  # insurers that take a one-tap claim report
 
@@ -96,7 +104,7 @@ class Settings(BaseSettings):
     insurer_timeout_seconds: float = 10.0
 
     # the API's simulated external systems (/sandbox/...): the key they require
-    sandbox_api_key: str = "kuaichu-sandbox-not-secret"
+    sandbox_api_key: str = ""
 
     # eligibility (DESIGN.md §1: the Luzhou seed; a detachment replaces these)
     timezone: str = "Asia/Shanghai"
@@ -129,18 +137,22 @@ class Settings(BaseSettings):
         return [o.strip().rstrip("/") for o in self.temporal_ui_origins.split(",") if o.strip()]
 
     @model_validator(mode="after")
-    def _no_demo_secrets_in_production(self) -> Settings:
-        """The embedded defaults of the secrets are public: production must set its own."""
+    def _secrets_and_production(self) -> Settings:
         if self.env == "production":
-            demo = [
-                name
-                for name in ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key")
-                if getattr(self, name) == type(self).model_fields[name].default
-            ]
-            if demo:
-                names = ", ".join(f"KUAICHU_{n.upper()}" for n in demo)
-                raise ValueError(f"production needs its own secrets: set {names}")
+            problems = production_problems(self)
+            if problems:
+                raise ValueError(
+                    "KUAICHU_ENV=production refuses this configuration:\n- " + "\n- ".join(problems)
+                )
+        else:
+            for name in SECRET_NAMES:
+                if not getattr(self, name):
+                    setattr(self, name, load_or_create_secret(self.var_dir / "keys" / f"{name}.key"))
         return self
+
+    @property
+    def production_allowed(self) -> set[str]:
+        return {a.strip() for a in self.production_allow.split(",") if a.strip()}
 
     @property
     def effective_database_url(self) -> str:
@@ -155,6 +167,69 @@ class Settings(BaseSettings):
     @property
     def effective_notice_signing_key_path(self) -> Path:
         return self.notice_signing_key_path or self.var_dir / "keys" / "notice-ed25519.pem"
+
+
+SECRET_NAMES = ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key")
+PRODUCTION_EXCEPTIONS = {"http", "docs"}
+MIN_SECRET_BYTES = 32
+
+
+def load_or_create_secret(path: Path) -> str:
+    """A random secret made once for this installation (0600; two processes racing to make it
+    read the same file)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(MIN_SECRET_BYTES))
+    return path.read_text().strip()
+
+
+def _weak(secret: str) -> bool:
+    return len(secret.encode()) < MIN_SECRET_BYTES or len(set(secret)) < 16
+
+
+def production_problems(s: Settings) -> list[str]:
+    """Everything in a production configuration that is not production, each with its fix."""
+    problems = [
+        f"KUAICHU_{name.upper()} must be at least {MIN_SECRET_BYTES} random bytes"
+        for name in SECRET_NAMES
+        if _weak(getattr(s, name))
+    ]
+    unknown = s.production_allowed - PRODUCTION_EXCEPTIONS
+    if unknown:
+        problems.append(f"KUAICHU_PRODUCTION_ALLOW has unknown exceptions: {', '.join(sorted(unknown))}")
+    if not s.effective_database_url.startswith("postgresql"):
+        problems.append("KUAICHU_DATABASE_URL must be PostgreSQL (postgresql+asyncpg://...), not SQLite")
+    if s.sms_provider == "outbox":
+        problems.append("KUAICHU_SMS_PROVIDER=outbox only simulates delivery: choose a real provider")
+    if s.video_provider == "local":
+        problems.append("KUAICHU_VIDEO_PROVIDER=local carries no media: choose a real provider")
+    if s.registry_provider == "database" or "/sandbox/" in s.registry_url() + "/":
+        problems.append("the registry is the sandbox: set KUAICHU_REGISTRY_BASE_URL to the gateway")
+    if s.insurer_provider == "sandbox":
+        problems.append(
+            "KUAICHU_INSURER_PROVIDER=sandbox is simulated: use http with the insurers' endpoints"
+        )
+    else:
+        sandboxed = [
+            c
+            for c in s.connected_insurers.split(",")
+            if c.strip() and "/sandbox/" in s.insurer_url(c.strip())
+        ]
+        if sandboxed:
+            problems.append(
+                f"insurers on the sandbox: set KUAICHU_INSURER_<CODE>_BASE_URL for {', '.join(sandboxed)}"
+            )
+    if "http" not in s.production_allowed:
+        for name in ("public_base_url", "notice_verify_base_url"):
+            if urlparse(getattr(s, name)).scheme != "https":
+                problems.append(f"KUAICHU_{name.upper()} must be https (or KUAICHU_PRODUCTION_ALLOW=http)")
+    return problems
 
 
 @lru_cache

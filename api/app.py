@@ -117,7 +117,11 @@ def create_app(
                 await warmup
             await engine.dispose()
 
+    docs = settings.env != "production" or "docs" in settings.production_allowed
     app = FastAPI(
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         title="快处 kuaichu API",
         version="0.1.0",
         description="Online video quick-processing of minor traffic accidents (轻微交通事故线上视频快处).",

@@ -35,6 +35,7 @@ from domain.validators import normalize_mobile, validate_mobile
 from settings import Settings
 
 ISSUER = "kuaichu-api"
+CLOCK_SKEW_S = 60
 ALGORITHM = "HS256"
 
 
@@ -100,8 +101,10 @@ bearer = HTTPBearer(auto_error=False, description="JWT from /auth/dev-login or /
 UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
-def decode(request: Request, token: str) -> Principal:
-    settings = request.app.state.kc.settings
+def principal_from_token(settings: Settings, token: str) -> Principal:
+    """The token's principal, or INVALID_TOKEN. Beyond the signature: a token lives at most
+    KUAICHU_JWT_TTL_SECONDS from its issue whatever its exp says, and a citizen's sub must be
+    the one derived from its mobile (a token cannot claim someone else's phone)."""
     try:
         claims = jwt.decode(
             token,
@@ -116,11 +119,21 @@ def decode(request: Request, token: str) -> Principal:
             mobile=str(claims.get("mobile", "")),
             channel=str(claims.get("channel", "app")),
         )
-    except (jwt.PyJWTError, ValueError, KeyError) as err:
+        issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError) as err:
         raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED) from err
-    if principal.role == ApiRole.CITIZEN and validate_mobile(principal.mobile) is not None:
+    if datetime.now(UTC) - issued > timedelta(seconds=settings.jwt_ttl_seconds + CLOCK_SKEW_S):
+        raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED)
+    if principal.role == ApiRole.CITIZEN and (
+        validate_mobile(principal.mobile) is not None
+        or principal.sub != citizen_sub(principal.mobile, settings.hash_secret)
+    ):
         raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED)
     return principal
+
+
+def decode(request: Request, token: str) -> Principal:
+    return principal_from_token(request.app.state.kc.settings, token)
 
 
 async def current_principal(
