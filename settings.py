@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     jwt_secret: str = ""  # bearer tokens (HS256)
     jwt_ttl_seconds: int = 8 * 3600  # also the most any token may live, whatever its exp says
     evidence_max_bytes: int = 20 * 1024 * 1024
+    body_max_bytes: int = 1024 * 1024  # any request body but an upload, refused (413) beyond
     link_token_ttl_seconds: int = 30 * 60  # the 110 link texted to a caller
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
     sms_code_min_interval_seconds: int = 60  # per phone

@@ -43,7 +43,7 @@ from api import (
 )
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
-from api.middleware import RejectNul
+from api.middleware import InputHygiene
 from api.temporal import TemporalGateway, TemporalUnavailable
 from settings import Settings, get_settings
 
@@ -128,7 +128,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(RejectNul)
+    app.add_middleware(InputHygiene, max_body_bytes=settings.body_max_bytes)
     app.add_middleware(
         CORSMiddleware,  # the Temporal UI calls /codec from the browser, with the operator's cookie
         allow_origins=settings.temporal_ui_origin_list,

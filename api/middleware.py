@@ -1,8 +1,14 @@
-"""Input hygiene before routing: NUL characters are refused (422 problem+json) in the path, the
-query and JSON / form bodies. PostgreSQL text cannot hold NUL and a NUL in a name or a number is
-never legitimate; refusing it at the door keeps every handler and the database free of it
-(schemathesis found the 500 this prevents). Multipart bodies are left alone (files are binary);
-their text fields are validated by pattern in the handlers."""
+"""Input hygiene before routing.
+
+- Size: a request body that is not a multipart upload is read whole, up to KUAICHU_BODY_MAX_BYTES
+  (1 MB by default), before anything parses it; a larger one is refused with 413 (a Content-Length
+  that announces more is refused without reading). Uploads (multipart) keep their own limit in
+  the handler (KUAICHU_EVIDENCE_MAX_BYTES).
+- NUL: refused (422 problem+json) in the path, the query and every non-multipart body, whatever
+  its content type (``application/vnd.api+json`` too) and wherever it sits, raw or as a JSON
+  ``\\u0000`` escape. PostgreSQL text cannot hold NUL and a NUL in a name or a number is never
+  legitimate. (The text types of domain/ refuse other control characters where text enters
+  the model.)"""
 
 from __future__ import annotations
 
@@ -10,16 +16,17 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PROBLEM_JSON, TITLES
+from api.errors import PROBLEM_JSON, TITLES, status_of
 from domain import refusals as R
+from domain.refusals import RefusalCode
 
-CHECKED_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
-MAX_CHECKED_BODY = 4 * 1024 * 1024
+MULTIPART = b"multipart/form-data"
 
 
-class RejectNul:
-    def __init__(self, app: ASGIApp) -> None:
+class InputHygiene:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = 1024 * 1024) -> None:
         self.app = app
+        self.max_body = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,13 +34,16 @@ class RejectNul:
             return
         raw_path = scope.get("raw_path") or scope.get("path", "").encode()
         if b"%00" in raw_path or b"\x00" in raw_path or b"%00" in scope.get("query_string", b""):
-            await self._refuse(scope, send)
+            await _refuse(scope, send, R.INVALID_CHARACTERS)
             return
-        content_type = (
-            dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0].strip().lower()
-        )
-        if content_type not in CHECKED_BODIES:
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type == MULTIPART:
             await self.app(scope, receive, send)
+            return
+        announced = headers.get(b"content-length", b"")
+        if announced.isdigit() and int(announced) > self.max_body:
+            await _refuse(scope, send, R.BODY_TOO_LARGE)
             return
         chunks, size, more = [], 0, True
         while more:
@@ -42,42 +52,45 @@ class RejectNul:
                 await self.app(scope, _replay([], message, receive), send)
                 return
             chunk = message.get("body", b"")
-            chunks.append(chunk)
             size += len(chunk)
+            if size > self.max_body:
+                await _refuse(scope, send, R.BODY_TOO_LARGE)
+                return
+            chunks.append(chunk)
             more = message.get("more_body", False)
-            if size > MAX_CHECKED_BODY:
-                break
         body = b"".join(chunks)
-        if b"\x00" in body or b"\\u0000" in body or (content_type != b"application/json" and b"%00" in body):
-            await self._refuse(scope, send)
+        url_encoded = content_type == b"application/x-www-form-urlencoded"
+        if b"\x00" in body or b"\\u0000" in body or (url_encoded and b"%00" in body):
+            await _refuse(scope, send, R.INVALID_CHARACTERS)
             return
-        await self.app(scope, _replay([body], {"type": "http.request", "more_body": more}, receive), send)
+        await self.app(scope, _replay([body], {"type": "http.request", "more_body": False}, receive), send)
 
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send) -> None:
-        code = R.INVALID_CHARACTERS
-        body = json.dumps(
-            {
-                "type": f"urn:kuaichu:problem:{code.code.lower()}",
-                "title": TITLES[422],
-                "status": 422,
-                "code": code.code,
-                "detail": code.reason,
-                "instance": scope.get("path", ""),
-            },
-            ensure_ascii=False,
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 422,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def _refuse(scope: Scope, send: Send, code: RefusalCode) -> None:
+    status = status_of(code)
+    body = json.dumps(
+        {
+            "type": f"urn:kuaichu:problem:{code.code.lower()}",
+            "title": TITLES[status],
+            "status": status,
+            "code": code.code,
+            "detail": code.reason,
+            "instance": scope.get("path", ""),
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(bodies: list[bytes], last: Message, receive: Receive) -> Receive:

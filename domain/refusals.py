@@ -79,6 +79,7 @@ NOTICE_NOT_FOUND = _code("NOTICE_NOT_FOUND", Kind.NOT_FOUND, "未找到该认定
 METHOD_NOT_ALLOWED = _code("METHOD_NOT_ALLOWED", Kind.METHOD_NOT_ALLOWED, "不支持该请求方法")
 CONFLICT = _code("CONFLICT", C, "当前状态下不能执行此操作")
 TOO_LARGE = _code("TOO_LARGE", Kind.TOO_LARGE, "上传的内容过大")
+BODY_TOO_LARGE = _code("BODY_TOO_LARGE", Kind.TOO_LARGE, "提交的内容过大，请精简后重试")
 UNSUPPORTED_MEDIA_TYPE = _code("UNSUPPORTED_MEDIA_TYPE", Kind.UNSUPPORTED, "不支持的内容类型")
 VALIDATION_FAILED = _code("VALIDATION_FAILED", I, "提交的内容不符合要求，请核对后重新提交")
 RATE_LIMITED = _code("RATE_LIMITED", Kind.RATE_LIMITED, "操作过于频繁，请稍后再试")
