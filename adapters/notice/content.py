@@ -33,6 +33,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False)
 
 
+class SignedContent(_Model):
+    """A document's content as signed: canonical JSON, and its SHA-256 on the record."""
+
+    def canonical_json(self) -> bytes:
+        """Sorted-key, compact UTF-8 JSON of every content field: the input of the signature."""
+        return canonical_json(self.model_dump(mode="json"))
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical_json()).hexdigest()
+
+
 class NoticeLocation(_Model):
     address: str
     district: str = ""
@@ -64,7 +75,7 @@ class Revocation(_Model):
     new_notice_number: str = ""
 
 
-class NoticeContent(_Model):
+class NoticeContent(SignedContent):
     notice_number: str
     case_number: str
     version: int = 1
@@ -91,13 +102,6 @@ class NoticeContent(_Model):
     @property
     def kind(self) -> NoticeKind:
         return NoticeKind.REVOCATION if self.revokes else NoticeKind.DETERMINATION
-
-    def canonical_json(self) -> bytes:
-        """Sorted-key, compact UTF-8 JSON of every content field: the input of the signature."""
-        return canonical_json(self.model_dump(mode="json"))
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.canonical_json()).hexdigest()
 
     def texts(self) -> dict[str, str]:
         """Every printed free-text field by name (for the glyph check before rendering)."""

@@ -9,6 +9,7 @@ punctuation mark (避头) nor end with an opening one (避尾)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -389,6 +390,18 @@ def signature_block(doc: Doc, left_lines: list[str], unit: str, when: str) -> No
     box = ((cx - radius) * k, (PAGE_H - cy - radius) * k, (cx + radius) * k, (PAGE_H - cy + radius) * k)
     doc.seal = SealPlacement(page=doc.pdf.page - 1, box=tuple(round(v, 2) for v in box))  # type: ignore[arg-type]
     doc.y = cy + radius
+
+
+def identity_table(doc: Doc, parties: Iterable, widths: tuple[float, float, float, float]) -> None:
+    """当事人 / 姓名 / 身份证或驾驶证号 / 号牌号码 / 联系电话, one row a party (``widths`` of the first
+    four columns; the phone takes the rest)."""
+    heads = ("当事人", "姓名", "身份证或驾驶证号", "号牌号码", "联系电话")
+    cols = [*widths, doc.RIGHT - doc.LEFT - sum(widths)]
+    rows: list[list[Cell]] = [[(h, w, LABEL, "C") for h, w in zip(heads, cols, strict=True)]]
+    for p in parties:
+        values = (p.label, p.name, p.id_or_licence_number, p.plate or NO_VALUE, p.phone)
+        rows.append([(v, w, VALUE, "C") for v, w in zip(values, cols, strict=True)])
+    doc.table(rows)
 
 
 def footers(doc: Doc, statement: str, number: str) -> None:

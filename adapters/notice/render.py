@@ -25,6 +25,7 @@ from adapters.notice.layout import (
     footers,
     get_font_set,
     header,
+    identity_table,
     signature_block,
 )
 from adapters.notice.wording import (
@@ -200,27 +201,7 @@ class NoticeRenderer(BaseRenderer):
         doc.heading("事故基本情况")
         self._basic_table(doc, content)
         doc.heading("当事人")
-        w = doc.RIGHT - doc.LEFT
-        rows: list[list[Cell]] = [
-            [
-                ("当事人", 16, LABEL, "C"),
-                ("姓名", 30, LABEL, "C"),
-                ("身份证或驾驶证号", 50, LABEL, "C"),
-                ("号牌号码", 32, LABEL, "C"),
-                ("联系电话", w - 128, LABEL, "C"),
-            ]
-        ]
-        for p in content.parties:
-            rows.append(
-                [
-                    (p.label, 16, VALUE, "C"),
-                    (p.name, 30, VALUE, "C"),
-                    (p.id_or_licence_number, 50, VALUE, "C"),
-                    (p.plate or NO_VALUE, 32, VALUE, "C"),
-                    (p.phone, w - 128, VALUE, "C"),
-                ]
-            )
-        doc.table(rows)
+        identity_table(doc, content.parties, (16, 30, 50, 32))
         doc.y += 2
 
 

@@ -8,14 +8,13 @@ notice. Full names and ID numbers of the applicants: this is a legal document se
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from adapters.notice.content import NoticeContent, NoticeLocation, NoticeParty, canonical_json
+from adapters.notice.content import NoticeContent, NoticeLocation, NoticeParty, SignedContent
 from domain.models import NoticeKind
 from domain.notice_codes import substitute_party_refs, unknown_party_refs
 
@@ -36,9 +35,7 @@ class Reviewer(BaseModel):
     badge_number: str
 
 
-class ReviewConclusionContent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ReviewConclusionContent(SignedContent):
     notice_number: str  # this document's number (the verification page looks it up by it)
     case_number: str
     version: int = 1
@@ -74,12 +71,6 @@ class ReviewConclusionContent(BaseModel):
     @property
     def applicants(self) -> list[NoticeParty]:
         return [p for p in self.parties if p.label in self.applicant_labels]
-
-    def canonical_json(self) -> bytes:
-        return canonical_json(self.model_dump(mode="json"))
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.canonical_json()).hexdigest()
 
     def texts(self) -> dict[str, str]:
         out = {

@@ -4,15 +4,13 @@ seal and footers as the notice (:mod:`adapters.notice.layout`)."""
 from __future__ import annotations
 
 from adapters.notice.layout import (
-    LABEL,
-    VALUE,
     BaseRenderer,
-    Cell,
     Doc,
     Rendered,
     electronic_statement,
     footers,
     header,
+    identity_table,
     signature_block,
 )
 from adapters.notice.review_conclusion import ReviewConclusionContent, ReviewOutcome
@@ -64,27 +62,7 @@ class ReviewConclusionRenderer(BaseRenderer):
 
     def _applicants(self, doc: Doc, content: ReviewConclusionContent) -> None:
         doc.heading("申请人")
-        w = doc.RIGHT - doc.LEFT
-        rows: list[list[Cell]] = [
-            [
-                ("当事人", 16, LABEL, "C"),
-                ("姓名", 34, LABEL, "C"),
-                ("身份证或驾驶证号", 56, LABEL, "C"),
-                ("号牌号码", 34, LABEL, "C"),
-                ("联系电话", w - 140, LABEL, "C"),
-            ]
-        ]
-        for p in content.applicants:
-            rows.append(
-                [
-                    (p.label, 16, VALUE, "C"),
-                    (p.name, 34, VALUE, "C"),
-                    (p.id_or_licence_number, 56, VALUE, "C"),
-                    (p.plate or "无", 34, VALUE, "C"),
-                    (p.phone, w - 140, VALUE, "C"),
-                ]
-            )
-        doc.table(rows)
+        identity_table(doc, content.applicants, (16, 34, 56, 34))
         doc.y += 1.5
 
     def _sections(self, c: ReviewConclusionContent) -> list[tuple[str, str]]:
