@@ -119,6 +119,17 @@ class Settings(BaseSettings):
     notice_signing_key_b64: str = ""  # production: base64 of the PEM or of the raw 32-byte key
     notice_verify_base_url: str = "http://127.0.0.1:8000"  # QR: {base}/notices/{number}/verify?code=
     notice_review_unit: str = "泸州市公安局交通警察支队"  # where 复核 is applied for
+    # the verification page's Ed25519 public key (base64 of the PEM or raw 32 bytes); default: the
+    # .pub.pem the issuing side writes beside notice_signing_key_path
+    notice_public_key_b64: str = ""
+    # the unit's certificate for the PAdES signature and seal inside the PDF: PKCS#12, or PEM key +
+    # PEM certificate chain (unit first). Embedded default: a local CA and unit certificate created
+    # at first use in var_dir/keys/notice-unit.pem (0600)
+    notice_unit_p12_path: Path | None = None
+    notice_unit_p12_password: str = ""
+    notice_unit_key_path: Path | None = None
+    notice_unit_cert_path: Path | None = None
+    notice_unit_key_password: str = ""
 
     def registry_url(self) -> str:
         return (self.registry_base_url or f"{self.api_internal_url}/sandbox/registry").rstrip("/")

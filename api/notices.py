@@ -1,42 +1,65 @@
-"""Public verification of a notice: ``GET /notices/{number}/verify?code=...`` (the QR code's URL).
+"""Public verification of a notice, a revocation or a review conclusion:
+``GET /notices/{number}/verify?code=...`` (the QR code's URL).
 
-No login. Answers an HTML page in Chinese, or JSON when the client asks for
-``application/json``. It says only whether the notice is genuine, unchanged and in force - never
-who the parties are. Unknown numbers and wrong codes get the same 200 page shape (with their own
-status) so the page can explain; nothing about the case is revealed either way.
+No login. Answers an HTML page in Chinese, or JSON when the client asks for ``application/json``.
+Beyond genuine / revoked / wrong code it shows the document's essentials, so that a printout can be
+compared with them: number, unit, date, the parties with masked names (张*) and each one's
+liability, and the notice that revoked it (or that a review concerned). No ID numbers, phones,
+plates or facts. Unknown numbers and wrong codes get the same page shape with their own status and
+reveal nothing about the case.
 
-The check itself is the notice module's ``adapters.notice.verification.verify_notice``
-(Ed25519 signatures over the record and the content, the stored PDF's SHA-256, revocation);
-:func:`verify` only loads the record. Statuses use the notice module's vocabulary (genuine,
-unknown_notice, wrong_code, altered, revoked)."""
+The check is ``adapters.notice.verification.verify_notice`` (Ed25519 record and content signatures,
+the stored PDF's SHA-256, revocation) with the **public** key only: the page never loads, let alone
+creates, the private signing key. The key is loaded once per process."""
 
 from __future__ import annotations
 
 import html
+import logging
 from datetime import datetime
 from typing import Annotated
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
+from adapters.notice.summary import NoticeSummary
 from api.deps import State
 from db import repository
 
 router = APIRouter(prefix="/notices", tags=["public"])
+log = logging.getLogger(__name__)
 
 
 class NoticeCheck(BaseModel):
-    status: str  # genuine | unknown_notice | wrong_code | altered | revoked
+    status: str  # genuine | unknown_notice | wrong_code | altered | revoked | unavailable
     notice_number: str
     message: str
     kind: str | None = None
     issued_at: datetime | None = None
     revoked_at: datetime | None = None
+    summary: NoticeSummary | None = None  # the essentials, when the document verified
 
     @property
     def ok(self) -> bool:
         return self.status == "genuine"
+
+
+_public_keys: dict[tuple[str, str], Ed25519PublicKey] = {}
+
+
+def public_key(settings) -> Ed25519PublicKey | None:
+    """The verification key, cached per configuration (None until the issuing side published one)."""
+    from adapters.notice.signing import public_key_from_settings
+
+    cache_key = (settings.notice_public_key_b64, str(settings.effective_notice_signing_key_path))
+    key = _public_keys.get(cache_key)
+    if key is None:
+        key = public_key_from_settings(settings)
+        if key is not None:
+            _public_keys[cache_key] = key
+    return key
 
 
 async def verify(kc, number: str, code: str) -> NoticeCheck:
@@ -46,17 +69,21 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
         return NoticeCheck(
             status="unknown_notice",
             notice_number=number,
-            message=f"未查询到编号为 {number} 的道路交通事故认定书，请核对认定书编号。",
+            message=f"未查询到编号为 {number} 的文书，请核对文书编号。",
         )
     return _signed_check(kc, number, code, row)
 
 
 def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
-    """The notice module's verification (Ed25519 record and content signatures, PDF hash)."""
-    from adapters.notice.signing import signing_key_from_settings
     from adapters.notice.verification import NoticeRecord, verify_notice
     from api.citizen import resolve_notice_path
 
+    key = public_key(kc.settings)
+    if key is None:
+        log.warning("notice verification has no public key: set KUAICHU_NOTICE_PUBLIC_KEY_B64")
+        return NoticeCheck(
+            status="unavailable", notice_number=number, message="核验服务暂不可用，请稍后再试。"
+        )
     record = NoticeRecord(
         notice_number=row.notice_number,
         case_number=row.case_number,
@@ -77,7 +104,7 @@ def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
     )
     path = resolve_notice_path(kc, row.pdf_path)
     pdf = path.read_bytes() if path is not None else b""  # a missing file cannot be genuine
-    result = verify_notice(number, code, pdf, record, signing_key_from_settings(kc.settings).public_key())
+    result = verify_notice(number, code, pdf, record, key)
     return NoticeCheck(
         status=result.status.value,
         notice_number=number,
@@ -85,19 +112,22 @@ def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
         kind=result.kind.value if result.kind else None,
         issued_at=result.issued_at,
         revoked_at=result.revoked_at,
+        summary=result.summary,
     )
 
 
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>道路交通事故认定书核验</title>
+<title>交通事故文书核验</title>
 <style>body{{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}}
-.ok{{color:#0a7d2c}}.bad{{color:#b3261e}}</style></head>
-<body><h1>道路交通事故认定书核验</h1>
-<p>认定书编号：{number}</p>
+.ok{{color:#0a7d2c}}.bad{{color:#b3261e}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}dt{{color:#555}}dd{{margin:0 0 .5em}}</style>
+</head><body><h1>交通事故文书核验</h1>
+<p>文书编号：{number}</p>
 <p class="{css}"><strong>{verdict}</strong></p>
 <p>{message}</p>
+{essentials}
 </body></html>"""
 
 VERDICT = {
@@ -106,7 +136,44 @@ VERDICT = {
     "unknown_notice": "未找到",
     "wrong_code": "验证码错误",
     "altered": "核验未通过",
+    "unavailable": "暂不可用",
 }
+TITLES = {
+    "determination": "道路交通事故认定书（简易程序）",
+    "revocation": "撤销道路交通事故认定书",
+    "review_conclusion": "道路交通事故认定复核结论",
+}
+
+
+def essentials_html(summary: NoticeSummary | None) -> str:
+    """The essentials as a definition list and a party table; every value escaped."""
+    if summary is None:
+        return ""
+    e = html.escape
+    items = [
+        ("文书", TITLES.get(summary.kind.value, "")),
+        ("编号", summary.notice_number),
+        ("出具单位", summary.unit),
+        ("出具日期", summary.issued_on),
+    ]
+    if summary.revokes_notice_number:
+        items.append(("撤销的认定书", f"第 {summary.revokes_notice_number} 号"))
+    if summary.reviewed_notice_number:
+        items.append(("复核的认定书", f"第 {summary.reviewed_notice_number} 号"))
+        items.append(("复核结论", summary.outcome))
+    if summary.revoked_by_notice_number:
+        items.append(("已被撤销", f"第 {summary.revoked_by_notice_number} 号撤销道路交通事故认定书"))
+    rows = "".join(
+        f"<tr><td>{e(p.label)}</td><td>{e(p.name)}</td><td>{e(p.liability)}</td></tr>"
+        for p in summary.parties
+    )
+    return (
+        "<h2>文书要素</h2><dl>"
+        + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
+        + "</dl><table><tr><th>当事人</th><th>姓名</th><th>事故责任</th></tr>"
+        + rows
+        + "</table><p>请将以上要素与所持文书核对，如不一致，以本页为准。</p>"
+    )
 
 
 @router.get(
@@ -120,7 +187,8 @@ async def verify_notice(
     kc: State,
     code: Annotated[str, Query(max_length=32)] = "",
 ):
-    """Is this notice genuine, unchanged and in force? HTML, or JSON with Accept: application/json."""
+    """Is this document genuine, unchanged and in force, and what does it say in essence? HTML, or
+    JSON with Accept: application/json."""
     check = await verify(kc, notice_number.strip(), code)
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
@@ -131,5 +199,6 @@ async def verify_notice(
             css="ok" if check.ok else "bad",
             verdict=VERDICT.get(check.status, check.status),
             message=html.escape(check.message),
+            essentials=essentials_html(check.summary),
         )
     )

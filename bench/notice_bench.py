@@ -6,9 +6,12 @@
                     (Noto Sans SC converted once from CFF to glyf outlines with fontTools cu2qu,
                     cached under var/cache/; registered once per process, as reportlab is used)
   (c) ours          NoticeRenderer: fonts parsed once per process, per-document CFF subset
+  (d) ours signed   (c) plus what issuing adds: the Ed25519 content signature and short code,
+                    and the PAdES signature with the unit's vector seal (pyHanko, RSA 2048); the
+                    signing share of (d) is printed separately
 
-All three run the same layout code (adapters.notice.render) on the same notices, so the
-difference is the PDF/font back end. Each document has different party names (rare characters
+All run the same layout code (adapters.notice.render) on the same notices, so the difference
+between (a), (b) and (c) is the PDF/font back end. Each document has different party names (rare characters
 喆 堃 犇 龑 昇 ... all in Noto Sans SC, so the naive and reportlab variants need no fallback font)
 and its own number and short code. Run: python bench/notice_bench.py [--n 20]
 """
@@ -28,8 +31,12 @@ sys.path.insert(0, str(ROOT))
 from fpdf import FPDF  # noqa: E402
 
 from adapters.notice.fonts import default_font_paths  # noqa: E402
-from adapters.notice.render import NoticeRenderer, _Doc, verify_url  # noqa: E402
+from adapters.notice.layout import Doc  # noqa: E402
+from adapters.notice.pades import PadesSealer  # noqa: E402
+from adapters.notice.render import NoticeRenderer, verify_url  # noqa: E402
 from adapters.notice.sample import sample_content  # noqa: E402
+from adapters.notice.signing import short_code_for, sign_content  # noqa: E402
+from adapters.notice.unit_cert import issue_local  # noqa: E402
 
 NAMES = ["张喆", "李堃", "赵犇", "龑", "王昇", "刘䶮", "陈喆昇", "周堃", "吴犇", "郑龑", "孙昇", "钱喆"]
 PT_PER_MM = 72 / 25.4
@@ -53,10 +60,15 @@ def contents(n: int):
 class NaiveRenderer(NoticeRenderer):
     """The same layout, but fonts as fpdf2 is commonly used: parsed for every document."""
 
-    def _new_pdf(self) -> FPDF:
+    def new_doc(self, created_at, title, author, subject) -> Doc:
         pdf = FPDF(orientation="P", unit="mm", format="A4")
         pdf.add_font(self.fonts.primary.family, fname=str(self.fonts.primary.path))
-        return pdf
+        return self.doc_class(self.fonts, pdf, created_at)
+
+    def finish(self, doc, content_json, created_at):
+        from adapters.notice.layout import Rendered
+
+        return Rendered(bytes(doc.pdf.output()), doc.seal)
 
 
 # -- (b) reportlab --------------------------------------------------------------------------------
@@ -140,6 +152,9 @@ class ReportlabPDF:
     def set_creation_date(self, *_a, **_k):
         pass
 
+    def embed_file(self, *_a, **_k):
+        pass
+
     def set_title(self, title):
         self.canvas.setTitle(title)
 
@@ -203,7 +218,7 @@ class ReportlabPDF:
         return self.buffer.getvalue()
 
 
-class ReportlabDoc(_Doc):
+class ReportlabDoc(Doc):
     def qr(self, url, x, y, size):
         import qrcode
         from qrcode.constants import ERROR_CORRECT_L
@@ -237,8 +252,13 @@ class ReportlabRenderer(NoticeRenderer):
 
         pdfmetrics.registerFont(TTFont(self.family, str(ttf)))
 
-    def _new_pdf(self):
-        return ReportlabPDF(self.family)
+    def new_doc(self, created_at, title, author, subject) -> Doc:
+        return self.doc_class(self.fonts, ReportlabPDF(self.family), created_at)
+
+    def finish(self, doc, content_json, created_at):
+        from adapters.notice.layout import Rendered
+
+        return Rendered(doc.pdf.output(), doc.seal)
 
 
 # -- measuring ------------------------------------------------------------------------------------
@@ -253,6 +273,30 @@ def measure(render, docs) -> tuple[list[float], int]:
         times.append((time.perf_counter() - started) * 1000)
         size = len(pdf)
     return times, size
+
+
+class SignedIssuer:
+    """What issuing adds to rendering, timed separately: content signature + PAdES seal."""
+
+    def __init__(self, renderer: NoticeRenderer):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        self.renderer = renderer
+        self.key = Ed25519PrivateKey.generate()
+        self.sealer = PadesSealer(issue_local("泸州市公安局交通警察支队"), renderer.fonts)
+        self.signing_ms: list[float] = []
+
+    def issue(self, content, _code, _url) -> bytes:
+        started = time.perf_counter()
+        code = short_code_for(sign_content(self.key, content))
+        signing = time.perf_counter() - started
+        rendered = self.renderer.render_document(
+            content, code, verify_url("https://kuaichu.example.cn", content.notice_number, code)
+        )
+        started = time.perf_counter()
+        pdf = self.sealer.seal(rendered.pdf, rendered.seal, content.unit, reason="道路交通事故认定书")
+        self.signing_ms.append((signing + time.perf_counter() - started) * 1000)
+        return pdf
 
 
 def p95(values: list[float]) -> float:
@@ -291,11 +335,22 @@ def main(argv: list[str] | None = None) -> None:
     results["naive fpdf2"] = measure(naive.render, docs[: args.n])
     results["reportlab TTF"] = measure(reportlab.render, docs[: args.n])
     results["ours"] = measure(ours.render, docs[:n_ours])
+    signed = SignedIssuer(ours)
+    signed.issue(*docs[0])  # the unit's seal is drawn once per process (cached)
+    signed.signing_ms.clear()
+    results["ours signed"] = measure(signed.issue, docs[:n_ours])
 
     print(f"three-party notice, A4, {args.n} documents each ({n_ours} for ours); one process, 2-core machine")
+    print("(a)-(c) unsigned; 'ours signed' is a notice as issued: signed, sealed, PAdES")
     print(f"{'variant':<16}{'median ms':>11}{'p95 ms':>10}{'PDF bytes':>11}{'docs':>6}")
     for name, (times, size) in results.items():
         print(f"{name:<16}{statistics.median(times):>11.1f}{p95(times):>10.1f}{size:>11,}{len(times):>6}")
+    total = statistics.median(results["ours signed"][0])
+    share = statistics.median(signed.signing_ms)
+    print(
+        f"signing share of 'ours signed': median {share:.1f} ms of {total:.1f} ms ({100 * share / total:.0f} %), "
+        f"p95 {p95(signed.signing_ms):.1f} ms (Ed25519 content signature + PAdES seal and signature)"
+    )
     ours_median = statistics.median(results["ours"][0])
     print(f"ratio naive/ours     {statistics.median(results['naive fpdf2'][0]) / ours_median:6.1f}x")
     print(f"ratio reportlab/ours {statistics.median(results['reportlab TTF'][0]) / ours_median:6.1f}x")

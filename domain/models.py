@@ -174,6 +174,7 @@ class Decision(Model):
 class NoticeKind(StrEnum):
     DETERMINATION = "determination"  # 道路交通事故认定书（简易程序）
     REVOCATION = "revocation"  # 撤销道路交通事故认定书
+    REVIEW_CONCLUSION = "review_conclusion"  # 道路交通事故认定复核结论
 
 
 class CaseStatus(StrEnum):

@@ -12,13 +12,36 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.models import LIABILITY_LABELS_ZH, Decision, Liability, Location, NoticeKind, Party, PartyKind
+from domain.notice_codes import (
+    NOT_RECORDED,
+    PARTY_LABELS,
+    ROAD_SURFACES,
+    WEATHER,
+    accident_form_name,
+    impact_point_name,
+    name_of,
+    party_labels,
+    substitute_party_refs,
+    unknown_party_refs,
+)
 
-PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 NO_VALUE = "无"
+__all__ = ["NOT_RECORDED", "NO_VALUE", "PARTY_LABELS"]  # re-exported for the renderers
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False)
+
+
+class SignedContent(_Model):
+    """A document's content as signed: canonical JSON, and its SHA-256 on the record."""
+
+    def canonical_json(self) -> bytes:
+        """Sorted-key, compact UTF-8 JSON of every content field: the input of the signature."""
+        return canonical_json(self.model_dump(mode="json"))
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical_json()).hexdigest()
 
 
 class NoticeLocation(_Model):
@@ -27,7 +50,9 @@ class NoticeLocation(_Model):
 
 
 class NoticeParty(_Model):
-    party_id: str
+    # the case's internal id (P1): for field names in errors only. Not part of the signed content nor
+    # of the JSON attached to the PDF, where parties are 甲, 乙, ... and nothing else.
+    party_id: str = Field(default="", exclude=True)
     label: str  # 甲 / 乙 / 丙 ...
     name: str
     id_or_licence_number: str
@@ -50,14 +75,15 @@ class Revocation(_Model):
     new_notice_number: str = ""
 
 
-class NoticeContent(_Model):
+class NoticeContent(SignedContent):
     notice_number: str
     case_number: str
     version: int = 1
     issued_at: AwareDatetime
     accident_time: AwareDatetime
     location: NoticeLocation
-    weather: str = ""
+    weather: str = NOT_RECORDED  # as the seat recorded it; never a default value
+    road_surface: str = NOT_RECORDED
     parties: list[NoticeParty]
     accident_form: str = ""  # 事故形态
     impact_points: list[str] = Field(default_factory=list)  # 碰撞部位
@@ -77,13 +103,6 @@ class NoticeContent(_Model):
     def kind(self) -> NoticeKind:
         return NoticeKind.REVOCATION if self.revokes else NoticeKind.DETERMINATION
 
-    def canonical_json(self) -> bytes:
-        """Sorted-key, compact UTF-8 JSON of every content field: the input of the signature."""
-        return canonical_json(self.model_dump(mode="json"))
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.canonical_json()).hexdigest()
-
     def texts(self) -> dict[str, str]:
         """Every printed free-text field by name (for the glyph check before rendering)."""
         out = {
@@ -92,6 +111,7 @@ class NoticeContent(_Model):
             "location.address": self.location.address,
             "location.district": self.location.district,
             "weather": self.weather,
+            "road_surface": self.road_surface,
             "accident_form": self.accident_form,
             "impact_points": "".join(self.impact_points),
             "facts": self.facts,
@@ -105,8 +125,8 @@ class NoticeContent(_Model):
         }
         for p in self.parties:
             for name in ("name", "id_or_licence_number", "phone", "vehicle_type", "plate", "insurer_name"):
-                out[f"parties[{p.party_id}].{name}"] = getattr(p, name)
-            out[f"parties[{p.party_id}].policy_number"] = p.policy_number
+                out[f"parties[{p.party_id or p.label}].{name}"] = getattr(p, name)
+            out[f"parties[{p.party_id or p.label}].policy_number"] = p.policy_number
         if self.revokes:
             out["revokes.reason"] = self.revokes.reason
             out["revokes.revoked_notice_number"] = self.revokes.revoked_notice_number
@@ -157,15 +177,25 @@ def build_notice_content(
     served_at: datetime | None = None,
     review_deadline: date | None = None,
     revokes: Revocation | None = None,
+    weather: str | None = None,
+    road_surface: str | None = None,
 ) -> NoticeContent:
     """The notice content from the officer's decision and the case's parties (in the case's order:
     the first party is 甲, the second 乙, ...). Every party needs a liability in the decision, and the
-    decision must carry either a mediation result or the reason there was none."""
+    decision must carry either a mediation result or the reason there was none.
+
+    ``accident_time`` is when the accident happened (as declared and corrected by the seat), not when
+    the alert was raised. ``weather`` and ``road_surface`` are what the seat recorded (a code of
+    :data:`domain.notice_codes.WEATHER` / ``ROAD_SURFACES`` or a name); absent, the notice says
+    未记录. ``decision.weather`` is ignored: it defaults to 晴, so it cannot tell what was recorded.
+
+    Accident form and impact points given as codes print as their names; free text (older decisions)
+    prints as written. Party ids (P1, P2) in the officer's text become 甲, 乙; an id of no party of the
+    case is refused, as an internal id must never be printed."""
     if not parties:
         raise ValueError("a notice needs at least one party")
-    if len(parties) > len(PARTY_LABELS):
-        raise ValueError(f"at most {len(PARTY_LABELS)} parties")
     ids = [p.party_id for p in parties]
+    labels = party_labels(ids)
     missing = [pid for pid in ids if pid not in decision.liabilities]
     unknown = [pid for pid in decision.liabilities if pid not in ids]
     if missing or unknown:
@@ -176,6 +206,19 @@ def build_notice_content(
         raise ValueError("a notice states the mediation result or the reason there was none")
     if accident_time.tzinfo is None or issued_at.tzinfo is None:
         raise ValueError("accident_time and issued_at must be timezone-aware")
+    with_vehicle = {p.party_id: p.vehicle is not None for p in parties}
+    texts = {
+        "facts": decision.facts,
+        "accident_form": accident_form_name(decision.accident_form),
+        "legal_basis": decision.legal_basis,
+        "mediation_result": decision.mediation_result,
+        "no_mediation_reason": "" if decision.mediation_result else decision.no_mediation_reason,
+    }
+    impact_points = [impact_point_name(v, labels, with_vehicle) for v in decision.impact_points]
+    for field, text in [*texts.items(), *(("impact_points", v) for v in impact_points)]:
+        if stray := unknown_party_refs(text, labels):
+            raise ValueError(f"{field} refers to {stray}, which is no party of this case")
+    texts = {field: substitute_party_refs(text, labels) for field, text in texts.items()}
     return NoticeContent(
         notice_number=notice_number,
         case_number=case_number,
@@ -183,16 +226,12 @@ def build_notice_content(
         issued_at=issued_at,
         accident_time=accident_time,
         location=NoticeLocation(address=location.address, district=location.district),
-        weather=decision.weather,
-        parties=[
-            _notice_party(p, PARTY_LABELS[i], decision.liabilities[p.party_id]) for i, p in enumerate(parties)
-        ],
-        accident_form=decision.accident_form,
-        impact_points=list(decision.impact_points),
-        facts=decision.facts,
-        legal_basis=decision.legal_basis,
-        mediation_result=decision.mediation_result,
-        no_mediation_reason="" if decision.mediation_result else decision.no_mediation_reason,
+        weather=name_of(WEATHER, weather) if weather and weather.strip() else NOT_RECORDED,
+        road_surface=name_of(ROAD_SURFACES, road_surface)
+        if road_surface and road_surface.strip()
+        else NOT_RECORDED,
+        parties=[_notice_party(p, labels[p.party_id], decision.liabilities[p.party_id]) for p in parties],
+        impact_points=impact_points,
         officer_name=decision.officer_name,
         badge_number=decision.badge_number,
         unit=decision.unit,
@@ -200,6 +239,7 @@ def build_notice_content(
         served_at=served_at,
         review_deadline=review_deadline,
         revokes=revokes,
+        **texts,
     )
 
 

@@ -292,6 +292,11 @@ class CidCffFont:
                 self._cs_cache[gid] = cached
             return cached
 
+    def draw_glyph(self, gid: int, pen: Any) -> None:
+        """Draw a glyph's outline (font units, y up) on a fontTools pen: text as vectors (the seal)."""
+        with self._lock:  # charstring() desubroutinises these objects in place
+            self._charstrings[self._glyph_order[gid]].draw(pen)
+
     def warm(self, text: str) -> None:
         """Pre-compute the charstrings of the characters of ``text`` (e.g. a template's fixed text)."""
         for ch in set(text):
@@ -644,6 +649,14 @@ class FontSet:
     def warm(self, text: str) -> None:
         for font in self.fonts():
             font.warm(text)
+
+    def draw_char(self, ch: str, pen: Any) -> int:
+        """Draw ``ch``'s outline on a fontTools pen with the font that has it; return its advance
+        (1/1000 em). Raises :class:`MissingGlyphError` if no font has it."""
+        index, width = self.advance(ch)
+        font = self.fonts()[index]
+        font.draw_glyph(font.template.glyph_ids[ord(ch)], pen)
+        return width
 
 
 class NoticePDF(FPDF):

@@ -1,23 +1,41 @@
-"""One facade for the workflow's activity wrapper: render, hash, sign, store.
+"""One facade for the workflow's activity wrapper: sign the content, render, seal and sign the PDF,
+store, and return the record to persist.
 
-``issue_notice(content)`` returns the :class:`NoticeRecord` to persist and the PDF's path. The same
-content gives the same PDF bytes and the same record (fixed PDF creation date = ``issued_at``,
-deterministic Ed25519), so a retried activity is harmless."""
+The same pipeline issues the three document kinds: ``issue_notice`` (a determination, or with
+``revokes`` set a revocation), ``issue_revocation`` (also returns the revoked notice's updated
+record) and ``issue_review_conclusion``. A retried activity is harmless: the content signature and
+the unsigned PDF are deterministic (Ed25519, PDF creation date = ``issued_at``), and when the store
+already holds a signed PDF of the same unsigned bytes that one is kept (the PAdES signing time makes
+a second signature differ), so the record is the same."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from adapters.notice.content import NoticeContent
+from adapters.notice.layout import Rendered
+from adapters.notice.pades import PadesSealer
 from adapters.notice.render import NoticeRenderer, verify_url
+from adapters.notice.review_conclusion import ReviewConclusionContent
+from adapters.notice.review_render import ReviewConclusionRenderer
 from adapters.notice.signing import key_id, short_code_for, sign_content, signing_key_from_settings
 from adapters.notice.store import NoticeStore
+from adapters.notice.unit_cert import credentials_from_settings, load_or_create_embedded
 from adapters.notice.verification import NoticeRecord
 from domain.models import NoticeKind
+
+Content = NoticeContent | ReviewConclusionContent
+
+_REASONS = {
+    NoticeKind.DETERMINATION: "道路交通事故认定书（简易程序）",
+    NoticeKind.REVOCATION: "撤销道路交通事故认定书",
+    NoticeKind.REVIEW_CONCLUSION: "道路交通事故认定复核结论",
+}
 
 
 class NoticeService:
@@ -27,11 +45,15 @@ class NoticeService:
         store: NoticeStore,
         signing_key: Ed25519PrivateKey,
         verify_base_url: str,
+        sealer: PadesSealer,
+        review_renderer: ReviewConclusionRenderer | None = None,
     ):
         self.renderer = renderer
+        self.review_renderer = review_renderer or ReviewConclusionRenderer(renderer.fonts)
         self.store = store
         self.signing_key = signing_key
         self.verify_base_url = verify_base_url
+        self.sealer = sealer
 
     @classmethod
     def from_settings(cls, settings=None) -> NoticeService:
@@ -39,23 +61,34 @@ class NoticeService:
             from settings import get_settings
 
             settings = get_settings()
+        renderer = NoticeRenderer(timezone=settings.timezone)
         return cls(
-            NoticeRenderer(timezone=settings.timezone),
+            renderer,
             NoticeStore(settings.effective_notice_dir),
             signing_key_from_settings(settings),
             settings.notice_verify_base_url,
+            PadesSealer(credentials_from_settings(settings), renderer.fonts),
+            ReviewConclusionRenderer(renderer.fonts, timezone=settings.timezone),
         )
 
     @classmethod
-    def embedded(cls, root: Path, verify_base_url: str = "http://127.0.0.1:8000") -> NoticeService:
-        """Everything under ``root`` (PDFs and a generated key): samples and tests."""
+    def embedded(
+        cls,
+        root: Path,
+        verify_base_url: str = "http://127.0.0.1:8000",
+        certificate_unit: str = "泸州市公安局交通警察支队",
+    ) -> NoticeService:
+        """Everything under ``root`` (PDFs, a generated Ed25519 key, a local CA and unit
+        certificate): samples and tests."""
         from adapters.notice.signing import load_or_create_signing_key
 
+        renderer = NoticeRenderer()
         return cls(
-            NoticeRenderer(),
+            renderer,
             NoticeStore(root),
             load_or_create_signing_key(root / "keys" / "notice-ed25519.pem"),
             verify_base_url,
+            PadesSealer(load_or_create_embedded(root / "keys", certificate_unit), renderer.fonts),
         )
 
     @property
@@ -63,16 +96,31 @@ class NoticeService:
         return self.signing_key.public_key()
 
     def issue_notice(self, content: NoticeContent) -> tuple[NoticeRecord, Path]:
-        """Render, hash, sign and store ``content`` (a determination or, with ``revokes`` set, a
-        revocation). Raises MissingGlyphError if a character cannot be printed."""
+        """Issue ``content`` (a determination or, with ``revokes`` set, a revocation). Raises
+        MissingGlyphError if a character cannot be printed."""
+        return self._issue(content, self.renderer.render_document)
+
+    def issue_review_conclusion(self, content: ReviewConclusionContent) -> tuple[NoticeRecord, Path]:
+        """Issue a review conclusion (uphold or redetermine), served and verified like a notice."""
+        return self._issue(content, self.review_renderer.render_document)
+
+    def _issue(
+        self, content: Content, render: Callable[[Content, str, str], Rendered]
+    ) -> tuple[NoticeRecord, Path]:
         content_signature = sign_content(self.signing_key, content)
         code = short_code_for(content_signature)
-        pdf = self.renderer.render(
-            content, code, verify_url(self.verify_base_url, content.notice_number, code)
-        )
-        stored = self.store.save(
-            NoticeStore.key_for(content.case_number, content.notice_number, content.version), pdf
-        )
+        rendered = render(content, code, verify_url(self.verify_base_url, content.notice_number, code))
+        key = NoticeStore.key_for(content.case_number, content.notice_number, content.version)
+        stored = self.store.find_signed(key, rendered.pdf)
+        if stored is None:
+            signed = self.sealer.seal(
+                rendered.pdf,
+                rendered.seal,
+                content.unit,
+                reason=_REASONS[content.kind],
+                location=content.unit,
+            )
+            stored = self.store.save(key, signed, unsigned=rendered.pdf)
         record = NoticeRecord(
             notice_number=content.notice_number,
             case_number=content.case_number,
@@ -135,6 +183,14 @@ def issue_revocation(
     content: NoticeContent, revoked: NoticeRecord, service: NoticeService | None = None
 ) -> tuple[NoticeRecord, Path, NoticeRecord]:
     return (service or default_service()).issue_revocation(content, revoked)
+
+
+def issue_review_conclusion(
+    content: ReviewConclusionContent, service: NoticeService | None = None
+) -> tuple[NoticeRecord, Path]:
+    """Issue a review conclusion (build it with ``build_review_conclusion_content``); persist the
+    record like a notice's (kind ``review_conclusion``) and serve the PDF to every party."""
+    return (service or default_service()).issue_review_conclusion(content)
 
 
 def mark_served(record: NoticeRecord, served_at: datetime) -> NoticeRecord:

@@ -10,8 +10,11 @@ Two signatures, because the short code printed on the notice cannot depend on th
    issued_at, content digest, short code, PDF SHA-256}): binds the stored record to the exact PDF.
 
 Keys: ``load_or_create_signing_key(path)`` for the embedded run (a PKCS#8 PEM created with 0600
-permissions under var/); production passes the key in ``KUAICHU_NOTICE_SIGNING_KEY_B64`` (base64 of
-the PEM, or of the raw 32-byte private key) — see :func:`signing_key_from_settings`."""
+permissions under var/, with the public key beside it in ``<name>.pub.pem``); production passes the
+key in ``KUAICHU_NOTICE_SIGNING_KEY_B64`` (base64 of the PEM, or of the raw 32-byte private key) —
+see :func:`signing_key_from_settings`. The public verification page needs only the public key
+(:func:`public_key_from_settings`): ``KUAICHU_NOTICE_PUBLIC_KEY_B64``, or the ``.pub.pem`` file the
+issuing side writes; it never loads, let alone creates, the private key."""
 
 from __future__ import annotations
 
@@ -24,29 +27,58 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import BaseModel
 
-from adapters.notice.content import NoticeContent, canonical_json
+from adapters.notice.content import canonical_json
 
 SCHEME = "kuaichu-notice/1"
 SHORT_CODE_LENGTH = 10
 
 
+def public_key_path(private_key_path: Path | str) -> Path:
+    """Where the public key of the key file at ``private_key_path`` is published."""
+    path = Path(private_key_path)
+    return path.with_name(path.name.removesuffix(".pem") + ".pub.pem")
+
+
 def load_or_create_signing_key(path: Path | str) -> Ed25519PrivateKey:
-    """The private key stored at ``path`` (PKCS#8 PEM); generated with 0600 permissions if absent."""
+    """The private key stored at ``path`` (PKCS#8 PEM); generated with 0600 permissions if absent.
+    Its public key is written beside it (for the verification page) if it is not there yet."""
     path = Path(path)
     if path.exists():
-        return _load_private_key(path.read_bytes())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, pem)
-    finally:
-        os.close(fd)
+        key = _load_private_key(path.read_bytes())
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, pem)
+        finally:
+            os.close(fd)
+    public = public_key_path(path)
+    if not public.exists():
+        tmp = public.with_name(f".{public.name}.{os.getpid()}")
+        tmp.write_text(public_key_pem(key), encoding="ascii")
+        os.replace(tmp, public)
     return key
+
+
+def public_key_from_settings(settings=None) -> Ed25519PublicKey | None:
+    """The public key for verification: ``notice_public_key_b64`` (base64 of the PEM or of the raw
+    32 bytes), else the published ``.pub.pem`` beside the key file; None if neither exists yet (no
+    notice has been issued)."""
+    if settings is None:
+        from settings import get_settings
+
+        settings = get_settings()
+    if settings.notice_public_key_b64:
+        raw = base64.b64decode(settings.notice_public_key_b64.strip())
+        return Ed25519PublicKey.from_public_bytes(raw) if len(raw) == 32 else load_public_key(raw)
+    path = public_key_path(settings.effective_notice_signing_key_path)
+    return load_public_key(path.read_bytes()) if path.exists() else None
 
 
 def signing_key_from_b64(value: str) -> Ed25519PrivateKey:
@@ -104,11 +136,12 @@ def sha256_hex(data: bytes) -> str:
 # -- content signature and short code ------------------------------------------------------------
 
 
-def sign_content(key: Ed25519PrivateKey, content: NoticeContent) -> bytes:
+def sign_content(key: Ed25519PrivateKey, content: BaseModel) -> bytes:
+    """Sign a document's content (a notice, a revocation or a review conclusion)."""
     return key.sign(_content_message(content))
 
 
-def _content_message(content: NoticeContent) -> bytes:
+def _content_message(content: BaseModel) -> bytes:
     return canonical_json({"scheme": SCHEME, "part": "content", "content": content.model_dump(mode="json")})
 
 

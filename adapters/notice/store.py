@@ -1,6 +1,8 @@
 """PDFs on local disk, by reference (embedded default: var/notices/). A notice file is written once:
 writing the same bytes again is a no-op (a retried activity), different bytes under the same name are
-refused — an issued legal document is never overwritten."""
+refused — an issued legal document is never overwritten. A signed PDF is an incremental update of
+the unsigned one, so "the same document" is a stored file that starts with the same unsigned bytes
+(a second signature of it differs in its signing time)."""
 
 from __future__ import annotations
 
@@ -47,10 +49,26 @@ class NoticeStore:
             raise NoticeStoreError(f"key escapes the store: {key!r}")
         return path
 
-    def save(self, key: str, pdf: bytes) -> StoredPdf:
+    def find_signed(self, key: str, unsigned: bytes) -> StoredPdf | None:
+        """The stored signed PDF of ``unsigned`` under ``key``, if any."""
+        path = self.path_for(key)
+        if not path.exists():
+            return None
+        existing = path.read_bytes()
+        if not existing.startswith(unsigned):
+            raise NoticeStoreError(f"{key} exists with different content; notices are never overwritten")
+        return StoredPdf(key, path, sha256_hex(existing), len(existing))
+
+    def save(self, key: str, pdf: bytes, unsigned: bytes | None = None) -> StoredPdf:
+        """Store ``pdf`` under ``key`` once. With ``unsigned``, a stored file signed over the same
+        unsigned bytes (written by a concurrent retry) is the same document: it is kept."""
         path = self.path_for(key)
         digest = sha256_hex(pdf)
         if path.exists():
+            if unsigned is not None:
+                found = self.find_signed(key, unsigned)
+                assert found is not None
+                return found
             if sha256_hex(path.read_bytes()) != digest:
                 raise NoticeStoreError(f"{key} exists with different content; notices are never overwritten")
             return StoredPdf(key, path, digest, len(pdf))
@@ -62,10 +80,11 @@ class NoticeStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
+            os.link(tmp, path)  # unlike a rename, never replaces a file another writer just stored
+        except FileExistsError:
+            return self.save(key, pdf, unsigned)
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
         return StoredPdf(key, path, digest, len(pdf))
 
     def read(self, key: str) -> bytes:

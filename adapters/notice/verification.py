@@ -21,6 +21,7 @@ from adapters.notice.signing import (
     short_code_for,
     verify_signature,
 )
+from adapters.notice.summary import NoticeSummary, public_summary
 from domain.models import NoticeKind
 
 
@@ -79,6 +80,8 @@ class VerificationResult(BaseModel):
     issued_at: AwareDatetime | None = None
     revoked_at: AwareDatetime | None = None
     revoked_by_notice_number: str = ""
+    # the essentials (number, unit, date, masked parties and liabilities), once the PDF verified
+    summary: NoticeSummary | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,6 +89,11 @@ class VerificationResult(BaseModel):
 
 
 _TZ = ZoneInfo("Asia/Shanghai")
+TITLES = {
+    NoticeKind.DETERMINATION: "道路交通事故认定书",
+    NoticeKind.REVOCATION: "撤销道路交通事故认定书",
+    NoticeKind.REVIEW_CONCLUSION: "道路交通事故认定复核结论",
+}
 
 
 def _date_zh(value: datetime) -> str:
@@ -142,6 +150,9 @@ def verify_notice(
         return altered.model_copy(update={"reason": "content digest mismatch"})
     if pdf_bytes is not None and not hmac.compare_digest(sha256_hex(pdf_bytes), record.sha256):
         return altered.model_copy(update={"reason": "PDF SHA-256 mismatch"})
+    summary = public_summary(pdf_bytes, record.content_digest) if pdf_bytes is not None else None
+    if summary is not None:
+        summary = summary.model_copy(update={"revoked_by_notice_number": record.revoked_by_notice_number})
     if record.revoked_at is not None or record.revoked_by_notice_number:
         when = f"已于{_date_zh(record.revoked_at)}" if record.revoked_at else "已"
         by = (
@@ -155,9 +166,10 @@ def verify_notice(
             reason="revoked",
             revoked_at=record.revoked_at,
             revoked_by_notice_number=record.revoked_by_notice_number,
+            summary=summary,
             **base,
         )
-    title = "撤销道路交通事故认定书" if record.kind == NoticeKind.REVOCATION else "道路交通事故认定书"
+    title = TITLES.get(record.kind, "道路交通事故认定书")
     return VerificationResult(
         status=VerificationStatus.GENUINE,
         message=(
@@ -165,5 +177,6 @@ def verify_notice(
             "电子签名有效，文件内容未被篡改。"
         ),
         reason="genuine",
+        summary=summary,
         **base,
     )

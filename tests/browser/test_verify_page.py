@@ -20,9 +20,10 @@ from api.app import create_app
 from db import repository
 from db.records import CaseRecord
 from db.session import ensure_schema, make_engine, make_sessionmaker
+from domain.masking import mask_name
 from settings import Settings
 from tests import case_factory
-from tests.notice.conftest import decode_qr
+from tests.notice.conftest import artefact_dir, decode_qr
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -69,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     thread.join(10)
 
 
-async def _issue_notice(settings: Settings) -> Path:
+async def _issue_notice(settings: Settings) -> tuple[Path, list]:
     """A notice as the workflow's activity issues it: rendered, signed, stored, recorded."""
     await ensure_schema(settings.effective_database_url)
     engine = make_engine(settings.effective_database_url)
@@ -100,7 +101,7 @@ async def _issue_notice(settings: Settings) -> Path:
             session, **record.model_dump(include=_NOTICE_COLUMNS), kind=record.kind.value
         )
     await engine.dispose()
-    return path
+    return path, alert.parties
 
 
 _NOTICE_COLUMNS = {
@@ -122,7 +123,7 @@ async def test_scanning_the_qr_code_opens_a_page_saying_the_notice_is_genuine(se
     from playwright.async_api import async_playwright
 
     base, settings = server
-    pdf = await _issue_notice(settings)
+    pdf, parties = await _issue_notice(settings)
     [url] = decode_qr(pdf, tmp_path)
     assert url.startswith(f"{base}/notices/")
 
@@ -132,6 +133,12 @@ async def test_scanning_the_qr_code_opens_a_page_saying_the_notice_is_genuine(se
         await page.goto(url)
         body = await page.inner_text("body")
         assert "道路交通事故认定书" in body and "未被篡改" in body
+        # the essentials to compare a printout with: parties masked, each one's liability
+        assert "泸州市公安局交通警察支队江阳大队" in body and "全部责任" in body and "无责任" in body
+        for label, party in zip("甲乙", parties, strict=False):
+            assert f"{label}\t{mask_name(party.name)}" in body
+            assert party.name not in body and party.phone not in body and party.id_number not in body
+        await page.screenshot(path=str(artefact_dir() / "verify-page.png"), full_page=True)
 
         await page.goto(url.replace("code=", "code=X"))
         assert "验证码不正确" in await page.inner_text("body")

@@ -1,4 +1,5 @@
-"""Signing and public verification: genuine / unknown / wrong code / altered / revoked."""
+"""Signing and public verification: genuine / unknown / wrong code / altered / revoked, and the
+essentials the page shows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import stat
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from adapters.notice.sample import sample_revocation
+from adapters.notice.review_conclusion import ReviewOutcome
+from adapters.notice.sample import sample_review_conclusion, sample_revocation
 from adapters.notice.signing import (
     load_or_create_signing_key,
     load_public_key,
@@ -18,6 +20,7 @@ from adapters.notice.signing import (
     signing_key_from_b64,
 )
 from adapters.notice.verification import VerificationStatus, verify_notice
+from domain.models import NoticeKind
 
 
 def check(service, record, code=None, pdf=None, number=None, key=None, **kw):
@@ -144,3 +147,72 @@ def test_store_never_overwrites(service, issued):
     with pytest.raises(NoticeStoreError):
         service.store.path_for("../../etc/passwd")
     assert service.store.save(record.pdf_path, path.read_bytes()).sha256 == record.sha256
+
+
+# -- the essentials shown by the verification page ----------------------------------------------
+
+
+def test_genuine_result_carries_the_masked_essentials(service, issued, content):
+    record, _ = issued
+    summary = check(service, record).summary
+    assert summary is not None
+    assert summary.notice_number == content.notice_number and summary.unit == content.unit
+    assert summary.issued_on == "2026年3月5日"
+    assert [(p.label, p.name, p.liability) for p in summary.parties] == [
+        ("甲", "张*", "全部责任"),
+        ("乙", "李*", "无责任"),
+        ("丙", "𠮷*", "无责任"),
+    ]
+    # no more personal data than that
+    dumped = summary.model_dump_json()
+    for party in content.parties:
+        for secret in (party.name, party.id_or_licence_number, party.phone, party.plate):
+            assert secret not in dumped
+
+
+def test_essentials_are_not_taken_from_an_unsigned_attachment(service, issued):
+    """The attachment counts only when its hash is the signed content digest."""
+    from adapters.notice.summary import public_summary
+
+    record, path = issued
+    assert public_summary(path.read_bytes(), "0" * 64) is None
+    assert public_summary(path.read_bytes(), record.content_digest) is not None
+
+
+def test_revoked_and_revocation_essentials(service, issued, content):
+    record, _ = issued
+    revocation = sample_revocation(content)
+    rev_record, _, revoked = service.issue_revocation(revocation, record)
+    old = check(service, revoked)
+    assert old.status == VerificationStatus.REVOKED
+    assert old.summary.revoked_by_notice_number == revocation.notice_number
+    new = check(service, rev_record)
+    assert new.summary.kind == NoticeKind.REVOCATION
+    assert new.summary.revokes_notice_number == content.notice_number
+
+
+def test_review_conclusion_verifies_with_its_outcome(service, content):
+    conclusion = sample_review_conclusion(content, ReviewOutcome.REDETERMINE)
+    record, _ = service.issue_review_conclusion(conclusion)
+    result = check(service, record)
+    assert result.ok and "道路交通事故认定复核结论" in result.message
+    assert result.summary.kind == NoticeKind.REVIEW_CONCLUSION
+    assert result.summary.unit == "泸州市公安局交通警察支队"
+    assert result.summary.reviewed_notice_number == content.notice_number
+    assert result.summary.outcome == "责令原办案单位重新调查、认定"
+
+
+def test_public_key_comes_from_the_published_file_or_setting_never_the_private_key(tmp_path):
+    from adapters.notice.signing import public_key_from_settings, public_key_path
+    from settings import Settings
+
+    settings = Settings(var_dir=tmp_path)
+    assert public_key_from_settings(settings) is None  # nothing issued yet: nothing created either
+    assert not settings.effective_notice_signing_key_path.exists()
+    key = load_or_create_signing_key(settings.effective_notice_signing_key_path)  # the issuing side
+    assert public_key_path(settings.effective_notice_signing_key_path).exists()
+    settings.effective_notice_signing_key_path.unlink()  # the verifier does not need it
+    assert public_key_from_settings(settings).public_bytes_raw() == key.public_key().public_bytes_raw()
+    raw = base64.b64encode(key.public_key().public_bytes_raw()).decode()
+    other = Settings(var_dir=tmp_path / "elsewhere", notice_public_key_b64=raw)
+    assert public_key_from_settings(other).public_bytes_raw() == key.public_key().public_bytes_raw()
