@@ -50,6 +50,9 @@ from worker import make_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
+# Recorded histories are named "<recording>-<scenario>.json"; earlier recordings stay beside the
+# new ones so that the cases they stand for keep replaying. Bump this when a patch is added.
+RECORDING = "v2"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
 
@@ -185,7 +188,7 @@ class Case:
             return
         history = await self.handle.fetch_history()
         HISTORIES.mkdir(parents=True, exist_ok=True)
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        (HISTORIES / f"{RECORDING}-{name}.json").write_text(history.to_json())
 
 
 class Harness:
