@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.declared import implements
 from adapters.notice.content import NoticeContent, build_notice_content, build_revocation_content
 from adapters.notice.fonts import MissingGlyphError
 from adapters.notice.service import NoticeService
@@ -85,7 +85,7 @@ class NoticeActivities:
             unit=req.decision.unit,
         )
 
-    @activity.defn(name=act.ISSUE_NOTICE)
+    @implements(act.issue_notice)
     async def issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
         try:
             content = self._content(req)

@@ -2,8 +2,8 @@
 
 Human steps are updates with validators (a refused update leaves the case unchanged and tells
 why); video-provider events are signals; `view` is the query. Every wait is a named timer whose
-expiry is a named outcome. Activities are called by name (domain/activity_contracts.py) so that
-this module imports nothing but domain/ and temporalio."""
+expiry is a named outcome. Activities are called through their declarations (domain/activity_contracts.py,
+workflows/activity_calls.py) so that this module imports nothing but domain/ and temporalio."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -69,17 +69,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.refusals import RefusalCode
     from domain.validators import validate_party
     from workflows import search_attributes as sa
+    from workflows.activity_calls import call
 
 SHANGHAI = "Asia/Shanghai"
 MAX_VEHICLES = 3
 MIN_REVIEWERS = 2
-
-# Retry policies: external systems get patient retries; validation failures are raised by the
-# activities as non-retryable ApplicationErrors and end the retrying at once.
-EXTERNAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-RECORD_RETRY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
-)
 
 ENDED = (CaseStatus.CLOSED, CaseStatus.REFUSED, CaseStatus.CANCELLED, CaseStatus.HANDED_TO_PATROL)
 
@@ -178,13 +172,7 @@ class AccidentCaseWorkflow:
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseView:
         timers = inp.timers
-        eligibility = await workflow.execute_activity(
-            act.CHECK_ELIGIBILITY,
-            act.EligibilityRequest(alert=inp.alert),
-            result_type=act.EligibilityOutcome,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=EXTERNAL_RETRY,
-        )
+        eligibility = await call(act.check_eligibility, act.EligibilityRequest(alert=inp.alert))
         if not eligibility.eligible:
             self._refusals = eligibility.refusals
             return await self._finish(
@@ -270,12 +258,9 @@ class AccidentCaseWorkflow:
     async def _verify_all(self, motor: list[PartyState], accident_date: date) -> list[PartyVerification]:
         return await asyncio.gather(
             *(
-                workflow.execute_activity(
-                    act.VERIFY_PARTY,
+                call(
+                    act.verify_party,
                     act.VerifyRequest(case_number=self._case, party=ps.party, accident_date=accident_date),
-                    result_type=PartyVerification,
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=EXTERNAL_RETRY,
                 )
                 for ps in motor
             )
@@ -347,13 +332,7 @@ class AccidentCaseWorkflow:
         self._noticed_decisions.append(self._decision)
         if previous is None and workflow.patched("retain-evidence-on-decision"):
             # the decision rests on the evidence: keep it (recordings too) permanently
-            await workflow.execute_local_activity(
-                act.RETAIN_EVIDENCE,
-                self._case,
-                result_type=int,
-                start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RECORD_RETRY,
-            )
+            await call(act.retain_evidence, self._case)
         for ps in self._parties.values():
             ps.liability = self._decision.liabilities.get(ps.party.party_id)
             ps.served_at = None  # the new notice must be served again
@@ -505,12 +484,8 @@ class AccidentCaseWorkflow:
             await self._ensure_room()
         assert self._room is not None
         identity = self._identity(cmd.actor)
-        access = await workflow.execute_activity(
-            act.ISSUE_VIDEO_TOKEN,
-            act.TokenRequest(room_name=self._room.room_name, identity=identity),
-            result_type=VideoAccess,
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=EXTERNAL_RETRY,
+        access = await call(
+            act.issue_video_token, act.TokenRequest(room_name=self._room.room_name, identity=identity)
         )
         await self._record("video_token_issued", cmd.actor, {"room": self._room.room_name})
         return access
@@ -938,22 +913,10 @@ class AccidentCaseWorkflow:
     async def _working_days_deadline(self, start: datetime, days: int) -> datetime:
         """Computed once by an activity from the holiday calendar and kept in state, so that a
         replay never recomputes it with newer calendar data."""
-        return await workflow.execute_activity(
-            act.WORKING_DAYS_DEADLINE,
-            act.DeadlineRequest(start=start, working_days=days),
-            result_type=datetime,
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RECORD_RETRY,
-        )
+        return await call(act.working_days_deadline, act.DeadlineRequest(start=start, working_days=days))
 
     async def _issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
-        notice = await workflow.execute_activity(
-            act.ISSUE_NOTICE,
-            req,
-            result_type=NoticeRef,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=EXTERNAL_RETRY,
-        )
+        notice = await call(act.issue_notice, req)
         self._notices.append(notice)
         return notice
 
@@ -978,8 +941,8 @@ class AccidentCaseWorkflow:
 
     async def _amend_claim(self, ps: PartyState, new: NoticeRef, revocation: NoticeRef) -> None:
         assert ps.claim is not None
-        await workflow.execute_activity(
-            act.NOTIFY_INSURER_AMENDMENT,
+        await call(
+            act.notify_insurer_amendment,
             act.AmendmentRequest(
                 idempotency_key=f"{workflow.info().workflow_id}/amend-v{self._decision_version}/{ps.party.party_id}",
                 case_number=self._case,
@@ -987,13 +950,11 @@ class AccidentCaseWorkflow:
                 new_notice_number=new.notice_number,
                 revoked_notice_number=revocation.revokes_notice_number,
             ),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=EXTERNAL_RETRY,
         )
 
     async def _report_claim(self, ps: PartyState, notice: NoticeRef) -> ClaimResult:
-        return await workflow.execute_activity(
-            act.FILE_CLAIM,
+        return await call(
+            act.file_claim,
             act.ClaimRequest(
                 idempotency_key=f"{workflow.info().workflow_id}/claim/{ps.party.party_id}",
                 case_number=self._case,
@@ -1003,21 +964,14 @@ class AccidentCaseWorkflow:
                 accident_time=self._in.alert.reported_at,
                 evidence=self._evidence,
             ),
-            result_type=ClaimResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=EXTERNAL_RETRY,
         )
 
     async def _ensure_room(self) -> None:
         if self._room is not None and not self._room_ended:
             return
         self._rooms_created += 1
-        self._room = await workflow.execute_activity(
-            act.CREATE_VIDEO_ROOM,
-            act.RoomRequest(case_number=self._case, sequence=self._rooms_created),
-            result_type=act.RoomInfo,
-            start_to_close_timeout=timedelta(seconds=20),
-            retry_policy=EXTERNAL_RETRY,
+        self._room = await call(
+            act.create_video_room, act.RoomRequest(case_number=self._case, sequence=self._rooms_created)
         )
         self._room_ended = False
 
@@ -1026,12 +980,7 @@ class AccidentCaseWorkflow:
             return
         room, self._room_ended = self._room, True
         try:
-            await workflow.execute_activity(
-                act.COMPLETE_VIDEO_ROOM,
-                room,
-                start_to_close_timeout=timedelta(seconds=20),
-                retry_policy=EXTERNAL_RETRY,
-            )
+            await call(act.complete_video_room, room)
         except ActivityError as err:  # the provider ends idle rooms itself; the case goes on
             await self._record("video_room_close_failed", self._system(), {"error": _cause(err)})
 
@@ -1133,11 +1082,9 @@ class AccidentCaseWorkflow:
             detail=detail or {},
         )
         try:
-            await workflow.execute_local_activity(
-                act.RECORD_STEP,
+            await call(
+                act.record_step,
                 act.StepRecord(snapshot=snapshot, entry=entry, reporter_phone=self._in.alert.reporter_phone),
-                start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RECORD_RETRY,
             )
         except ActivityError as err:  # refused data (not a passing fault): the case must go on
             workflow.logger.error("read model refused step %s of %s: %s", action, self._case, _cause(err))
@@ -1165,14 +1112,7 @@ class AccidentCaseWorkflow:
             params={"case_number": self._case, **(params or {})},
         )
         try:
-            await workflow.execute_activity(
-                act.SEND_SMS,
-                request,
-                result_type=act.SmsResult,
-                start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=timedelta(hours=1),
-                retry_policy=EXTERNAL_RETRY,
-            )
+            await call(act.send_sms, request)
         except ActivityError as err:
             await self._record(
                 "sms_failed",
