@@ -11,8 +11,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-with workflow.unsafe.imports_passed_through():
-    from domain import activity_contracts as act
+from domain import activity_contracts as act
 
 I = TypeVar("I")  # noqa: E741 (input, as in ActivityDecl[I, O])
 O = TypeVar("O")  # noqa: E741
