@@ -237,6 +237,16 @@ class AccidentCaseWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.view()
 
+    async def _ensure_room(self) -> act.RoomInfo:
+        """The room to join: the current one, or a new one if there is none or it ended."""
+        video = self.case.video
+        async with video.lock:
+            room = video.live_room
+            if room is None:
+                room = await call(act.create_video_room, video.next_room())
+                video.opened(room)
+            return room
+
     async def _close_room(self) -> None:
         room = self.case.video.take_room_to_close()
         if room is None:
@@ -270,7 +280,7 @@ class AccidentCaseWorkflow:
         await workflow.wait_condition(lambda: case.eligible or case.outcome is not None)
         if not case.eligible:  # refused: no room for a case that will not be handled online
             raise refused(R.NOT_ELIGIBLE.refusal(case.refusal_reasons() or "不符合线上快处条件"))
-        room = await case.video.ensure_room()
+        room = await self._ensure_room()
         access = await call(
             act.issue_video_token,
             act.TokenRequest(room_name=room.room_name, identity=self._identity(cmd.actor)),

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from domain import activity_contracts as act
 from domain.messages import VideoEvent, VideoEventKind
-from workflows.activity_calls import call
 
 
 class VideoSession:
@@ -17,7 +16,7 @@ class VideoSession:
         self.room: act.RoomInfo | None = None
         self.room_ended = False
         self.rooms_created = 0
-        self._lock = asyncio.Lock()  # two parties joining at once get the same room
+        self.lock = asyncio.Lock()  # two parties joining at once get the same room
         self.citizens_connected: set[str] = set()
         self.event_at: dict[str, datetime] = {}  # newest provider timestamp per participant
         self.down_since: datetime | None = None  # nobody on the video since then
@@ -26,17 +25,18 @@ class VideoSession:
     def nobody_on(self) -> bool:
         return not self.citizens_connected or self.room_ended
 
-    async def ensure_room(self) -> act.RoomInfo:
-        """The room to join: the current one, or a new one if there is none or it ended."""
-        async with self._lock:
-            if self.room is None or self.room_ended:
-                self.rooms_created += 1
-                self.room = await call(
-                    act.create_video_room,
-                    act.RoomRequest(case_number=self._case, sequence=self.rooms_created),
-                )
-                self.room_ended = False
-            return self.room
+    @property
+    def live_room(self) -> act.RoomInfo | None:
+        """The room to join, if there is one that has not ended."""
+        return None if self.room_ended else self.room
+
+    def next_room(self) -> act.RoomRequest:
+        """The case's next room (its n-th): after none, or after the last one ended."""
+        self.rooms_created += 1
+        return act.RoomRequest(case_number=self._case, sequence=self.rooms_created)
+
+    def opened(self, room: act.RoomInfo) -> None:
+        self.room, self.room_ended = room, False
 
     def take_room_to_close(self) -> act.RoomInfo | None:
         """The room to complete at the provider, once: None when there is none or it ended."""

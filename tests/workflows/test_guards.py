@@ -3,7 +3,10 @@ the situations the workflow must refuse, and lets the step through otherwise."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +53,7 @@ from tests import case_factory
 from workflows import guards
 from workflows.case_state import CaseState, HandOffOrder
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = case_factory.WORKING_MORNING + timedelta(hours=1)
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
@@ -411,3 +415,12 @@ def test_the_guards_take_time_as_an_argument_not_from_a_clock():
     assert code(guards.request_review(case, review, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))) == (
         "REVIEW_WINDOW_CLOSED"
     )
+
+
+def test_the_guards_and_the_state_they_read_import_nothing_of_temporal():
+    """Pure rules over pure state: importable (and testable) without the SDK or a server."""
+    probe = (
+        "import sys, workflows.guards; print(sorted(m for m in sys.modules if m.startswith('temporalio')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
