@@ -55,22 +55,14 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
 async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
     """Run the declared activity with its policy; its result decoded as the declared type."""
     policy = POLICIES[decl]
-    if policy.local:
-        result = await workflow.execute_local_activity(
-            decl.name,
-            arg,
-            result_type=decl.output,
-            start_to_close_timeout=policy.start_to_close,
-            retry_policy=policy.retry,
-        )
-    else:
-        result = await workflow.execute_activity(
-            decl.name,
-            arg,
-            result_type=decl.output,
-            start_to_close_timeout=policy.start_to_close,
-            schedule_to_close_timeout=policy.schedule_to_close,
-            retry_policy=policy.retry,
-        )
+    execute = workflow.execute_local_activity if policy.local else workflow.execute_activity
+    result = await execute(
+        decl.name,
+        arg,
+        result_type=decl.output,
+        start_to_close_timeout=policy.start_to_close,
+        schedule_to_close_timeout=policy.schedule_to_close,
+        retry_policy=policy.retry,
+    )
     output: O = result
     return output
