@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -34,7 +36,9 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-def make_worker(client: Client, settings: Settings, activities: list, **options: object) -> Worker:
+def make_worker(
+    client: Client, settings: Settings, activities: list[Callable[..., Any]], **options: Any
+) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -4,9 +4,9 @@ keyed by the idempotency key, and the key travels to the insurer, which deduplic
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.declared import implements
 from adapters.insurers import AmendmentReport, ClaimRejected, ClaimReport, InsurerClient, guidance_for
 from db import repository
 from db.session import write_session
@@ -21,7 +21,7 @@ class ClaimActivities:
         self._sessions = sessions
         self._insurers = insurers
 
-    @activity.defn(name=act.FILE_CLAIM)
+    @implements(act.file_claim)
     async def file_claim(self, req: act.ClaimRequest) -> ClaimResult:
         party = req.party
         policy = party.vehicle.insurance if party.vehicle else None
@@ -73,7 +73,7 @@ class ClaimActivities:
             await repository.update_claim(session, req.idempotency_key, status="filed", claim_number=number)
         return base.model_copy(update={"filed": True, "claim_number": number})
 
-    @activity.defn(name=act.NOTIFY_INSURER_AMENDMENT)
+    @implements(act.notify_insurer_amendment)
     async def notify_insurer_amendment(self, req: act.AmendmentRequest) -> None:
         client = self._insurers.get(req.claim.insurer_code)
         if client is None or not req.claim.claim_number:

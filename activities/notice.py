@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.declared import implements
 from adapters.notice.content import NoticeContent, build_notice_content, build_revocation_content
 from adapters.notice.fonts import MissingGlyphError
 from adapters.notice.service import NoticeService
@@ -21,7 +21,8 @@ from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
 from domain.messages import NoticeRef
-from domain.models import NoticeKind
+from domain.models import Decision, NoticeKind
+from settings import Settings
 
 
 def determination_number(case_number: str, version: int) -> str:
@@ -41,11 +42,13 @@ class NoticeActivities:
         self._review_unit = review_unit
 
     @classmethod
-    def from_settings(cls, settings: object, sessions: async_sessionmaker[AsyncSession]) -> NoticeActivities:
+    def from_settings(
+        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    ) -> NoticeActivities:
         return cls(NoticeService.from_settings(settings), sessions, settings.notice_review_unit)
 
     def _determination(
-        self, req: act.IssueNoticeRequest, number: str, version: int, decision
+        self, req: act.IssueNoticeRequest, number: str, version: int, decision: Decision
     ) -> NoticeContent:
         return build_notice_content(
             req.case_number,
@@ -85,7 +88,7 @@ class NoticeActivities:
             unit=req.decision.unit,
         )
 
-    @activity.defn(name=act.ISSUE_NOTICE)
+    @implements(act.issue_notice)
     async def issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
         try:
             content = self._content(req)
@@ -100,7 +103,7 @@ class NoticeActivities:
             sha256=record.sha256,
             pdf_path=record.pdf_path,
             version=record.version,
-            kind=record.kind.value,
+            kind=record.kind,
             revokes_notice_number=record.revokes_notice_number,
             issued_at=record.issued_at,
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.declared import implements
 from db import repository
 from db.records import CaseRecord, PartyRecord
 from db.session import write_session
@@ -56,7 +56,7 @@ class RecordActivities:
         self._sessions = sessions
         self._secret = hash_secret
 
-    @activity.defn(name=act.RECORD_STEP)
+    @implements(act.record_step)
     async def record_step(self, step: act.StepRecord) -> None:
         record = case_record(step.snapshot)
         if step.reporter_phone:
@@ -86,7 +86,7 @@ class RecordActivities:
                 step_key=e.step_key or None,
             )
 
-    @activity.defn(name=act.RETAIN_EVIDENCE)
+    @implements(act.retain_evidence)
     async def retain_evidence(self, case_number: str) -> int:
         """A decision rests on the case's evidence, recordings included: keep it permanently
         instead of the 6 months of ordinary recordings. Returns how many records changed."""

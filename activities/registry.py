@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from temporalio import activity
-
-from activities.failures import final_on_permanent_failure
+from activities.declared import implements
 from adapters.registry import RegistryProvider, verification_of
 from domain import activity_contracts as act
 from domain.messages import PartyVerification
@@ -15,8 +13,7 @@ class RegistryActivities:
     def __init__(self, registry: RegistryProvider) -> None:
         self._registry = registry
 
-    @activity.defn(name=act.VERIFY_PARTY)
-    @final_on_permanent_failure
+    @implements(act.verify_party)
     async def verify_party(self, req: act.VerifyRequest) -> PartyVerification:
         party = req.party
         plate = normalize_plate(party.vehicle.plate) if party.vehicle else ""

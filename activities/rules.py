@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.declared import implements
 from adapters.rules import RulesConfig
 from domain import activity_contracts as act
 from domain.calendar import CalendarYearMissing, working_days_deadline
@@ -18,7 +18,7 @@ class RulesActivities:
     def __init__(self, config: RulesConfig) -> None:
         self._config = config
 
-    @activity.defn(name=act.CHECK_ELIGIBILITY)
+    @implements(act.check_eligibility)
     async def check_eligibility(self, req: act.EligibilityRequest) -> act.EligibilityOutcome:
         result = check_eligibility(req.alert, await self._config.eligibility())
         return act.EligibilityOutcome(
@@ -29,7 +29,7 @@ class RulesActivities:
             location_wgs84=result.location_wgs84,
         )
 
-    @activity.defn(name=act.WORKING_DAYS_DEADLINE)
+    @implements(act.working_days_deadline)
     async def working_days_deadline(self, req: act.DeadlineRequest) -> datetime:
         calendar = await self._config.calendar()
         try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from temporalio import activity
-
-from activities.failures import final_on_permanent_failure
+from activities.declared import implements
 from adapters.sms import SmsSender
 from domain import activity_contracts as act
 
@@ -13,7 +11,6 @@ class SmsActivities:
     def __init__(self, sender: SmsSender) -> None:
         self._sender = sender
 
-    @activity.defn(name=act.SEND_SMS)
-    @final_on_permanent_failure
+    @implements(act.send_sms)
     async def send_sms(self, req: act.SmsRequest) -> act.SmsResult:
         return await self._sender.send(req)

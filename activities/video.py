@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio import activity
 
-from activities.failures import final_on_permanent_failure
+from activities.declared import implements
 from adapters.video import VideoProvider, room_name_for
 from domain import activity_contracts as act
 from domain.messages import VideoAccess
@@ -18,18 +17,15 @@ class VideoActivities:
         self._provider = provider
         self._sessions = sessions  # to keep the room's recordings as evidence (providers that record)
 
-    @activity.defn(name=act.CREATE_VIDEO_ROOM)
-    @final_on_permanent_failure
+    @implements(act.create_video_room)
     async def create_video_room(self, req: act.RoomRequest) -> act.RoomInfo:
         return await self._provider.create_room(room_name_for(req.case_number, req.sequence))
 
-    @activity.defn(name=act.ISSUE_VIDEO_TOKEN)
-    @final_on_permanent_failure
+    @implements(act.issue_video_token)
     async def issue_video_token(self, req: act.TokenRequest) -> VideoAccess:
         return await self._provider.issue_token(req.room_name, req.identity)
 
-    @activity.defn(name=act.COMPLETE_VIDEO_ROOM)
-    @final_on_permanent_failure
+    @implements(act.complete_video_room)
     async def complete_video_room(self, room: act.RoomInfo) -> None:
         await self._provider.complete_room(room)
         if self._sessions is not None and hasattr(self._provider, "list_recordings"):

@@ -1,15 +1,21 @@
-"""Names and payloads of the activities the case workflow calls. The workflow refers to
-activities by these names so that it never imports the modules behind them (databases, HTTP
-clients, Twilio); activities/ registers its implementations under the same names."""
+"""Names, payloads and typed declarations of the activities the case workflow calls.
+
+The workflow never imports the modules behind the activities (databases, HTTP clients, Twilio):
+it calls each one through its declaration here (`ActivityDecl`: name, input type, output type),
+and activities/ registers one implementation against each declaration (`activities.declared.
+implements`). A type checker then sees both sides of every call, so a changed payload is a type
+error rather than a failed activity at run time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
 from pydantic import Field
 
 from domain.case_view import CaseSnapshot, PartySnapshot
-from domain.messages import ClaimResult, NoticeRef
+from domain.messages import ClaimResult, NoticeRef, PartyVerification, VideoAccess
 from domain.models import (
     Alert,
     Decision,
@@ -24,7 +30,7 @@ from domain.models import (
 
 __all__ = ["CaseSnapshot", "PartySnapshot"]  # re-exported: the record step's payload
 
-# activity names
+# activity names (also used as such by callers outside the case workflow)
 CHECK_ELIGIBILITY = "check_eligibility"
 WORKING_DAYS_DEADLINE = "working_days_deadline"
 CREATE_VIDEO_ROOM = "create_video_room"
@@ -157,3 +163,39 @@ class StepRecord(Model):
     snapshot: CaseSnapshot
     entry: TimelineEntry
     reporter_phone: str = ""
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+I = TypeVar("I")  # noqa: E741 (input, as in ActivityDecl[I, O])
+O = TypeVar("O")  # noqa: E741
+
+
+@dataclass(frozen=True)
+class ActivityDecl(Generic[I, O]):
+    """One activity: the name it is registered under, the type of its one argument, the type of
+    its result (`type(None)` for none)."""
+
+    name: str
+    input: type[I]
+    output: type[O]
+
+
+# named like the activity functions they declare
+check_eligibility = ActivityDecl(CHECK_ELIGIBILITY, EligibilityRequest, EligibilityOutcome)
+working_days_deadline = ActivityDecl(WORKING_DAYS_DEADLINE, DeadlineRequest, datetime)
+create_video_room = ActivityDecl(CREATE_VIDEO_ROOM, RoomRequest, RoomInfo)
+issue_video_token = ActivityDecl(ISSUE_VIDEO_TOKEN, TokenRequest, VideoAccess)
+complete_video_room = ActivityDecl(COMPLETE_VIDEO_ROOM, RoomInfo, type(None))
+send_sms = ActivityDecl(SEND_SMS, SmsRequest, SmsResult)
+verify_party = ActivityDecl(VERIFY_PARTY, VerifyRequest, PartyVerification)
+issue_notice = ActivityDecl(ISSUE_NOTICE, IssueNoticeRequest, NoticeRef)
+file_claim = ActivityDecl(FILE_CLAIM, ClaimRequest, ClaimResult)
+notify_insurer_amendment = ActivityDecl(NOTIFY_INSURER_AMENDMENT, AmendmentRequest, type(None))
+record_step = ActivityDecl(RECORD_STEP, StepRecord, type(None))
+retain_evidence = ActivityDecl(RETAIN_EVIDENCE, str, int)  # the case number; how many records changed
+
+# every declaration of this module, for the registration check
+DECLARATIONS: tuple[ActivityDecl[Any, Any], ...] = tuple(
+    v for v in list(globals().values()) if isinstance(v, ActivityDecl)
+)

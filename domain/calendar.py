@@ -84,7 +84,7 @@ class WorkingDayCalendar:
         if d in self._overrides:
             return self._overrides[d]
         if d.year in self._official:
-            return chinese_calendar.is_workday(d)
+            return bool(chinese_calendar.is_workday(d))  # the package has no type information
         if d.year in self._loaded_years:
             return d.weekday() < 5
         raise CalendarYearMissing(d.year)

@@ -149,10 +149,6 @@ class EligibilityResult(Model):
     district: str | None = None
     location_wgs84: Location | None = None
 
-    @property
-    def codes(self) -> list[str]:
-        return [r.code for r in self.refusals]
-
 
 def _insured_on(party: Party, day: date) -> bool:
     policy = party.vehicle.insurance if party.vehicle else None

@@ -232,10 +232,6 @@ class PartyVerification(Model):
     policy_number: str = ""
     refusals: list[Refusal] = Field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.refusals
-
 
 class NoticeRef(Model):
     notice_number: str

@@ -1,6 +1,8 @@
 """Custom search attributes for the Temporal UI. Registered wherever a server is started
 (worker start-up against the dev server, tests, docker-compose). No personal data in them."""
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
@@ -9,4 +11,4 @@ DISTRICT = SearchAttributeKey.for_keyword("District")
 SEAT_ID = SearchAttributeKey.for_keyword("SeatId")
 OFFICER_ID = SearchAttributeKey.for_keyword("OfficerId")
 
-ALL: tuple[SearchAttributeKey, ...] = (CASE_STATUS, NEXT_DEADLINE, DISTRICT, SEAT_ID, OFFICER_ID)
+ALL: tuple[SearchAttributeKey[Any], ...] = (CASE_STATUS, NEXT_DEADLINE, DISTRICT, SEAT_ID, OFFICER_ID)

@@ -1,9 +1,15 @@
 """Replays histories recorded from real runs (tests/histories/, recorded with
 KUAICHU_RECORD_HISTORIES=1 pytest tests/workflows) with the worker's converter: a change to the
-workflow that would break open cases fails here (use workflow.patched for such changes)."""
+workflow that would break open cases fails here (use workflow.patched for such changes). Each
+patch must have been taken in at least one recording, or its new branch is never replayed."""
 
 from __future__ import annotations
 
+import ast
+import json
+from pathlib import Path
+
+import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -11,12 +17,55 @@ from tests.temporal_env import TEST_CONVERTER
 from tests.workflows.harness import HISTORIES
 from workflows.case_workflow import AccidentCaseWorkflow
 
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+FILES = sorted(HISTORIES.glob("*.json"))
 
-async def test_recorded_histories_replay_with_the_current_workflow():
-    files = sorted(HISTORIES.glob("*.json"))
-    assert len(files) >= 4, "record the histories: KUAICHU_RECORD_HISTORIES=1 pytest tests/workflows"
+
+def _history(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+def patch_ids_in_code() -> set[str]:
+    """Every id passed to workflow.patched in workflows/ (literal strings only: an id must be
+    greppable in the code and in the histories alike)."""
+    ids: set[str] = set()
+    for path in WORKFLOWS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("patched", "deprecate_patch")
+            ):
+                arg = node.args[0]
+                assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), (
+                    f"{path.name}:{node.lineno}: a patch id must be a string literal"
+                )
+                ids.add(arg.value)
+    return ids
+
+
+def patch_ids_in_history(history: WorkflowHistory) -> set[str]:
+    ids = set()
+    for event in history.events:
+        marker = event.marker_recorded_event_attributes
+        if event.HasField("marker_recorded_event_attributes") and marker.marker_name == "core_patch":
+            ids.add(json.loads(marker.details["patch-data"].payloads[0].data)["id"])
+    return ids
+
+
+def test_there_are_recorded_histories():
+    assert len(FILES) >= 4, "record the histories: KUAICHU_RECORD_HISTORIES=1 pytest tests/workflows"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+async def test_recorded_history_replays_with_the_current_workflow(path: Path):
     replayer = Replayer(workflows=[AccidentCaseWorkflow], data_converter=TEST_CONVERTER)
-    for f in files:
-        history = WorkflowHistory.from_json(f.stem, f.read_text())
-        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-        assert result.replay_failure is None, f"{f.name}: {result.replay_failure}"
+    result = await replayer.replay_workflow(_history(path), raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+def test_every_patch_was_taken_in_some_recorded_history():
+    in_code = patch_ids_in_code()
+    assert len(in_code) >= 4  # the scan found the workflow's patches
+    recorded = set().union(*(patch_ids_in_history(_history(f)) for f in FILES))
+    assert sorted(in_code - recorded) == [], "record fresh histories (see tests/workflows/harness.py)"

@@ -146,6 +146,39 @@ async def test_decision_refusals_then_review_rules(dev_env, wf_settings, wf_sess
         await case.handle.terminate("test over")
 
 
+async def test_a_review_upheld_before_every_party_was_served_still_serves_the_rest(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        case = await h.start()
+        await case.to_served("P2")  # P1 has not opened the notice yet
+        await case.handle.execute_update(
+            AccidentCaseWorkflow.request_review, ReviewRequest(actor=citizen("P2"), reason_code="LIABILITY")
+        )
+        await case.concur("reviewer-2", ReviewOutcome.UPHOLD)
+        view = await case.handle.execute_update(
+            AccidentCaseWorkflow.conclude_review,
+            ConcludeReview(
+                actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
+            ),
+        )
+        assert view.status == CaseStatus.SERVED and view.review_outcome == ReviewOutcome.UPHOLD
+
+        async def waits_for_service() -> bool:  # not yet the claim grace: P1 is still to be served
+            return [d.kind for d in (await case.view()).deadlines] == ["notice_reminder"]
+
+        await eventually(waits_for_service)
+        view = await case.confirm("P1")
+        assert all(p.served_at is not None for p in view.parties)
+
+        async def claim_grace_runs() -> bool:
+            return [d.kind for d in (await case.view()).deadlines] == ["claim_grace"]
+
+        await eventually(claim_grace_runs)
+        await case.keep_history("review_upheld_before_all_served")
+        await case.handle.terminate("test over")
+
+
 async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_settings, wf_sessions):
     """Alert → decision → service → review → new determination revoking the old → claims."""
     async with running_worker(dev_env, wf_settings, wf_sessions) as h:

@@ -1,0 +1,44 @@
+"""The one-tap claim (一键报保险): one report per party to its 交强险 insurer, idempotent end to
+end; an insurer that is not connected answers with guidance instead."""
+
+from __future__ import annotations
+
+from domain import activity_contracts as act
+from domain.messages import Actor, ClaimResult
+from workflows.activity_calls import call
+from workflows.effects import CaseEffects
+from workflows.parties import PartyState
+
+
+async def file_claim(fx: CaseEffects, ps: PartyState, actor: Actor) -> ClaimResult:
+    s = fx.state
+    notice = s.determination.current_notice()
+    assert notice is not None
+    request = act.ClaimRequest(
+        idempotency_key=f"{fx.workflow_id}/claim/{ps.party_id}",
+        case_number=s.case_number,
+        party=ps.with_policy(),
+        liability=ps.liability,
+        notice_number=notice.notice_number,
+        accident_time=fx.inp.alert.reported_at,
+        evidence=s.collection.evidence,
+    )
+    ps.claim.in_flight = True  # a second tap meanwhile is refused, not sent again
+    try:
+        result = await call(act.file_claim, request)
+    finally:
+        ps.claim.in_flight = False
+    ps.claim.result = result
+    await fx.record(
+        "claim_filed" if result.filed else "claim_guidance_given",
+        actor,
+        {"insurer": result.insurer_code, "claim_number": result.claim_number},
+    )
+    if result.filed:
+        await fx.sms(
+            ps,
+            act.SmsTemplate.CLAIM_FILED,
+            "claim",
+            {"insurer_name": result.insurer_name, "claim_number": result.claim_number},
+        )
+    return result

@@ -1,0 +1,148 @@
+"""The side effects every step of the case uses: a timeline entry with the read-model snapshot,
+an SMS, a wait with a named deadline, a change of status with the search attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from domain import activity_contracts as act
+from domain.messages import Actor, Role
+from domain.models import CaseStatus
+from workflows import search_attributes as sa
+from workflows.activity_calls import call
+from workflows.case_state import CaseState
+from workflows.parties import PartyState
+
+SYSTEM = Actor(role=Role.SYSTEM, id="workflow")  # the workflow itself: timers, automatic steps
+
+
+def cause_of(err: ActivityError) -> str:
+    """The reason an activity gave up (its ApplicationError's message): codes and short texts
+    only, the adapters keep personal data out of them."""
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+
+
+class CaseEffects:
+    def __init__(self, state: CaseState) -> None:
+        self.state = state
+        self.inp = state.inp
+        self.timers = state.inp.timers
+
+    @property
+    def workflow_id(self) -> str:
+        return workflow.info().workflow_id
+
+    # ------------------------------------------------------------------ record, status, waits
+
+    async def record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
+        """Read model and audit trail: a local activity, short and database-only."""
+        s = self.state
+        s.seq += 1
+        info = workflow.info()
+        entry = act.TimelineEntry(
+            step_key=f"{info.workflow_id}/{info.run_id}/{s.seq}",
+            case_number=s.case_number,
+            at=workflow.now(),
+            actor_role=actor.role.value,
+            actor_id=actor.id,
+            action=action,
+            detail=detail or {},
+        )
+        step = act.StepRecord(
+            snapshot=s.snapshot(info.workflow_id), entry=entry, reporter_phone=self.inp.alert.reporter_phone
+        )
+        try:
+            await call(act.record_step, step)
+        except ActivityError as err:  # refused data (not a passing fault): the case must go on
+            workflow.logger.error(
+                "read model refused step %s of %s: %s", action, s.case_number, cause_of(err)
+            )
+
+    async def set_status(
+        self, status: CaseStatus, action: str, actor: Actor, detail: dict[str, Any] | None = None
+    ) -> None:
+        self.state.set_status(status)
+        self.upsert_search_attributes()
+        await self.record(action, actor, detail)
+
+    def upsert_search_attributes(self) -> None:
+        """Status, district, seat and officer ids, the nearest deadline: no personal data."""
+        s = self.state
+        updates: list[SearchAttributeUpdate[Any]] = [sa.CASE_STATUS.value_set(s.status.value)]
+        if s.district:
+            updates.append(sa.DISTRICT.value_set(s.district))
+        if s.seat_id:
+            updates.append(sa.SEAT_ID.value_set(s.seat_id))
+        if s.officer_id:
+            updates.append(sa.OFFICER_ID.value_set(s.officer_id))
+        nearest = s.deadlines.nearest()
+        updates.append(sa.NEXT_DEADLINE.value_set(nearest[1]) if nearest else sa.NEXT_DEADLINE.value_unset())
+        workflow.upsert_search_attributes(updates)
+
+    async def wait(self, condition: Callable[[], bool], within: timedelta, kind: str) -> bool:
+        """Wait for a condition with a named deadline; False when the deadline passed first."""
+        if within <= timedelta(0):
+            return condition()
+        deadlines = self.state.deadlines
+        deadlines.set(kind, workflow.now() + within)
+        self.upsert_search_attributes()
+        # no `finally`: when the worker evicts the workflow from its cache the coroutine is closed
+        # here, and workflow calls are not allowed then
+        try:
+            await workflow.wait_condition(condition, timeout=within, timeout_summary=kind)
+            fired = False
+        except TimeoutError:
+            fired = True
+            await self.record(f"timer_{kind}_fired", SYSTEM)
+        deadlines.drop(kind)
+        self.upsert_search_attributes()
+        return not fired
+
+    async def working_days_deadline(self, start: datetime, days: int) -> datetime:
+        """Computed once by an activity from the holiday calendar and kept in state, so that a
+        replay never recomputes it with newer calendar data."""
+        return await call(act.working_days_deadline, act.DeadlineRequest(start=start, working_days=days))
+
+    # ------------------------------------------------------------------ SMS
+
+    async def sms(
+        self, ps: PartyState, template: str, step: str, params: dict[str, str] | None = None
+    ) -> None:
+        await self._send_sms(ps.party_id, ps.party.phone, template, step, params)
+
+    async def sms_all(self, template: str, step: str, params: dict[str, str] | None = None) -> None:
+        for ps in self.state.parties:
+            await self.sms(ps, template, step, params)
+
+    async def sms_reporter(self, template: str) -> None:
+        s = self.state
+        params = {"reasons": s.refusal_reasons()} if s.refusals else {}
+        await self._send_sms("reporter", self.inp.alert.reporter_phone, template, template, params)
+
+    async def _send_sms(
+        self, party_id: str, phone: str, template: str, step: str, params: dict[str, str] | None
+    ) -> None:
+        """One SMS per (case, step, party), ever: the key makes a retried send a no-op. A failed SMS
+        never stops the case; it is recorded for the operators."""
+        case_number = self.state.case_number
+        request = act.SmsRequest(
+            idempotency_key=f"{self.workflow_id}/{step}/{party_id}",
+            case_number=case_number,
+            party_id=party_id,
+            phone=phone,
+            template=template,
+            params={"case_number": case_number, **(params or {})},
+        )
+        try:
+            await call(act.send_sms, request)
+        except ActivityError as err:
+            await self.record(
+                "sms_failed", SYSTEM, {"party": party_id, "template": template, "error": cause_of(err)}
+            )

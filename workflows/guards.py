@@ -1,0 +1,266 @@
+"""The rules of every human step (update), as pure functions (case state, command) → the
+refusal, or None when the step may go ahead. The update validators call them; their tests need
+no Temporal server. Time comes in as an argument (the validators pass workflow.now())."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import refusals as R
+from domain.calendar import DEFAULT_TZ, local_date
+from domain.liability import validate_decision
+from domain.messages import (
+    AcceptCall,
+    Actor,
+    AddEvidence,
+    Cancel,
+    CompleteCollection,
+    ConcludeReview,
+    ConcurReview,
+    ConfirmReceipt,
+    Decide,
+    FileClaim,
+    HandOff,
+    RecordParties,
+    RecordService,
+    ReviewRequest,
+    Role,
+    SafetyChecklist,
+    VideoTokenRequest,
+)
+from domain.models import CaseStatus, Refusal
+from domain.validators import validate_party
+from workflows.case_state import NOTICE_OUT, CaseState
+
+MAX_VEHICLES = 3
+MIN_REVIEWERS = 2
+DECIDING = (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_REDETERMINATION)
+
+
+def combined(problems: list[Refusal]) -> Refusal | None:
+    """Several problems at once (party data, a decision): the first one's code, every reason."""
+    if not problems:
+        return None
+    return problems[0].model_copy(update={"reason": "；".join(r.reason for r in problems)})
+
+
+# ---------------------------------------------------------------------- who may act
+
+
+def role(actor: Actor, expected: Role) -> Refusal | None:
+    return R.FORBIDDEN_ROLE.refusal() if actor.role != expected else None
+
+
+def party(case: CaseState, actor: Actor) -> Refusal | None:
+    """A citizen who is a party of this case."""
+    if actor.role != Role.CITIZEN or actor.id not in case.parties:
+        return R.NOT_A_PARTY.refusal()
+    return None
+
+
+def seat(case: CaseState, actor: Actor) -> Refusal | None:
+    """The seat officer who took this call."""
+    if refusal := role(actor, Role.SEAT):
+        return refusal
+    return R.NOT_THE_SEAT.refusal() if actor.id != case.seat_id else None
+
+
+def collecting(case: CaseState, actor: Actor) -> Refusal | None:
+    """The seat, while the evidence is being collected."""
+    if refusal := seat(case, actor):
+        return refusal
+    return None if case.collecting else R.NOT_COLLECTING.refusal()
+
+
+def notice_out(case: CaseState) -> Refusal | None:
+    if case.determination.current_notice() is None or case.status not in NOTICE_OUT:
+        return R.NO_NOTICE.refusal()
+    return None
+
+
+# ---------------------------------------------------------------------- queue and video
+
+
+def accept_call(case: CaseState, cmd: AcceptCall) -> Refusal | None:
+    if refusal := role(cmd.actor, Role.SEAT):
+        return refusal
+    if case.status != CaseStatus.QUEUED:
+        return R.CALL_ALREADY_TAKEN.refusal()
+    return None if case.eligible else R.NOT_YET_ACCEPTED.refusal()
+
+
+def issue_video_token(case: CaseState, cmd: VideoTokenRequest) -> Refusal | None:
+    who = party(case, cmd.actor) if cmd.actor.role == Role.CITIZEN else seat(case, cmd.actor)
+    if who is not None:
+        return who
+    return None if case.video_open else R.VIDEO_NOT_AVAILABLE.refusal()
+
+
+def cancel(case: CaseState, cmd: Cancel) -> Refusal | None:
+    if refusal := party(case, cmd.actor):
+        return refusal
+    return None if case.video_open else R.TOO_LATE_TO_CANCEL.refusal()
+
+
+def hand_off(case: CaseState, cmd: HandOff) -> Refusal | None:
+    if not cmd.reason.strip():
+        return R.REASON_REQUIRED.refusal("请填写转现场处理的原因")
+    if cmd.actor.role == Role.SEAT:
+        return collecting(case, cmd.actor)
+    if cmd.actor.role == Role.OFFICER:
+        if case.status != CaseStatus.AWAITING_DECISION or case.determination.pending:
+            return R.WRONG_STATE.refusal()
+        return None
+    return R.FORBIDDEN_ROLE.refusal("只有坐席或民警可以转现场处理")
+
+
+# ---------------------------------------------------------------------- collection
+
+
+def record_parties(case: CaseState, cmd: RecordParties, now: datetime) -> Refusal | None:
+    if refusal := collecting(case, cmd.actor):
+        return refusal
+    ids = [p.party_id for p in cmd.parties]
+    if not ids or len(set(ids)) != len(ids):
+        return R.PARTIES_INVALID.refusal()
+    if sum(1 for p in cmd.parties if p.vehicle is not None) > MAX_VEHICLES:
+        return R.TOO_MANY_VEHICLES.refusal(f"线上快处最多处理{MAX_VEHICLES}辆机动车")
+    today = local_date(now, DEFAULT_TZ)
+    return combined([r for p in cmd.parties for r in validate_party(p, today)])
+
+
+def add_evidence(case: CaseState, cmd: AddEvidence) -> Refusal | None:
+    if refusal := collecting(case, cmd.actor):
+        return refusal
+    if case.collection.has_evidence(cmd.evidence.evidence_id):
+        return R.EVIDENCE_DUPLICATE.refusal()
+    party_id = cmd.evidence.party_id
+    if party_id and party_id not in case.parties:
+        return R.UNKNOWN_PARTY.refusal(f"案件中没有当事人 {party_id}")
+    return None
+
+
+def tick_safety(case: CaseState, cmd: SafetyChecklist) -> Refusal | None:
+    return collecting(case, cmd.actor)
+
+
+def complete_collection(case: CaseState, cmd: CompleteCollection) -> Refusal | None:
+    if refusal := collecting(case, cmd.actor):
+        return refusal
+    if not case.collection.safe:
+        return R.SAFETY_CHECKLIST_INCOMPLETE.refusal()
+    if missing := case.collection.missing_shots(case.parties.vehicles()):
+        return R.SHOT_LIST_INCOMPLETE.refusal("取证清单未完成：" + "、".join(missing))
+    for ps in case.parties:
+        if ps.is_motor and (ps.party.vehicle is None or not ps.party.licence_number):
+            return R.PARTY_INCOMPLETE.refusal(f"当事人 {ps.party_id} 缺少车辆或驾驶证信息")
+    return None
+
+
+# ---------------------------------------------------------------------- decision and service
+
+
+def decide(case: CaseState, cmd: Decide) -> Refusal | None:
+    if refusal := role(cmd.actor, Role.OFFICER):
+        return refusal
+    if case.status not in DECIDING:
+        return R.NOT_AWAITING_DECISION.refusal()
+    if case.determination.pending:
+        return R.ALREADY_DECIDED.refusal()
+    if cmd.actor.id == case.seat_id:
+        return R.SEAT_CANNOT_DECIDE.refusal()
+    return combined(validate_decision(cmd.decision, case.parties.ids))
+
+
+def confirm_receipt(case: CaseState, cmd: ConfirmReceipt) -> Refusal | None:
+    if refusal := party(case, cmd.actor) or notice_out(case):
+        return refusal
+    if not case.inp.alert.consent_electronic_service:
+        return R.NO_ELECTRONIC_SERVICE_CONSENT.refusal()
+    return None
+
+
+def record_service(case: CaseState, cmd: RecordService, now: datetime) -> Refusal | None:
+    if cmd.actor.role not in (Role.OFFICER, Role.ADMIN):
+        return R.FORBIDDEN_ROLE.refusal("只有民警可以登记其他方式送达")
+    if refusal := notice_out(case):
+        return refusal
+    ps = case.parties.get(cmd.party_id)
+    if ps is None:
+        return R.UNKNOWN_PARTY.refusal(f"案件中没有当事人 {cmd.party_id}")
+    if ps.service.done:
+        return R.ALREADY_SERVED.refusal()
+    if cmd.served_at > now or not cmd.method.strip():
+        return R.SERVICE_INVALID.refusal()
+    return None
+
+
+# ---------------------------------------------------------------------- review
+
+
+def request_review(case: CaseState, cmd: ReviewRequest, now: datetime) -> Refusal | None:
+    if refusal := party(case, cmd.actor):
+        return refusal
+    review = case.review
+    if review.requested:
+        return R.REVIEW_ALREADY_REQUESTED.refusal()
+    if review.window_closed:
+        return R.REVIEW_WINDOW_CLOSED.refusal()
+    first_notice = case.determination.first_notice_issued
+    if case.status not in (CaseStatus.NOTICE_SENT, CaseStatus.SERVED) or not first_notice:
+        return R.REVIEW_NOT_OPEN.refusal()
+    service = case.parties[cmd.actor.id].service
+    if service.served_at is None or service.review_deadline is None:
+        return R.NOT_SERVED.refusal()
+    if now >= service.review_deadline:
+        return R.REVIEW_WINDOW_CLOSED.refusal()
+    if not cmd.reason_code.strip():
+        return R.REASON_REQUIRED.refusal("请说明申请复核的理由")
+    return None
+
+
+def _reviewing(case: CaseState, actor: Actor) -> Refusal | None:
+    """A reviewer, while the review is open."""
+    if refusal := role(actor, Role.REVIEWER):
+        return refusal
+    if case.status != CaseStatus.UNDER_REVIEW or case.review.concluded:
+        return R.NOT_UNDER_REVIEW.refusal()
+    return None
+
+
+def concur_review(case: CaseState, cmd: ConcurReview) -> Refusal | None:
+    if refusal := _reviewing(case, cmd.actor):
+        return refusal
+    return R.REVIEWER_NOT_INDEPENDENT.refusal() if cmd.actor.id == case.officer_id else None
+
+
+def conclude_review(case: CaseState, cmd: ConcludeReview) -> Refusal | None:
+    """At least two reviewers, none the deciding officer, each agreeing to the outcome."""
+    if refusal := _reviewing(case, cmd.actor):
+        return refusal
+    reviewers = set(cmd.reviewers) | {cmd.actor.id}
+    if len(reviewers) < MIN_REVIEWERS:
+        return R.TOO_FEW_REVIEWERS.refusal()
+    if case.officer_id in reviewers:
+        return R.REVIEWER_NOT_INDEPENDENT.refusal()
+    if silent := case.review.not_concurred(cmd):
+        return R.CO_REVIEWER_NOT_CONCURRED.refusal("其他复核民警尚未确认同一复核结论：" + "、".join(silent))
+    if not cmd.reason.strip():
+        return R.REASON_REQUIRED.refusal("请写明复核结论的理由")
+    return None
+
+
+# ---------------------------------------------------------------------- claim
+
+
+def file_claim(case: CaseState, cmd: FileClaim) -> Refusal | None:
+    if refusal := party(case, cmd.actor):
+        return refusal
+    ps = case.parties[cmd.actor.id]
+    if case.outcome is not None:
+        return R.CASE_CLOSED.refusal("案件已办结，请直接联系保险公司报案")
+    if not ps.service.done:
+        return R.NOT_SERVED.refusal("请先查看并确认收到事故认定书，再报保险")
+    if not ps.claimable:
+        return R.NO_INSURANCE_ON_RECORD.refusal()
+    return R.CLAIM_ALREADY_FILED.refusal() if ps.claim.taken else None
