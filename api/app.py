@@ -27,7 +27,25 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from adapters.sms import SmsProvider
-from api import admin, auth, citizen, codec, dispatcher, health, notices, officer, reviewer, seat, webhooks
+from api import (
+    admin,
+    auth,
+    citizen,
+    codec,
+    dispatcher,
+    evidence_files,
+    health,
+    live,
+    notices,
+    officer,
+    page_support,
+    pages,
+    recordings,
+    reviewer,
+    seat,
+    signalling,
+    webhooks,
+)
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
 from api.middleware import RejectNul
@@ -130,8 +148,15 @@ def create_app(
         notices,
         admin,
         codec,
+        # the pages' own endpoints (web/): video signalling, live updates, evidence files...
+        signalling,
+        live,
+        evidence_files,
+        recordings,
+        page_support,
     ):
         app.include_router(module.router)
+    pages.install(app)
     if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
 
