@@ -134,8 +134,8 @@ async def timeline(case_number: CaseNumber, kc: State, mine: MyCase) -> list[Tim
         label = TIMELINE_ZH.get(e.action)
         if label is None:
             continue
-        if out and out[-1].action == e.action and e.action == "evidence_added":
-            out[-1].count += 1
+        if out and out[-1].action == e.action:  # e.g. the photos; a step recorded twice
+            out[-1].count += e.action == "evidence_added"
             continue
         out.append(TimelineItem(at=e.at, action=e.action, label=label))
     return out

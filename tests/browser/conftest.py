@@ -17,8 +17,10 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,7 +33,6 @@ from db import repository
 from db.seed_registry import seed_registry
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import ROOT, Settings
-from tests import case_factory
 from tests.temporal_env import start_dev_server
 from worker import connect, make_worker
 
@@ -84,6 +85,11 @@ class Stack:
         return re.search(r"验证码为(\d{6})", await self.sms_to(phone, "login_code"))[1]
 
 
+def _today_and_tomorrow(tz: str) -> list[date]:
+    today = datetime.now(ZoneInfo(tz)).date()
+    return [today, today + timedelta(days=1)]
+
+
 def _serve(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
@@ -111,17 +117,20 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         api_internal_url=base,
         notice_verify_base_url=base,
         sms_code_min_interval_seconds=0,
+        service_windows="00:00-23:59:59",  # as a newcomer trying it out of hours would (README)
     )
     await ensure_schema(settings.effective_database_url)
     engine = make_engine(settings.effective_database_url)
     sessions = make_sessionmaker(engine)
     async with sessions.begin() as session:
         await seed_registry(session)
+        for day in _today_and_tomorrow(settings.timezone):  # and on a weekend: a working day
+            await repository.put_calendar_override(session, day, True, note="browser test", loaded_by="test")
     client = await connect(settings)
     worker = make_worker(
         client, settings, build_activities(settings, sessions, Providers.in_process(settings, sessions))
     )
-    server, thread = _serve(create_app(settings, alert_clock=lambda: case_factory.WORKING_MORNING), port)
+    server, thread = _serve(create_app(settings), port)
     try:
         async with worker:
             yield Stack(base=base, settings=settings, sessions=sessions, client=client)

@@ -28,12 +28,15 @@ P1_PHONE, P2_PHONE = "13900000001", "13900000002"
 T = 20_000  # ms: the longest a page step may take
 
 
-async def login(stack: Any, page: Any, mobile: str) -> None:
+async def login(stack: Any, page: Any, mobile: str, shot_name: str = "") -> None:
     await page.goto("/h5/")
     await page.get_by_label("手机号码").fill(mobile)
     await page.get_by_role("button", name="获取验证码").click()
     await page.locator("#handset-list li").first.wait_for(timeout=T)  # the simulated phone shows it
     await page.get_by_label("短信验证码").fill(await stack.login_code(mobile))
+    if shot_name:
+        await axe(page, "h5 login with the simulated phone")
+        await shot(page, shot_name)
     await page.get_by_role("button", name="登录", exact=True).click()
 
 
@@ -96,8 +99,9 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     p1 = watch(await p1_ctx.new_page(), page_errors)
     await p1.goto("/h5/")
     await axe(p1, "h5 login")
-    await login(stack, p1, P1_PHONE)
-    await shot(p1, "h5-login-handset-phone")
+    await login(stack, p1, P1_PHONE, "h5-login-phone")
+    await axe(p1, "h5 home")
+    await shot(p1, "h5-home-phone")
     await p1.get_by_role("button", name="一键报警").click()
     await p1.get_by_role("button", name="获取当前位置").click()
     await p1.get_by_text("精度约 12 米").wait_for(timeout=T)
@@ -209,6 +213,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
         path.read_bytes()[:4] == b"\x1a\x45\xdf\xa3" and hashlib.sha256(path.read_bytes()).hexdigest() == sha
     )
     assert recording["size_bytes"] > 10_000
+    assert await seat.locator("[data-recording-sha]").get_attribute("data-recording-sha") == sha
     assert await seat.locator("#verification .badge.ok").count() == 6  # licence, vehicle, insurance × 2
     await axe(seat, "seat verified")
     await shot(seat, "seat-verified-desktop")

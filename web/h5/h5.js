@@ -340,7 +340,7 @@ function render(detail) {
   if (c.status === "queued") {
     const q = detail.queue;
     $("#q-position").textContent = q ? `第${q.position}位` : "—";
-    $("#q-eta").textContent = q && q.estimated_wait_seconds !== null ? fmtDuration(q.estimated_wait_seconds) : "计算中";
+    $("#q-eta").textContent = q && q.estimated_wait_seconds !== null ? fmtDuration(q.estimated_wait_seconds) : "暂无";
     const since = new Date(q?.reported_at || c.reported_at).getTime();
     const tick = () => { $("#q-waited").textContent = fmtDuration((Date.now() - since) / 1000); };
     tick();
@@ -477,7 +477,13 @@ function ensureCall(number) {
     const s = e.detail.state;
     $("#dropped").hidden = !["dropped", "left"].includes(s);
     $("#call-state").textContent = { connecting: "正在连接…", joined: "已连接视频服务", dropped: "连接已中断", left: "您已挂断", replaced: "已在其他页面继续视频", over: "视频取证已结束" }[s] || "";
-    if (s === "dropped" || s === "left") $("#resume").focus();
+    if (s === "dropped" || s === "left") {
+      $("#seat-video").srcObject = null;
+      $("#seat-placeholder").hidden = false;
+      $("#seat-placeholder").textContent = s === "left" ? "您已挂断视频" : "视频已中断";
+      $("#resume").focus();
+    }
+    if (s === "joined") $("#seat-placeholder").textContent = "等待坐席民警接入视频…";
   });
   joinWithToken(number, true);
 }

@@ -101,6 +101,7 @@ async function openCase(number, access) {
   renderSafety(detail.case);
   $("#verification").replaceChildren();
   renderQueue({ entries: queueEntries, sample_size: 0 });
+  renderMine();
   await loadEvidence();
   try { await CallRecorder.finishLeftovers(number, token()); } catch { /* nothing left over */ }
 
@@ -151,11 +152,25 @@ async function startRecording() {
   recorder.addEventListener("progress", (e) => {
     const s = e.detail;
     $("#rec-status").replaceChildren(s.recording
-      ? h("span", { class: "rec" }, `录像中 · 已上传 ${s.chunks} 段 ${(s.bytes / 1048576).toFixed(1)} MB${s.failures ? ` · 网络重试${s.failures}` : ""}`)
+      ? h("span", { class: "rec" }, `录像中 · 已上传 ${s.chunks} 段 ${size(s.bytes)}${s.failures ? ` · 网络重试${s.failures}` : ""}`)
       : h("span", { class: "muted" }, `录像已停止（${s.chunks} 段）`));
   });
   try { await recorder.start(); } catch (err) { $("#rec-status").textContent = `无法录像：${err.detail || err.message}`; }
 }
+
+$("#close-case").addEventListener("click", async () => {
+  await closeCase();
+  sessionStorage.removeItem("kuaichu.seat.case");
+  $("#case-pane").hidden = true;
+  $("#side").hidden = true;
+  $("#no-case").hidden = false;
+  $("#self-video").hidden = false;
+  $("#mute").hidden = false;
+  $("#close-case").hidden = true;
+  document.querySelectorAll("#side input, #side textarea, #side button, #shots button, #shot-source").forEach((el) => { el.disabled = false; });
+  renderMine();
+  renderQueue({ entries: queueEntries, sample_size: 0 });
+});
 
 async function closeCase() {
   if (!open) return;
@@ -163,6 +178,39 @@ async function closeCase() {
   open = null;
   try { await o.recorder?.stop(); } catch { /* finished on reopening */ }
   o.call?.leave({ release: true });
+}
+
+const size = (bytes) => (bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`);
+
+function renderMine() {
+  $("#mine").replaceChildren(open
+    ? h("p", { class: "small" }, h("span", { class: "mono" }, open.number), " ", h("span", { class: "badge" }, STATUS_ZH[open.detail.case.status] || ""))
+    : h("p", { class: "empty small" }, "无"));
+}
+
+/** The video phase of the open case is over (completed or handed off): what remains is a record. */
+function endCase(view, recording) {
+  open.detail.case = view;
+  open.ended = true;
+  renderHeader(open.detail);
+  renderMine();
+  open.call?.leave({ release: true });
+  for (const t of open.tiles.values()) {
+    t.video.srcObject = null;
+    t.placeholder.hidden = false;
+    t.placeholder.textContent = "视频取证已结束";
+    t.stateEl.className = "badge state";
+    t.stateEl.textContent = "已结束";
+  }
+  $("#self-video").hidden = true;
+  $("#mute").hidden = true;
+  $("#call-state").replaceChildren(recording
+    ? h("span", {}, "通话录像已保存为证据：", h("span", { class: "mono", "data-recording-sha": recording.evidence.sha256 }, `SHA-256 ${recording.evidence.sha256}`), `（${size(recording.size_bytes)}）`)
+    : "本案无通话录像");
+  document.querySelectorAll("#side input, #side textarea, #side button, #shots button, #shot-source").forEach((el) => { el.disabled = true; });
+  $("#close-case").hidden = false;
+  $("#close-case").disabled = false;
+  $("#close-case").focus();
 }
 
 function partyOf(identity) { const m = identity.match(/-(P\d+)$/); return m ? m[1] : ""; }
@@ -296,7 +344,7 @@ function renderPartyForm(parties) {
     h("legend", {}, `${p.party_id} ${{ motor_driver: "机动车驾驶人", non_motor: "非机动车/行人", property_owner: "财物所有人" }[p.kind] || p.kind}`),
     h("div", { class: "party-grid" }, ...FIELDS.filter(([f]) => p.kind === "motor_driver" || !["licence_number", "plate", "vehicle_type"].includes(f)).map(([f, label, path, attrs]) => {
       const id = `f-${p.party_id}-${f}`;
-      return h("div", { class: "field" }, h("label", { for: id }, label),
+      return h("div", { class: `field${f === "id_number" ? " wide" : ""}` }, h("label", { for: id }, label),
         h("input", { id, value: p[f] || (f === "vehicle_type" && p.kind === "motor_driver" ? "小型普通客车" : ""), "data-field": `${p.party_id}.${path}`, "aria-describedby": `${id}-err`, ...attrs }),
         h("div", { class: "error", id: `${id}-err` }));
     })))));
@@ -368,10 +416,8 @@ $("#complete").addEventListener("click", async () => {
   try {
     await finishCall();
     const view = await api(`/seat/cases/${open.number}/complete`, { method: "POST", auth: token() });
-    open.detail.case = view;
-    renderHeader(open.detail);
     await showVerification();
-    open.call?.leave({ release: true });
+    endCase(view, kcSeat.recording);
     toast(view.status === "awaiting_decision" ? "取证完成，核验通过，已通知当事人撤离" : `案件状态：${STATUS_ZH[view.status]}`);
   } catch (err) {
     box.hidden = false;
@@ -379,7 +425,7 @@ $("#complete").addEventListener("click", async () => {
     box.focus();
     if (open?.recorder?.stopped) { open.recorder = null; startRecording(); } // the call goes on: a new recording part
   } finally {
-    button.disabled = false;
+    button.disabled = Boolean(open?.ended);
     button.textContent = "完成取证并核验";
   }
 });
@@ -390,9 +436,7 @@ $("#handoff").addEventListener("click", async () => {
   try {
     await finishCall();
     const view = await api(`/seat/cases/${open.number}/hand-off`, { method: "POST", auth: token(), body: { reason } });
-    open.detail.case = view;
-    renderHeader(open.detail);
-    open.call?.leave({ release: true });
+    endCase(view, kcSeat.recording);
     toast("已转交警现场处理");
   } catch (err) { globalProblem(err); }
 });

@@ -178,8 +178,11 @@ export async function sha256Hex(blob) {
 }
 
 export function toast(text, ms = 3500) {
-  const el = h("div", { class: "toast", role: "status" }, text);
-  document.body.append(el);
+  let box = document.querySelector(".toasts");
+  if (!box) { box = h("div", { class: "toasts", role: "status", "aria-live": "polite" }); document.body.append(box); }
+  const el = h("div", { class: "toast" }, text);
+  box.append(el);
+  while (box.children.length > 2) box.firstChild.remove();
   setTimeout(() => el.remove(), ms);
 }
 
