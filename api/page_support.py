@@ -2,7 +2,7 @@
 
     GET  /app/config                       public: environment, video provider, whether the
                                            embedded SMS outbox and the development login are on
-    GET  /citizen/link                     the 110 link (X-Link-Token): still valid? to which
+    GET  /app/link                         the 110 link (X-Link-Token): still valid? to which
                                            phone (masked)? - before the caller fills the form
     GET  /citizen/cases/{case}/timeline    citizen, own case: the steps so far, in Chinese
     POST /seat/cases/{case}/parties/check  seat, own case: the domain's party validation with
@@ -116,10 +116,11 @@ async def app_config(kc: State) -> AppConfig:
     )
 
 
-@router.get("/citizen/link", responses=problem_responses(401))
-async def link_info(kc: State, x_link_token: Annotated[str, Header(max_length=128)]) -> LinkInfo:
-    """Whether a 110 link can still raise an alert, and the (masked) phone it was sent to."""
-    phone = await codes.peek_link(kc, x_link_token)
+@router.get("/app/link", responses=problem_responses(401))
+async def link_info(kc: State, x_link_token: Annotated[str | None, Header(max_length=128)] = None) -> LinkInfo:
+    """Whether a 110 link can still raise an alert, and the (masked) phone it was sent to. The
+    link's token (X-Link-Token) is the authority, as for raising the alert with it."""
+    phone = await codes.peek_link(kc, x_link_token) if x_link_token else None
     if phone is None:
         raise ApiProblem(401, "LINK_INVALID", "链接已失效或已使用，请重新拨打110获取")
     return LinkInfo(phone=mask_phone(phone))

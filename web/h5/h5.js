@@ -243,9 +243,11 @@ $("#alert-form").addEventListener("submit", async (e) => {
     history.replaceState(null, "", `/h5/#case/${out.case_number}`);
     route();
   } catch (err) {
-    if (err.code === "NOT_ELIGIBLE") showRefusal(err);
     showErrors(form, err, mapAlertField);
-    if (err.code === "NOT_ELIGIBLE") $("#refusal").focus();
+    if (err.code === "NOT_ELIGIBLE") { // the reasons and advice in their own panel, fields marked
+      form.querySelector("[data-role=problem]").hidden = true;
+      showRefusal(err);
+    }
   } finally {
     button.disabled = false;
     button.textContent = "提交报警";
@@ -271,13 +273,13 @@ async function showAlert() {
   categoryChanged();
   if (linkToken && !token()) {
     try {
-      const link = await api("/citizen/link", { headers: { "X-Link-Token": linkToken } });
+      const link = await api("/app/link", { headers: { "X-Link-Token": linkToken } });
       $("#link-info").hidden = false;
       $("#link-info").textContent = `110 报警链接：本链接已发送至 ${link.phone}，请在“当事人 P1（本人）”中填写该手机号码。`;
     } catch (err) {
       $("#link-info").hidden = false;
       $("#link-info").className = "notice bad";
-      $("#link-info").textContent = `${err.detail} 也可使用手机号登录后报警。`;
+      $("#link-info").textContent = `${err.detail}。也可使用手机号登录后报警。`;
       $("#alert-form").hidden = true;
       const again = h("a", { class: "btn primary block", href: "/h5/" }, "使用手机号登录");
       $("#link-info").after(again);
@@ -354,6 +356,7 @@ function render(detail) {
   else leaveCall({ release: true });
 
   $("#leave-card").hidden = c.status !== "awaiting_decision";
+  $("#cancel-card").hidden = !inVideo;
 
   // notice
   const notice = [...c.notices].reverse().find((n) => n.kind === "determination");
@@ -395,7 +398,7 @@ function render(detail) {
   if (ENDED.includes(c.status)) {
     final.className = `card notice ${c.status === "closed" ? "ok" : "warn"}`;
     const reasons = (c.refusals || []).map((r) => h("li", {}, r.reason, r.advice ? h("div", { class: "small" }, r.advice) : null));
-    final.replaceChildren(h("h2", {}, STATUS_ZH[c.status]), h("p", {}, c.next_action), reasons.length ? h("ul", {}, ...reasons) : null);
+    final.replaceChildren(h("h2", {}, STATUS_ZH[c.status]), h("p", {}, c.next_action), ...(reasons.length ? [h("ul", {}, ...reasons)] : []));
   }
 }
 
@@ -450,6 +453,14 @@ $("#claim").addEventListener("click", async () => {
   } catch (err) {
     $("#claim-result").replaceChildren(h("div", { class: "notice bad", role: "alert" }, err.detail));
   } finally { button.disabled = false; }
+});
+
+$("#cancel").addEventListener("click", async () => {
+  try {
+    await api(`/citizen/cases/${current.case.case_number}/cancel`, { method: "POST", auth: token(), body: { reason: $("#cancel-reason").value } });
+    leaveCall({ release: true });
+    await refresh(current.case.case_number);
+  } catch (err) { globalProblem(err); }
 });
 
 $("#back-home").addEventListener("click", () => { leaveCall({ release: true }); location.hash = ""; route(); });
