@@ -143,6 +143,16 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     p2_frames = await frames(seat, f"{number}-P2")
     assert p1_frames > 0 and p2_frames > 0
     await p1.locator("#seat-placeholder").wait_for(state="hidden", timeout=T)
+
+    # P1 turns the camera round (the picture keeps coming) and mutes (the seat sees it)
+    await p1.get_by_role("button", name="切换前后摄像头").click()
+    await p1.get_by_text("已切换").wait_for(timeout=T)
+    switched = await frames(seat, f"{number}-P1")
+    await frames(seat, f"{number}-P1", above=switched)
+    await p1.get_by_role("button", name="静音").click()
+    await seat.locator("[data-tile='P1'] .note").get_by_text("已静音").wait_for(timeout=T)
+    await p1.get_by_role("button", name="取消静音").click()
+    await seat.locator("[data-tile='P1'] .note").wait_for(state="hidden", timeout=T)
     await axe(seat, "seat call")
     await axe(p1, "h5 call")
     await shot(p1, "h5-call-phone")
