@@ -11,11 +11,9 @@ a case they decided; a reviewer while the case is under review. Anyone else of t
 Files are served only from ``var_dir/evidence/<case>/``; evidence kept at a video vendor (Twilio
 recordings) has no file here (404 EVIDENCE_REMOTE)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi import Path as PathParam
@@ -116,49 +114,28 @@ async def _file(kc, case_number: str, evidence_id: str, principal: Principal) ->
 router = APIRouter(tags=["evidence"])
 
 
-@router.get("/seat/cases/{case_number}/evidence", responses=ERRORS)
-async def seat_evidence(case_number: CaseNumber, kc: State, principal: SeatP) -> list[EvidenceItem]:
-    return await _list(kc, case_number, principal)
+def _routes(role: str, who: Any) -> None:
+    """The two routes of one staff role (its own login dependency)."""
+
+    async def listing(case_number: CaseNumber, kc: State, principal: who) -> list[EvidenceItem]:
+        return await _list(kc, case_number, principal)
+
+    async def download(
+        case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: who
+    ) -> FileResponse:
+        return await _file(kc, case_number, evidence_id, principal)
+
+    base = f"/{role}/cases/{{case_number}}/evidence"
+    router.add_api_route(base, listing, methods=["GET"], responses=ERRORS, name=f"{role}_evidence")
+    router.add_api_route(
+        base + "/{evidence_id}/file",
+        download,
+        methods=["GET"],
+        responses={**FILE_DOC, **ERRORS},
+        response_class=FileResponse,
+        name=f"{role}_evidence_file",
+    )
 
 
-@router.get(
-    "/seat/cases/{case_number}/evidence/{evidence_id}/file",
-    responses={**FILE_DOC, **ERRORS},
-    response_class=FileResponse,
-)
-async def seat_evidence_file(
-    case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: SeatP
-) -> FileResponse:
-    return await _file(kc, case_number, evidence_id, principal)
-
-
-@router.get("/officer/cases/{case_number}/evidence", responses=ERRORS)
-async def officer_evidence(case_number: CaseNumber, kc: State, principal: OfficerP) -> list[EvidenceItem]:
-    return await _list(kc, case_number, principal)
-
-
-@router.get(
-    "/officer/cases/{case_number}/evidence/{evidence_id}/file",
-    responses={**FILE_DOC, **ERRORS},
-    response_class=FileResponse,
-)
-async def officer_evidence_file(
-    case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: OfficerP
-) -> FileResponse:
-    return await _file(kc, case_number, evidence_id, principal)
-
-
-@router.get("/reviewer/cases/{case_number}/evidence", responses=ERRORS)
-async def reviewer_evidence(case_number: CaseNumber, kc: State, principal: ReviewerP) -> list[EvidenceItem]:
-    return await _list(kc, case_number, principal)
-
-
-@router.get(
-    "/reviewer/cases/{case_number}/evidence/{evidence_id}/file",
-    responses={**FILE_DOC, **ERRORS},
-    response_class=FileResponse,
-)
-async def reviewer_evidence_file(
-    case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: ReviewerP
-) -> FileResponse:
-    return await _file(kc, case_number, evidence_id, principal)
+for _role, _who in (("seat", SeatP), ("officer", OfficerP), ("reviewer", ReviewerP)):
+    _routes(_role, _who)

@@ -117,7 +117,9 @@ async def app_config(kc: State) -> AppConfig:
 
 
 @router.get("/app/link", responses=problem_responses(401))
-async def link_info(kc: State, x_link_token: Annotated[str | None, Header(max_length=128)] = None) -> LinkInfo:
+async def link_info(
+    kc: State, x_link_token: Annotated[str | None, Header(max_length=128)] = None
+) -> LinkInfo:
     """Whether a 110 link can still raise an alert, and the (masked) phone it was sent to. The
     link's token (X-Link-Token) is the authority, as for raising the alert with it."""
     phone = await codes.peek_link(kc, x_link_token) if x_link_token else None

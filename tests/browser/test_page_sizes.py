@@ -15,7 +15,11 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system chromium not installed (scripts/setup)"),
 ]
 
-PAGES = [("/", "landing", "请选择入口"), ("/h5/", "h5-login", "手机号登录"), ("/seat", "seat-login", "坐席登录")]
+PAGES = [
+    ("/", "landing", "请选择入口"),
+    ("/h5/", "h5-login", "手机号登录"),
+    ("/seat", "seat-login", "坐席登录"),
+]
 
 
 async def test_every_page_at_both_sizes(stack: Any, browser: Any, page_errors: list[str]) -> None:

@@ -155,7 +155,10 @@ async function startRecording() {
       ? h("span", { class: "rec" }, `录像中 · 已上传 ${s.chunks} 段 ${size(s.bytes)}${s.failures ? ` · 网络重试${s.failures}` : ""}`)
       : h("span", { class: "muted" }, `录像已停止（${s.chunks} 段）`));
   });
-  try { await recorder.start(); } catch (err) { $("#rec-status").textContent = `无法录像：${err.detail || err.message}`; }
+  try {
+    await recorder.start();
+    for (const peer of open?.call?.peers.values() || []) if (peer.stream) recorder.addAudio(peer.id, peer.stream); // joined meanwhile
+  } catch (err) { $("#rec-status").textContent = `无法录像：${err.detail || err.message}`; }
 }
 
 $("#close-case").addEventListener("click", async () => {
