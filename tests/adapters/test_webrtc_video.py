@@ -19,7 +19,7 @@ CASE = "LZ20261125-000001"
 
 
 async def test_tokens_name_the_room_and_the_identity() -> None:
-    provider = WebRtcVideoProvider("secret-a", timedelta(minutes=5))
+    provider = WebRtcVideoProvider("secret-a-at-least-32-bytes-long-ok", timedelta(minutes=5))
     room = await provider.create_room(f"kc-{CASE}-1")
     assert (
         room.room_sid.startswith("RMRTC")
@@ -29,12 +29,17 @@ async def test_tokens_name_the_room_and_the_identity() -> None:
     claims = provider.room_claims(access.token)
     assert (claims.room_name, claims.identity) == (room.room_name, f"{CASE}-P1")
     with pytest.raises(jwt.PyJWTError):  # another key
-        WebRtcVideoProvider("secret-b", timedelta(minutes=5)).room_claims(access.token)
-    expired = await WebRtcVideoProvider("secret-a", timedelta(seconds=-1)).issue_token(room.room_name, "x")
+        WebRtcVideoProvider("secret-b-at-least-32-bytes-long-ok", timedelta(minutes=5)).room_claims(
+            access.token
+        )
+    expired = await WebRtcVideoProvider(
+        "secret-a-at-least-32-bytes-long-ok", timedelta(seconds=-1)
+    ).issue_token(room.room_name, "x")
     with pytest.raises(jwt.ExpiredSignatureError):
         provider.room_claims(expired.token)
     local = jwt.encode(
-        {"iss": "kuaichu-local-video", "sub": "x", "room": "r", "exp": 4_000_000_000}, "secret-a"
+        {"iss": "kuaichu-local-video", "sub": "x", "room": "r", "exp": 4_000_000_000},
+        "secret-a-at-least-32-bytes-long-ok",
     )
     with pytest.raises(jwt.InvalidIssuerError):  # a local provider's token is not a room token here
         provider.room_claims(local)

@@ -1,7 +1,7 @@
 // The citizen H5 page: login by SMS code (or the 110 link), the alert, then the case - queue,
 // video, "you may leave", the notice and its receipt, review, claim - updated live.
 import {
-  $, ApiError, STATUS_ZH, api, clearErrors, events, fmtDateTime, fmtDuration, fmtTime, h,
+  $, ApiError, STATUS_ZH, api, clearErrors, events, fmtDateTime, fmtDeadline, fmtDuration, fmtTime, h,
   session, showErrors, smsCode, smsLogin, toast,
 } from "/web/shared/kc.js";
 import { VideoCall, play } from "/web/shared/video.js";
@@ -379,7 +379,7 @@ function render(detail) {
   // review
   const canReview = c.status === "served" && me.served_at && me.review_deadline && !c.review_requested_by && new Date(me.review_deadline) > new Date() && c.notices.filter((n) => n.kind === "determination").length === 1;
   $("#review-card").hidden = !canReview;
-  if (canReview) $("#review-deadline").textContent = fmtDateTime(me.review_deadline);
+  if (canReview) $("#review-deadline").textContent = fmtDeadline(me.review_deadline);
   const reviewState = $("#review-state");
   reviewState.hidden = !c.review_requested_by;
   if (c.review_requested_by) {

@@ -93,7 +93,7 @@ export class CallRecorder extends EventTarget {
     ctx.fillRect(0, 0, WIDTH, 28);
     ctx.fillStyle = "#fff";
     ctx.font = "15px sans-serif";
-    const now = new Date().toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+    const now = new Date().toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hourCycle: "h23" });
     ctx.fillText(`快处 案件 ${this.caseNumber}   ${now}`, 10, 19);
   }
 

@@ -162,7 +162,7 @@ export function fmtDuration(seconds) {
   return `${Math.floor(m / 60)}小时${m % 60}分`;
 }
 
-const TZ = { timeZone: "Asia/Shanghai", hour12: false };
+const TZ = { timeZone: "Asia/Shanghai", hourCycle: "h23" };
 export function fmtTime(iso) {
   if (!iso) return "—";
   return new Date(iso).toLocaleString("zh-CN", { ...TZ, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
@@ -170,6 +170,18 @@ export function fmtTime(iso) {
 export function fmtDateTime(iso) {
   if (!iso) return "—";
   return new Date(iso).toLocaleString("zh-CN", { ...TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
+
+/** A deadline that ends at 24:00 (stored as the next day's 00:00) reads as "…日 24:00". */
+export function fmtDeadline(iso) {
+  if (!iso) return "—";
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { ...TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+    .formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  if ((parts.hour === "00" || parts.hour === "24") && parts.minute === "00") {
+    const before = new Date(new Date(iso).getTime() - 60_000);
+    return `${before.toLocaleDateString("zh-CN", { ...TZ, year: "numeric", month: "long", day: "numeric" })} 24:00`;
+  }
+  return fmtDateTime(iso);
 }
 
 export async function sha256Hex(blob) {
