@@ -14,4 +14,4 @@ RUN pip install --no-cache-dir .
 RUN useradd --system --home /app kuaichu && mkdir -p /app/var && chown kuaichu /app/var
 USER kuaichu
 EXPOSE 8000
-CMD ["uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets-sansio"]

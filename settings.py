@@ -65,10 +65,25 @@ class Settings(BaseSettings):
     connected_insurers: str = "PICC,CPIC,PINGAN"  # insurers that take a one-tap claim report
 
     # provider switches (activities/wiring.py): no code change to go from embedded to real
-    video_provider: Literal["local", "twilio"] = "local"
+    # webrtc: self-hosted browser video (the API signals); local: tokens only, no media (tests)
+    video_provider: Literal["webrtc", "local", "twilio"] = "webrtc"
     sms_provider: Literal["outbox", "twilio"] = "outbox"
     registry_provider: Literal["http", "database"] = "http"  # http: the gateway (default: our sandbox)
     insurer_provider: Literal["http", "sandbox"] = "http"  # http: per-insurer adapters (default: sandbox)
+
+    # self-hosted video (adapters/webrtc_video.py): ICE servers for the browsers, comma-separated
+    # URLs, e.g. the detachment's coturn: stun:turn.example:3478 / turn:turn.example:3478?transport=udp
+    webrtc_stun_urls: str = ""
+    webrtc_turn_urls: str = ""
+    webrtc_turn_secret: str = ""  # coturn static-auth-secret: expiring credentials (preferred)
+    webrtc_turn_username: str = ""  # or static TURN credentials
+    webrtc_turn_password: str = ""
+    webrtc_turn_ttl_seconds: int = 3600
+    webrtc_relay_only: bool = False  # media only through TURN (hides the phones' addresses)
+    webrtc_max_participants: int = 8  # per room: the seat and the parties (a browser mesh)
+    # the seat console's call recording (api/recordings.py): chunked upload limits
+    recording_max_bytes: int = 1024 * 1024 * 1024
+    recording_chunk_max_bytes: int = 8 * 1024 * 1024
 
     # URLs: public (what Twilio calls back) and internal (the worker reaching the API's sandbox)
     public_base_url: str = "http://127.0.0.1:8000"
@@ -221,6 +236,10 @@ def production_problems(s: Settings) -> list[str]:
         problems.append("KUAICHU_SMS_PROVIDER=outbox only simulates delivery: choose a real provider")
     if s.video_provider == "local":
         problems.append("KUAICHU_VIDEO_PROVIDER=local carries no media: choose a real provider")
+    if s.video_provider == "webrtc" and not s.webrtc_turn_urls:
+        problems.append(
+            "KUAICHU_WEBRTC_TURN_URLS: phones on mobile networks need the detachment's TURN server"
+        )
     if s.registry_provider == "database" or "/sandbox/" in s.registry_url() + "/":
         problems.append("the registry is the sandbox: set KUAICHU_REGISTRY_BASE_URL to the gateway")
     if s.insurer_provider == "sandbox":

@@ -22,7 +22,7 @@ class Providers:
 
     | setting                    | values (default first)  | provider                                  |
     |----------------------------|-------------------------|-------------------------------------------|
-    | KUAICHU_VIDEO_PROVIDER     | local, twilio           | LocalVideoProvider / TwilioVideoProvider  |
+    | KUAICHU_VIDEO_PROVIDER     | webrtc, local, twilio   | WebRtcVideoProvider / LocalVideoProvider / TwilioVideoProvider |
     | KUAICHU_SMS_PROVIDER       | outbox, twilio          | OutboxSmsProvider / TwilioSmsProvider     |
     | KUAICHU_REGISTRY_PROVIDER  | http, database          | HttpRegistry (default: API sandbox) / DatabaseRegistry |
     | KUAICHU_INSURER_PROVIDER   | http, sandbox           | PICC/CPIC/PINGAN HTTP adapters (default: API sandbox) / SandboxInsurer |
@@ -61,6 +61,10 @@ def _video(settings: Settings) -> VideoProvider:
         from adapters import twilio_video
 
         return twilio_video.from_settings(settings)
+    if settings.video_provider == "webrtc":
+        from adapters import webrtc_video
+
+        return webrtc_video.from_settings(settings)
     return LocalVideoProvider(
         settings.video_token_secret, timedelta(seconds=settings.video_token_ttl_seconds)
     )

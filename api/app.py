@@ -33,12 +33,18 @@ from api import (
     citizen,
     codec,
     dispatcher,
+    evidence_files,
     health,
+    live,
     notices,
     officer,
     ops,
+    page_support,
+    pages,
+    recordings,
     reviewer,
     seat,
+    signalling,
     webhooks,
 )
 from api.deps import AppState, utcnow
@@ -149,9 +155,16 @@ def create_app(
         admin,
         codec,
         ops,
+        # the pages' own endpoints (web/): video signalling, live updates, evidence files...
+        signalling,
+        live,
+        evidence_files,
+        recordings,
+        page_support,
     ):
         app.include_router(module.router)
     app.include_router(ops.session_router)
+    pages.install(app)
     if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
 

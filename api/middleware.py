@@ -1,11 +1,11 @@
 """Input hygiene before routing.
 
-- Size: a request body that is not a multipart upload is read whole, up to KUAICHU_BODY_MAX_BYTES
-  (1 MB by default), before anything parses it; a larger one is refused with 413 (a Content-Length
-  that announces more is refused without reading). Uploads (multipart) keep their own limit in
-  the handler (KUAICHU_EVIDENCE_MAX_BYTES).
-- NUL: refused (422 problem+json) in the path, the query and every non-multipart body, whatever
-  its content type (``application/vnd.api+json`` too) and wherever it sits, raw or as a JSON
+- Size: a request body that is not a file (multipart, octet-stream, media) is read whole, up to
+  KUAICHU_BODY_MAX_BYTES (1 MB by default), before anything parses it; a larger one is refused
+  with 413 (a Content-Length that announces more is refused without reading). Files keep their
+  own limits in their handlers.
+- NUL: refused (422 problem+json) in the path, the query and every body that is not a file,
+  whatever its content type (``application/vnd.api+json`` too) and wherever it sits, raw or as a JSON
   ``\\u0000`` escape. PostgreSQL text cannot hold NUL and a NUL in a name or a number is never
   legitimate. (The text types of domain/ refuse other control characters where text enters
   the model.)"""
@@ -20,7 +20,9 @@ from api.errors import PROBLEM_JSON, TITLES, status_of
 from domain import refusals as R
 from domain.refusals import RefusalCode
 
-MULTIPART = b"multipart/form-data"
+# bodies that are files: their routes read them as a stream and hold them to their own limits
+# (KUAICHU_EVIDENCE_MAX_BYTES, _RECORDING_CHUNK_MAX_BYTES); NUL is data in them
+FILE_BODIES = (b"multipart/form-data", b"application/octet-stream", b"video/", b"audio/", b"image/")
 
 
 class InputHygiene:
@@ -38,7 +40,7 @@ class InputHygiene:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if content_type == MULTIPART:
+        if content_type.startswith(FILE_BODIES):
             await self.app(scope, receive, send)
             return
         announced = headers.get(b"content-length", b"")

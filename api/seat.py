@@ -192,6 +192,14 @@ async def upload_evidence(
         captured_by=principal.sub,
         captured_at=datetime.now(UTC),
     )
+    return await register_evidence(kc, principal, case_number, ref, target, size)
+
+
+async def register_evidence(
+    kc, principal, case_number: str, ref: EvidenceRef, target: Path, size: int
+) -> EvidenceOut:
+    """A stored file becomes evidence: the workflow first (a refused file is removed), then the
+    evidence table. Also used by the call recording's chunked upload (api/recordings.py)."""
     duplicate, view = False, None
     try:
         view = await kc.temporal.update(
@@ -206,7 +214,8 @@ async def upload_evidence(
                     for e in await repository.list_evidence(session, case_number)
                 )
             if not known:
-                target.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
             raise
         duplicate = True
     async with kc.sessions.begin() as session:

@@ -112,6 +112,20 @@ EVIDENCE_TYPE = _code("EVIDENCE_TYPE", Kind.UNSUPPORTED, "证据文件只能是J
 EVIDENCE_TOO_LARGE = _code("EVIDENCE_TOO_LARGE", Kind.TOO_LARGE, "证据文件过大")
 EVIDENCE_CONFLICT = _code("EVIDENCE_CONFLICT", C, "该证据编号已登记为其他文件")
 
+# recordings and evidence files (the seat console's chunked upload, the staff's evidence view)
+FORBIDDEN_CASE = _code("FORBIDDEN_CASE", F, "无权查看该案件的证据")
+EVIDENCE_NOT_FOUND = _code("EVIDENCE_NOT_FOUND", Kind.NOT_FOUND, "未找到该证据")
+EVIDENCE_REMOTE = _code("EVIDENCE_REMOTE", Kind.NOT_FOUND, "该证据文件不在本系统存储中")
+RECORDING_NOT_FOUND = _code("RECORDING_NOT_FOUND", Kind.NOT_FOUND, "未找到该录像上传")
+CHUNK_TOO_LARGE = _code("CHUNK_TOO_LARGE", Kind.TOO_LARGE, "单段录像过大")
+RECORDING_TOO_LARGE = _code("RECORDING_TOO_LARGE", Kind.TOO_LARGE, "录像超过大小上限")
+CHUNK_EMPTY = _code("CHUNK_EMPTY", I, "录像分段为空")
+CHUNK_CONFLICT = _code("CHUNK_CONFLICT", C, "该段已以不同内容上传")
+CHUNK_OUT_OF_ORDER = _code("CHUNK_OUT_OF_ORDER", C, "录像分段顺序不对")
+RECORDING_FINISHED = _code("RECORDING_FINISHED", C, "录像已保存，不能再追加")
+RECORDING_EMPTY = _code("RECORDING_EMPTY", I, "录像为空，无法保存")
+PARTY_INVALID = _code("PARTY_INVALID", I, "当事人信息不正确")
+
 # --- who may act (403) ------------------------------------------------------------------------
 FORBIDDEN_ROLE = _code("FORBIDDEN_ROLE", F, "无权执行此操作")
 NOT_A_PARTY = _code("NOT_A_PARTY", F, "您不是本案当事人")

@@ -71,7 +71,7 @@ def test_production_lists_everything_that_is_not_production(tmp_path: Path) -> N
         "KUAICHU_HASH_SECRET must be at least 32",
         "PostgreSQL",
         "KUAICHU_SMS_PROVIDER=outbox",
-        "KUAICHU_VIDEO_PROVIDER=local",
+        "KUAICHU_WEBRTC_TURN_URLS",
         "the registry is the sandbox",
         "insurers on the sandbox",
         "KUAICHU_PUBLIC_BASE_URL must be https",

@@ -13,10 +13,10 @@ def test_defaults_are_embedded_with_http_sandboxes(sessions: async_sessionmaker[
     from adapters.insurer_http import CpicClient, PiccClient, PingAnClient
     from adapters.registry_http import HttpRegistry
     from adapters.sms import OutboxSmsProvider
-    from adapters.video import LocalVideoProvider
+    from adapters.webrtc_video import WebRtcVideoProvider
 
     p = wiring.Providers(Settings(_env_file=None), sessions)
-    assert isinstance(p.video, LocalVideoProvider) and isinstance(p.sms, OutboxSmsProvider)
+    assert isinstance(p.video, WebRtcVideoProvider) and isinstance(p.sms, OutboxSmsProvider)
     assert isinstance(p.registry, HttpRegistry)
     assert [type(c) for c in p.insurers.values()] == [PiccClient, CpicClient, PingAnClient]
 

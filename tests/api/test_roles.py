@@ -30,6 +30,8 @@ PUBLIC = (
     "/healthz",
     "/readyz",
     "/auth/",
+    "/app/",  # the pages' configuration; the 110 link check (the link's token is the guard)
+    "/dev/",  # the simulated phone: embedded runs only (404 otherwise)
     "/notices/",
     "/webhooks/",
     "/sandbox/",

@@ -23,21 +23,13 @@ from db.session import ensure_schema, make_engine, make_sessionmaker
 from domain.masking import mask_name
 from settings import Settings
 from tests import case_factory
+from tests.browser.conftest import BROWSER_ARGS, CHROMIUM
 from tests.notice.conftest import artefact_dir, decode_qr
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system chromium not installed (scripts/setup)"),
     pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools not installed (scripts/setup)"),
-]
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 
 

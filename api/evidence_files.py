@@ -1,0 +1,142 @@
+"""Evidence for the staff of a case: the list (kind, party, SHA-256, size, retention) and the files
+(photos, the call recording), so that the consoles show what was stored - the seat checks its
+screenshots, the officer and the reviewers decide looking at them.
+
+    GET /{seat|officer|reviewer}/cases/{case}/evidence
+    GET /{seat|officer|reviewer}/cases/{case}/evidence/{evidence_id}/file
+
+Who may see a case's evidence (the same rule as for its personal data, api/views.py): the seat
+who accepted the case; an officer while the case awaits a decision or a new determination, or on
+a case they decided; a reviewer while the case is under review. Anyone else of those roles: 403.
+Files are served only from ``var_dir/evidence/<case>/``; evidence kept at a video vendor (Twilio
+recordings) has no file here (404 EVIDENCE_REMOTE)."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from api.auth import ApiRole, OfficerP, Principal, ReviewerP, SeatP
+from api.deps import CaseNumber, State, require_case
+from api.errors import ApiProblem, problem_responses
+from api.officer import WAITING
+from db import repository
+from db.records import CaseRecord
+from domain import refusals as R
+
+ERRORS = problem_responses(401, 403, 404)
+EvidenceId = Annotated[str, PathParam(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+FILE_DOC = {
+    200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
+class EvidenceItem(BaseModel):
+    evidence_id: str
+    kind: str
+    party_id: str = ""
+    sha256: str
+    content_type: str = ""
+    size_bytes: int | None = None
+    captured_by: str = ""
+    captured_at: datetime
+    retention: str
+    file_url: str = ""  # empty when the file is not kept here
+
+
+def may_see(principal: Principal, record: CaseRecord) -> bool:
+    if principal.role == ApiRole.SEAT:
+        return bool(record.seat_id) and record.seat_id == principal.sub
+    if principal.role == ApiRole.OFFICER:
+        return record.status in WAITING or record.officer_id == principal.sub
+    if principal.role == ApiRole.REVIEWER:
+        return record.status == "under_review"
+    return False
+
+
+async def _case_for(kc, case_number: str, principal: Principal) -> CaseRecord:
+    record = await require_case(kc, case_number)
+    if not may_see(principal, record):
+        raise ApiProblem(R.FORBIDDEN_CASE)
+    return record
+
+
+def _local_file(kc, case_number: str, storage_path: str) -> Path | None:
+    if "://" in storage_path:
+        return None
+    root = (Path(kc.settings.var_dir) / "evidence" / case_number).resolve()
+    path = (Path(kc.settings.var_dir) / storage_path).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+async def _list(kc, case_number: str, principal: Principal) -> list[EvidenceItem]:
+    await _case_for(kc, case_number, principal)
+    async with kc.sessions() as session:
+        rows = await repository.list_evidence(session, case_number)
+    prefix = f"/{principal.role.value}/cases/{case_number}/evidence"
+    return [
+        EvidenceItem(
+            evidence_id=r.evidence_id,
+            kind=r.kind,
+            party_id=r.party_id,
+            sha256=r.sha256,
+            content_type=r.content_type,
+            size_bytes=r.size_bytes,
+            captured_by=r.captured_by,
+            captured_at=r.captured_at,
+            retention=r.retention,
+            file_url=f"{prefix}/{r.evidence_id}/file" if "://" not in r.storage_path else "",
+        )
+        for r in rows
+    ]
+
+
+async def _file(kc, case_number: str, evidence_id: str, principal: Principal) -> FileResponse:
+    await _case_for(kc, case_number, principal)
+    async with kc.sessions() as session:
+        rows = await repository.list_evidence(session, case_number)
+    row = next((r for r in rows if r.evidence_id == evidence_id), None)
+    if row is None:
+        raise ApiProblem(R.EVIDENCE_NOT_FOUND)
+    path = _local_file(kc, case_number, row.storage_path)
+    if path is None:
+        raise ApiProblem(R.EVIDENCE_REMOTE)
+    return FileResponse(
+        path,
+        media_type=row.content_type or "application/octet-stream",
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-SHA256": row.sha256},
+    )
+
+
+router = APIRouter(tags=["evidence"])
+
+
+def _routes(role: str, who: Any) -> None:
+    """The two routes of one staff role (its own login dependency)."""
+
+    async def listing(case_number: CaseNumber, kc: State, principal: who) -> list[EvidenceItem]:
+        return await _list(kc, case_number, principal)
+
+    async def download(
+        case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: who
+    ) -> FileResponse:
+        return await _file(kc, case_number, evidence_id, principal)
+
+    base = f"/{role}/cases/{{case_number}}/evidence"
+    router.add_api_route(base, listing, methods=["GET"], responses=ERRORS, name=f"{role}_evidence")
+    router.add_api_route(
+        base + "/{evidence_id}/file",
+        download,
+        methods=["GET"],
+        responses={**FILE_DOC, **ERRORS},
+        response_class=FileResponse,
+        name=f"{role}_evidence_file",
+    )
+
+
+for _role, _who in (("seat", SeatP), ("officer", OfficerP), ("reviewer", ReviewerP)):
+    _routes(_role, _who)
