@@ -29,7 +29,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import codes
 from api.auth import ApiRole, CitizenP, Principal, TokenOut, citizen_token, optional_principal
-from api.deps import CaseNumber, State, case_view, load_case, party_of
+from api.deps import CaseNumber, State, case_view, command, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, queue
 from api.temporal import TemporalUnavailable
@@ -41,17 +41,19 @@ from domain.eligibility import check_eligibility
 from domain.messages import (
     Actor,
     Cancel,
+    CancelContent,
     CaseInput,
     CaseTimers,
     ClaimResult,
     ConfirmReceipt,
     FileClaim,
     ReviewRequest,
+    ReviewRequestContent,
     Role,
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import Alert, DeclaredFacts, Location, NoticeKind, Party
+from domain.models import Alert, AlertContent, NoticeKind
 from domain.validators import normalize_mobile
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -59,15 +61,6 @@ log = logging.getLogger("kuaichu.api.citizen")
 
 router = APIRouter(prefix="/citizen", tags=["citizen"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-
-
-class AlertIn(BaseModel):
-    location: Location = Field(description="where the accident is, with its coordinate system")
-    facts: DeclaredFacts
-    parties: list[Party] = Field(min_length=1, max_length=8)
-    consent_electronic_service: bool = Field(
-        default=False, description="同意电子送达: required for online handling"
-    )
 
 
 class AlertOut(BaseModel):
@@ -83,17 +76,6 @@ class AlertOut(BaseModel):
 class CitizenCase(CaseDetail):
     me: str = Field(description="the caller's party id")
     queue: QueueEntry | None = None
-
-
-class ReviewIn(BaseModel):
-    reason_code: str = Field(
-        min_length=1, max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED"
-    )
-    text: str = Field(default="", max_length=2000)
-
-
-class CancelIn(BaseModel):
-    reason: str = Field(default="", max_length=500)
 
 
 class Reporter(BaseModel):
@@ -131,18 +113,10 @@ def _number(kc, alert: Alert) -> str:
     responses=problem_responses(401, 403, 409, 422, 503),
     summary="Raise an alert (app login, or the 110 link token in X-Link-Token)",
 )
-async def raise_alert(body: AlertIn, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
+async def raise_alert(body: AlertContent, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
     mobile, channel, link = who.mobile, who.channel, who.link
 
-    alert = Alert(
-        reported_at=kc.alert_clock(),
-        location=body.location,
-        facts=body.facts,
-        parties=body.parties,
-        reporter_phone=mobile,
-        consent_electronic_service=body.consent_electronic_service,
-        channel=channel,
-    )
+    alert = Alert(**dict(body), reported_at=kc.alert_clock(), reporter_phone=mobile, channel=channel)
     result = check_eligibility(alert, await kc.rules.eligibility())
     refusals = list(result.refusals)
     reporter = next((p for p in body.parties if normalize_mobile(p.phone) == mobile), None)
@@ -268,10 +242,10 @@ async def resume_video(case_number: CaseNumber, kc: State, mine: MyCase) -> Vide
 
 
 @router.post("/cases/{case_number}/cancel", responses=CASE_ERRORS)
-async def cancel(case_number: CaseNumber, kc: State, mine: MyCase, body: CancelIn) -> CitizenCase:
+async def cancel(case_number: CaseNumber, kc: State, mine: MyCase, body: CancelContent) -> CitizenCase:
     record, me = mine.record, mine.party
     view = await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.cancel, Cancel(actor=_actor(me), reason=body.reason)
+        case_number, AccidentCaseWorkflow.cancel, command(Cancel, _actor(me), body)
     )
     return CitizenCase(
         case=view,
@@ -340,13 +314,13 @@ def resolve_notice_path(kc, stored: str) -> Path | None:
 
 
 @router.post("/cases/{case_number}/review", responses=CASE_ERRORS)
-async def request_review(case_number: CaseNumber, kc: State, mine: MyCase, body: ReviewIn) -> CitizenCase:
+async def request_review(
+    case_number: CaseNumber, kc: State, mine: MyCase, body: ReviewRequestContent
+) -> CitizenCase:
     """Apply for a review (复核) within 3 working days of service; one review per accident."""
     record, me = mine.record, mine.party
     view = await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.request_review,
-        ReviewRequest(actor=_actor(me), reason_code=body.reason_code, text=body.text),
+        case_number, AccidentCaseWorkflow.request_review, command(ReviewRequest, _actor(me), body)
     )
     return CitizenCase(
         case=view,

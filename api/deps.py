@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,10 +18,20 @@ from api.temporal import TemporalGateway
 from db import repository
 from db.records import CaseRecord, PartyRecord
 from domain import refusals as R
-from domain.messages import CaseView
+from domain.messages import Actor, CaseView
+from domain.models import Model
 from settings import Settings
 
 CASE_NUMBER_PATTERN = r"^[A-Z]{2}\d{8}-\d{6}(-\d+)?$"
+
+
+C = TypeVar("C", bound=Model)
+
+
+def command(payload: type[C], actor: Actor, content: Model) -> C:
+    """A workflow payload: what the person stated (the request body, the payload's `…Content`
+    base) and who they are (from the login)."""
+    return payload.model_validate({**dict(content), "actor": actor})
 
 
 def utcnow() -> datetime:

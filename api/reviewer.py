@@ -9,26 +9,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from api.auth import ReviewerP
-from api.deps import CaseNumber, State, case_view, require_case
+from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
-from domain.messages import Actor, CaseView, ConcludeReview, ConcurReview, ReviewOutcome, Role
+from domain.messages import (
+    Actor,
+    CaseView,
+    ConcludeReview,
+    ConclusionContent,
+    ConcurrenceContent,
+    ConcurReview,
+    Role,
+)
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/reviewer", tags=["reviewer"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-
-
-class ConclusionIn(BaseModel):
-    outcome: ReviewOutcome
-    reviewers: list[str] = Field(
-        min_length=1, max_length=8, description="staff ids of the reviewers (with the caller: at least two)"
-    )
-    reason: str = Field(min_length=1, max_length=4000)
 
 
 @router.get("/reviews", responses=problem_responses(401, 403))
@@ -51,32 +50,27 @@ async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP
     return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
 
 
-class ConcurrenceIn(BaseModel):
-    outcome: ReviewOutcome
-
-
 @router.post("/cases/{case_number}/concurrence", responses=CASE_ERRORS)
-async def concur(case_number: CaseNumber, body: ConcurrenceIn, kc: State, principal: ReviewerP) -> CaseView:
+async def concur(
+    case_number: CaseNumber, body: ConcurrenceContent, kc: State, principal: ReviewerP
+) -> CaseView:
     """A co-reviewer agrees, with their own login, to an outcome; the conclusion names them."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.concur_review,
-        ConcurReview(actor=Actor(role=Role.REVIEWER, id=principal.sub), outcome=body.outcome),
+        case_number, AccidentCaseWorkflow.concur_review, command(ConcurReview, _actor(principal), body)
     )
 
 
 @router.post("/cases/{case_number}/conclusion", responses=CASE_ERRORS)
-async def conclude(case_number: CaseNumber, body: ConclusionIn, kc: State, principal: ReviewerP) -> CaseView:
+async def conclude(
+    case_number: CaseNumber, body: ConclusionContent, kc: State, principal: ReviewerP
+) -> CaseView:
     """Uphold, or order a new determination (the case goes back to an officer)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.conclude_review,
-        ConcludeReview(
-            actor=Actor(role=Role.REVIEWER, id=principal.sub),
-            outcome=body.outcome,
-            reviewers=body.reviewers,
-            reason=body.reason,
-        ),
+        case_number, AccidentCaseWorkflow.conclude_review, command(ConcludeReview, _actor(principal), body)
     )
+
+
+def _actor(principal) -> Actor:
+    return Actor(role=Role.REVIEWER, id=principal.sub)

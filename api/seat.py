@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from api.auth import SeatP
-from api.deps import CaseNumber, State, case_view, require_case
+from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
 from api.views import CaseDetail, party_detail
@@ -40,13 +40,16 @@ from domain.messages import (
     CaseView,
     CompleteCollection,
     HandOff,
+    HandOffContent,
+    PartiesContent,
     RecordParties,
     Role,
     SafetyChecklist,
+    SafetyContent,
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import EvidenceKind, EvidenceRef, Party
+from domain.models import EvidenceKind, EvidenceRef, OptionalPartyId
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/seat", tags=["seat"])
@@ -57,20 +60,6 @@ CHUNK = 1024 * 1024
 class AcceptOut(BaseModel):
     case: CaseView
     video: VideoAccess
-
-
-class PartiesIn(BaseModel):
-    parties: list[Party] = Field(min_length=1, max_length=8)
-
-
-class SafetyIn(BaseModel):
-    hazard_lights: bool = False
-    warning_triangle: bool = False
-    people_off_carriageway: bool = False
-
-
-class HandOffIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 class EvidenceOut(BaseModel):
@@ -120,13 +109,13 @@ async def seat_video_token(case_number: CaseNumber, kc: State, principal: SeatP)
 
 
 @router.put("/cases/{case_number}/parties", responses=CASE_ERRORS)
-async def record_parties(case_number: CaseNumber, body: PartiesIn, kc: State, principal: SeatP) -> CaseView:
+async def record_parties(
+    case_number: CaseNumber, body: PartiesContent, kc: State, principal: SeatP
+) -> CaseView:
     """Record or correct the parties with their vehicles (replaces the list)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.record_parties,
-        RecordParties(actor=_actor(principal), parties=body.parties),
+        case_number, AccidentCaseWorkflow.record_parties, command(RecordParties, _actor(principal), body)
     )
 
 
@@ -152,7 +141,7 @@ async def upload_evidence(
     principal: SeatP,
     file: Annotated[UploadFile, File(description="JPEG, PNG or MP4")],
     kind: Annotated[EvidenceKind, Form(description="the shot-list item")],
-    party_id: Annotated[str, Form(max_length=8, pattern=r"^(P\d{1,3})?$")] = "",
+    party_id: Annotated[OptionalPartyId, Form(description="the party the shot is of, if any")] = "",
 ) -> EvidenceOut:
     record = await require_case(kc, case_number)
     if record.seat_id != principal.sub:
@@ -224,13 +213,11 @@ async def upload_evidence(
 
 
 @router.post("/cases/{case_number}/safety", responses=CASE_ERRORS)
-async def tick_safety(case_number: CaseNumber, body: SafetyIn, kc: State, principal: SeatP) -> CaseView:
+async def tick_safety(case_number: CaseNumber, body: SafetyContent, kc: State, principal: SeatP) -> CaseView:
     """The safety checklist: hazard lights, warning triangle 50–100 m behind, people off the road."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.tick_safety,
-        SafetyChecklist(actor=_actor(principal), **body.model_dump()),
+        case_number, AccidentCaseWorkflow.tick_safety, command(SafetyChecklist, _actor(principal), body)
     )
 
 
@@ -244,9 +231,9 @@ async def complete(case_number: CaseNumber, kc: State, principal: SeatP) -> Case
 
 
 @router.post("/cases/{case_number}/hand-off", responses=CASE_ERRORS)
-async def hand_off(case_number: CaseNumber, body: HandOffIn, kc: State, principal: SeatP) -> CaseView:
+async def hand_off(case_number: CaseNumber, body: HandOffContent, kc: State, principal: SeatP) -> CaseView:
     """This case cannot be handled online: a patrol goes (转现场处理)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.hand_off, HandOff(actor=_actor(principal), reason=body.reason)
+        case_number, AccidentCaseWorkflow.hand_off, command(HandOff, _actor(principal), body)
     )
