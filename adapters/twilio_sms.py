@@ -29,6 +29,7 @@ import httpx
 from twilio.base.exceptions import TwilioRestException
 
 from adapters.sms import OutgoingSms, SmsNotAccepted, SmsRejected
+from domain.validators import normalize_mobile
 
 log = logging.getLogger("kuaichu.sms.twilio")
 
@@ -44,15 +45,10 @@ class SmsOutcomeUnknown(Exception):
 
 
 def to_e164(phone: str) -> str:
-    """Mainland mobile numbers as Twilio wants them: +86 1xx xxxx xxxx."""
-    digits = phone.strip().replace(" ", "").replace("-", "")
-    if digits.startswith("+"):
-        return digits
-    if digits.startswith("0086"):
-        return "+" + digits[2:]
-    if digits.startswith("86") and len(digits) == 13:
-        return "+" + digits
-    return "+86" + digits
+    """Mainland mobile numbers as Twilio wants them: +86 1xx xxxx xxxx (an international number
+    in + form is left as it is)."""
+    digits = normalize_mobile(phone)
+    return digits if digits.startswith("+") else "+86" + digits
 
 
 class TwilioSmsProvider:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import calendar as _calendar
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -55,6 +54,7 @@ from db.models import (
 )
 from db.records import CaseRecord, PartyRecord, TimelineEntry
 from domain.models import InsurancePolicy, NoticeKind, Vehicle
+from domain.validators import normalize_mobile
 
 __all__ = [
     "DuplicateReview",
@@ -83,7 +83,6 @@ __all__ = [
     "load_calendar_overrides",
     "mark_evidence_permanent",
     "mark_notice_served",
-    "normalise_phone",
     "phone_hash",
     "put_calendar_override",
     "put_calendar_year",
@@ -175,22 +174,6 @@ def _add_months(moment: datetime, months: int) -> datetime:
 # --------------------------------------------------------------------------- phones
 
 
-_PHONE_JUNK = re.compile(r"[\s\-().]")
-
-
-def normalise_phone(phone: str) -> str:
-    """'+86 138-0013-8000', '0086 13800138000', '8613800138000' -> '13800138000'."""
-    p = _PHONE_JUNK.sub("", phone or "")
-    for prefix in ("+86", "0086"):
-        if p.startswith(prefix):
-            p = p[len(prefix) :]
-            break
-    else:
-        if p.startswith("86") and len(p) == 13:
-            p = p[2:]
-    return p
-
-
 def phone_hash(phone: str, secret: str | None = None) -> str:
     """HMAC-SHA256 (hex, 64 chars) of the normalised mainland mobile number, keyed with
     `secret` (default: settings KUAICHU_HASH_SECRET). Stable for +86 / spaces / dashes variants."""
@@ -198,7 +181,7 @@ def phone_hash(phone: str, secret: str | None = None) -> str:
         from settings import get_settings
 
         secret = get_settings().hash_secret
-    return hmac.new(secret.encode(), normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), normalize_mobile(phone).encode(), hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- cases

@@ -16,6 +16,7 @@ from db.models import TimelineRow
 from db.records import CaseRecord, PartyRecord
 from db.session import make_engine, write_session
 from domain.models import Liability, Party, PartyKind
+from domain.validators import normalize_mobile
 from tests.db.conftest import make_case, motor_party
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -528,8 +529,22 @@ async def test_calendar_overrides_and_years(db_sessionmaker: Sessions) -> None:
     ],
 )
 def test_phone_hash_stable_across_formats(variant: str) -> None:
-    assert repo.normalise_phone(variant) == "13800138000"
+    assert normalize_mobile(variant) == "13800138000"
     assert repo.phone_hash(variant, "s3cret") == repo.phone_hash("13800138000", "s3cret")
+
+
+@pytest.mark.parametrize(
+    "variant", ["(138) 0013-8000", "（138）0013 8000", "138.0013.8000", "+86 138.0013.8000"]
+)
+def test_one_phone_normaliser_for_validation_login_hash_and_sms(variant: str) -> None:
+    """The three normalisers disagreed on brackets and dots: a number valid for the alert could
+    hash differently from the login's and reach Twilio malformed."""
+    from adapters.twilio_sms import to_e164
+    from domain.validators import validate_mobile
+
+    assert validate_mobile(variant) is None
+    assert repo.phone_hash(variant, "s3cret") == repo.phone_hash("13800138000", "s3cret")
+    assert to_e164(variant) == "+8613800138000"
 
 
 def test_phone_hash_is_keyed_and_distinct() -> None:
