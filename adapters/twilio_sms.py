@@ -29,6 +29,7 @@ import httpx
 from twilio.base.exceptions import TwilioRestException
 
 from adapters.sms import OutgoingSms, SmsNotAccepted, SmsRejected
+from domain.sms_status import SmsStatus
 from domain.validators import normalize_mobile
 
 log = logging.getLogger("kuaichu.sms.twilio")
@@ -140,21 +141,21 @@ def from_settings(settings: Any) -> TwilioSmsProvider:
 
 
 # Twilio's message statuses → the outbox's (None: an intermediate status, nothing to store)
-CALLBACK_STATUS = {
+CALLBACK_STATUS: dict[str, SmsStatus | None] = {
     "accepted": None,
     "scheduled": None,
     "queued": None,
     "sending": None,
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
+    "sent": SmsStatus.SENT,
+    "delivered": SmsStatus.DELIVERED,
+    "read": SmsStatus.DELIVERED,
+    "undelivered": SmsStatus.UNDELIVERED,
+    "failed": SmsStatus.FAILED,
+    "canceled": SmsStatus.FAILED,
 }
 
 
-def status_from_callback(form: dict[str, str]) -> tuple[str, str, str | None] | None:
+def status_from_callback(form: dict[str, str]) -> tuple[str, SmsStatus, str | None] | None:
     """A Twilio message status callback (form fields MessageSid, MessageStatus, ErrorCode) as
     (provider message id, outbox status, error code), or None when there is nothing to store.
     The webhook stores it with `repository.update_sms_status(session, sid, status, error_code)`

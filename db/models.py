@@ -26,6 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.sms_status import SmsStatus, check_constraint
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -244,18 +246,14 @@ class SmsRow(Base):
     phone: Mapped[str] = mapped_column(sa.String(24))
     template: Mapped[str] = mapped_column(sa.String(48))
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=SmsStatus.QUEUED.value, index=True)
     provider: Mapped[str] = mapped_column(sa.String(16), default="")
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     error_code: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')", name="status"
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(check_constraint(), name="status"),)
 
 
 class ClaimRow(Base):

@@ -54,6 +54,7 @@ from db.models import (
 )
 from db.records import CaseRecord, PartyRecord, TimelineEntry
 from domain.models import InsurancePolicy, NoticeKind, Vehicle
+from domain.sms_status import SUCCESS, SmsStatus, may_move
 from domain.validators import normalize_mobile
 
 __all__ = [
@@ -437,9 +438,6 @@ async def list_timeline(session: AsyncSession, case_number: str) -> list[Timelin
 # --------------------------------------------------------------------------- SMS outbox
 
 
-_SMS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "failed": 2, "undelivered": 2}
-
-
 async def enqueue_sms(
     session: AsyncSession,
     *,
@@ -464,7 +462,7 @@ async def enqueue_sms(
             "phone": phone,
             "template": template,
             "body": body,
-            "status": "queued",
+            "status": SmsStatus.QUEUED,
             "provider": provider,
             "created_at": now,
             "updated_at": now,
@@ -478,7 +476,7 @@ async def enqueue_sms(
 async def update_sms_status(
     session: AsyncSession,
     key: int | str,
-    status: str,
+    status: SmsStatus | str,
     error_code: str | None = None,
     *,
     provider: str | None = None,
@@ -487,15 +485,14 @@ async def update_sms_status(
     """Update an outbox row found by id (int) or provider_message_id (str). Status callbacks may
     arrive out of order: a final status (delivered/failed/undelivered) is never downgraded to
     queued/sent. Returns the row, or None when unknown."""
-    if status not in _SMS_RANK:
-        raise ValueError(f"unknown SMS status {status!r}")
+    status = SmsStatus(status)  # ValueError for a status outside the machine
     where = SmsRow.id == key if isinstance(key, int) else SmsRow.provider_message_id == key
     row: SmsRow | None = await _reload(session, SmsRow, where)
     if row is None:
         return None
-    if _SMS_RANK[status] >= _SMS_RANK.get(row.status, 0):
+    if may_move(row.status, status):
         row.status = status
-        if error_code is not None or status in ("sent", "delivered"):
+        if error_code is not None or status in SUCCESS:
             row.error_code = error_code
     if provider is not None:
         row.provider = provider

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import repository as repo
-from db.models import TimelineRow
+from db.models import SmsRow, TimelineRow
 from db.records import CaseRecord, PartyRecord
 from db.session import make_engine, write_session
 from domain.models import Liability, Party, PartyKind
@@ -293,6 +293,29 @@ async def test_sms_status_updates_and_never_regresses(
         assert await repo.update_sms_status(s, "SM-unknown", "delivered") is None
         with pytest.raises(ValueError):
             await repo.update_sms_status(s, row.id, "read")
+
+
+async def test_the_database_stores_every_status_of_the_sms_machine(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    """The outbox's CHECK constraint (written by the migrations) and domain.sms_status agree."""
+    from domain.sms_status import SmsStatus
+
+    cn = new_case_number()
+    for status in SmsStatus:
+        async with db_sessionmaker.begin() as s:
+            row, _ = await repo.enqueue_sms(
+                s,
+                idempotency_key=f"{cn}/{status}",
+                case_number=cn,
+                phone="13800138000",
+                template="t",
+                body="b",
+            )
+            assert (await repo.update_sms_status(s, row.id, status)).status == status
+    with pytest.raises(IntegrityError):
+        async with db_sessionmaker.begin() as s:
+            await s.execute(sa.update(SmsRow).where(SmsRow.case_number == cn).values(status="read"))
 
 
 # --------------------------------------------------------------------------- claims
