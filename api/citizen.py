@@ -35,8 +35,8 @@ from api.queue import QueueEntry, queue
 from api.temporal import TemporalUnavailable
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
-from db.records import CaseRecord, PartyRecord
 from domain import refusals as R
+from domain.case_view import CaseSnapshot, PartySnapshot
 from domain.eligibility import check_eligibility
 from domain.messages import (
     Actor,
@@ -44,6 +44,7 @@ from domain.messages import (
     CancelContent,
     CaseInput,
     CaseTimers,
+    CaseView,
     ClaimResult,
     ConfirmReceipt,
     FileClaim,
@@ -53,7 +54,7 @@ from domain.messages import (
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import Alert, AlertContent, NoticeKind
+from domain.models import Alert, AlertContent, CaseStatus, NoticeKind
 from domain.validators import normalize_mobile
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -66,7 +67,7 @@ CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 class AlertOut(BaseModel):
     case_number: str
     party_id: str
-    status: str = "queued"
+    status: CaseStatus = CaseStatus.QUEUED
     video: VideoAccess | None = None
     access_token: TokenOut | None = Field(
         default=None, description="raised through a 110 link: a citizen token for the follow-up calls"
@@ -176,25 +177,40 @@ async def _start(kc, alert: Alert, district: str, area: str, timers: CaseTimers)
 
 @dataclass
 class Mine:
-    record: CaseRecord
-    party: PartyRecord
+    """A case of mine, and my party in it."""
+
+    case: CaseSnapshot
+    party: PartySnapshot
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(role=Role.CITIZEN, id=self.party.party.party_id)
+
+    def answer(
+        self, view: CaseView, source: str = "workflow", queue: QueueEntry | None = None
+    ) -> CitizenCase:
+        """The case as I see it: my own party in full, the others masked."""
+        me = self.party.party.party_id
+        return CitizenCase(
+            case=view,
+            parties=[party_detail(p, full=p.party.party_id == me) for p in self.case.parties],
+            source=source,
+            me=me,
+            queue=queue,
+        )
 
 
 async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> Mine:
     """The case and my party in it; 404 when I am not a party (resolved before the body, so a
     stranger learns nothing from validation errors either)."""
-    record = await load_case(kc, case_number)
-    party = party_of(kc, record, principal.mobile) if record is not None else None
-    if record is None or party is None:
+    snapshot = await load_case(kc, case_number)
+    party = party_of(snapshot, principal.mobile) if snapshot is not None else None
+    if snapshot is None or party is None:
         raise ApiProblem(R.CASE_NOT_FOUND)
-    return Mine(record=record, party=party)
+    return Mine(case=snapshot, party=party)
 
 
 MyCase = Annotated[Mine, Depends(my_case)]
-
-
-def _actor(party) -> Actor:
-    return Actor(role=Role.CITIZEN, id=party.party_id)
 
 
 @router.get("/cases", responses=problem_responses(401, 403))
@@ -206,66 +222,47 @@ async def my_cases(
 ) -> list[CaseSummary]:
     """The cases where my verified mobile is a party's (or the reporter's) phone, newest first."""
     async with kc.sessions() as session:
-        records = await repository.list_cases(
+        cases = await repository.list_cases(
             session,
             phone_hash=repository.phone_hash(principal.mobile, kc.settings.hash_secret),
             limit=limit,
             offset=offset,
-            with_parties=False,
         )
-    return [summary(r) for r in records]
+    return [summary(c) for c in cases]
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def case_detail(case_number: CaseNumber, kc: State, mine: MyCase) -> CitizenCase:
-    record, me = mine.record, mine.party
-    view, source = await case_view(kc, record)
+    view, source = await case_view(kc, mine.case)
     position = None
-    if view.status == "queued":
+    if view.status == CaseStatus.QUEUED:
         position = next((e for e in (await queue(kc)).entries if e.case_number == case_number), None)
-    return CitizenCase(
-        case=view,
-        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
-        source=source,
-        me=me.party_id,
-        queue=position,
-    )
+    return mine.answer(view, source, position)
 
 
 @router.post("/cases/{case_number}/video-token", responses=CASE_ERRORS)
 async def resume_video(case_number: CaseNumber, kc: State, mine: MyCase) -> VideoAccess:
     """继续处理: a fresh video token (and a fresh room if the last one ended)."""
-    me = mine.party
     return await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=_actor(me))
+        case_number, AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=mine.actor)
     )
 
 
 @router.post("/cases/{case_number}/cancel", responses=CASE_ERRORS)
 async def cancel(case_number: CaseNumber, kc: State, mine: MyCase, body: CancelContent) -> CitizenCase:
-    record, me = mine.record, mine.party
     view = await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.cancel, command(Cancel, _actor(me), body)
+        case_number, AccidentCaseWorkflow.cancel, command(Cancel, mine.actor, body)
     )
-    return CitizenCase(
-        case=view,
-        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
-        me=me.party_id,
-    )
+    return mine.answer(view)
 
 
 @router.post("/cases/{case_number}/receipt", responses=CASE_ERRORS)
 async def confirm_receipt(case_number: CaseNumber, kc: State, mine: MyCase) -> CitizenCase:
     """I have received the notice (electronic service): the service time starts the review clock."""
-    record, me = mine.record, mine.party
     view = await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=_actor(me))
+        case_number, AccidentCaseWorkflow.confirm_receipt, ConfirmReceipt(actor=mine.actor)
     )
-    return CitizenCase(
-        case=view,
-        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
-        me=me.party_id,
-    )
+    return mine.answer(view)
 
 
 @router.get(
@@ -304,7 +301,7 @@ def resolve_notice_path(kc, stored: str) -> Path | None:
     if not stored:
         return None
     s = kc.settings
-    roots = [Path(getattr(s, "effective_notice_dir", s.var_dir / "notices")), Path(s.var_dir)]
+    roots = [Path(s.effective_notice_dir), Path(s.var_dir)]
     candidates = [Path(stored)] if Path(stored).is_absolute() else [root / stored for root in roots]
     for candidate in candidates:
         resolved = candidate.resolve()
@@ -318,19 +315,13 @@ async def request_review(
     case_number: CaseNumber, kc: State, mine: MyCase, body: ReviewRequestContent
 ) -> CitizenCase:
     """Apply for a review (复核) within 3 working days of service; one review per accident."""
-    record, me = mine.record, mine.party
     view = await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.request_review, command(ReviewRequest, _actor(me), body)
+        case_number, AccidentCaseWorkflow.request_review, command(ReviewRequest, mine.actor, body)
     )
-    return CitizenCase(
-        case=view,
-        parties=[party_detail(p, full=p.party_id == me.party_id) for p in record.parties],
-        me=me.party_id,
-    )
+    return mine.answer(view)
 
 
 @router.post("/cases/{case_number}/claim", responses=CASE_ERRORS)
 async def file_claim(case_number: CaseNumber, kc: State, mine: MyCase) -> ClaimResult:
     """One tap: report the accident to my 交强险 insurer (or get guidance if it is not connected)."""
-    me = mine.party
-    return await kc.temporal.update(case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=_actor(me)))
+    return await kc.temporal.update(case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=mine.actor))

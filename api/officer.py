@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from api.auth import OfficerP
 from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import problem_responses
-from api.views import CaseDetail, CaseSummary, party_detail, summary
+from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
 from domain.messages import (
     Actor,
@@ -23,12 +23,12 @@ from domain.messages import (
     Role,
     ServiceContent,
 )
-from domain.models import Decision, DecisionContent
+from domain.models import CaseStatus, Decision, DecisionContent
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/officer", tags=["officer"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-WAITING = ["awaiting_decision", "awaiting_redetermination"]
+WAITING = (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_REDETERMINATION)
 
 
 def _actor(principal) -> Actor:
@@ -44,19 +44,17 @@ async def awaiting_decision(
 ) -> list[CaseSummary]:
     """Cases awaiting a decision or a new determination, oldest first."""
     async with kc.sessions() as session:
-        records = await repository.list_cases(
-            session, status=WAITING, district=district, limit=limit, with_parties=False
-        )
-    return [summary(r) for r in sorted(records, key=lambda r: r.reported_at)]
+        cases = await repository.list_cases(session, status=WAITING, district=district, limit=limit)
+    return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def officer_case(case_number: CaseNumber, kc: State, principal: OfficerP) -> CaseDetail:
-    record = await require_case(kc, case_number)
-    view, source = await case_view(kc, record)
+    snapshot = await require_case(kc, case_number)
+    view, source = await case_view(kc, snapshot)
     # personal data in full only where a decision is to be made, or on the officer's own case
-    full = record.status in WAITING or record.officer_id == principal.sub
-    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
+    full = snapshot.status in WAITING or snapshot.officer_id == principal.sub
+    return staff_detail(view, snapshot, source, full=full)
 
 
 @router.post("/cases/{case_number}/decision", responses=CASE_ERRORS)

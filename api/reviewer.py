@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from api.auth import ReviewerP
 from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import problem_responses
-from api.views import CaseDetail, CaseSummary, party_detail, summary
+from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
 from domain.messages import (
     Actor,
@@ -24,6 +24,7 @@ from domain.messages import (
     ConcurReview,
     Role,
 )
+from domain.models import CaseStatus
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/reviewer", tags=["reviewer"])
@@ -36,18 +37,16 @@ async def reviews_waiting(
 ) -> list[CaseSummary]:
     """Cases under review, oldest first."""
     async with kc.sessions() as session:
-        records = await repository.list_cases(
-            session, status=["under_review"], limit=limit, with_parties=False
-        )
-    return [summary(r) for r in sorted(records, key=lambda r: r.reported_at)]
+        cases = await repository.list_cases(session, status=[CaseStatus.UNDER_REVIEW], limit=limit)
+    return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
-    record = await require_case(kc, case_number)
-    view, source = await case_view(kc, record)
-    full = record.status == "under_review"  # personal data in full only while the review runs
-    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
+    snapshot = await require_case(kc, case_number)
+    view, source = await case_view(kc, snapshot)
+    full = snapshot.status == CaseStatus.UNDER_REVIEW  # personal data in full only while the review runs
+    return staff_detail(view, snapshot, source, full=full)
 
 
 @router.post("/cases/{case_number}/concurrence", responses=CASE_ERRORS)

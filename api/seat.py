@@ -30,7 +30,7 @@ from api.auth import SeatP
 from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
-from api.views import CaseDetail, party_detail
+from api.views import CaseDetail, staff_detail
 from db import repository
 from domain import refusals as R
 from domain.messages import (
@@ -81,10 +81,9 @@ async def seat_queue(kc: State, principal: SeatP) -> QueueOut:
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> CaseDetail:
-    record = await require_case(kc, case_number)
-    view, source = await case_view(kc, record)
-    full = (record.seat_id or "") == principal.sub
-    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
+    snapshot = await require_case(kc, case_number)
+    view, source = await case_view(kc, snapshot)
+    return staff_detail(view, snapshot, source, full=snapshot.seat_id == principal.sub)
 
 
 @router.post("/cases/{case_number}/accept", responses=CASE_ERRORS)
@@ -143,8 +142,8 @@ async def upload_evidence(
     kind: Annotated[EvidenceKind, Form(description="the shot-list item")],
     party_id: Annotated[OptionalPartyId, Form(description="the party the shot is of, if any")] = "",
 ) -> EvidenceOut:
-    record = await require_case(kc, case_number)
-    if record.seat_id != principal.sub:
+    snapshot = await require_case(kc, case_number)
+    if snapshot.seat_id != principal.sub:
         raise ApiProblem(R.NOT_THE_SEAT)
     limit = kc.settings.evidence_max_bytes
     folder = Path(kc.settings.var_dir) / "evidence" / case_number

@@ -4,7 +4,7 @@
     sm = make_sessionmaker(engine)
     await ensure_schema(url)          # Alembic upgrade head; safe to repeat and to race
     async with sm.begin() as session: # the caller owns the transaction
-        await repository.upsert_case(session, record)
+        await repository.upsert_case(session, snapshot)
 
 SQLite (aiosqlite): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's
 own implicit transaction handling is switched off and SQLAlchemy emits BEGIN itself, so SAVEPOINT

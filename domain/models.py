@@ -105,10 +105,12 @@ class Party(Model):
 
     party_id: PartyId
     kind: PartyKind
-    name: str = Field(max_length=64)
-    phone: MobileText
-    id_number: str = Field(default="", max_length=18)
-    licence_number: str = Field(default="", max_length=12)  # 驾驶证档案编号, 12 digits, motor drivers only
+    # personal data: repr=False keeps it out of a repr in a log line or a traceback
+    name: str = Field(max_length=64, repr=False)
+    phone: MobileText = Field(repr=False)
+    id_number: str = Field(default="", max_length=18, repr=False)
+    # 驾驶证档案编号, 12 digits, motor drivers only
+    licence_number: str = Field(default="", max_length=12, repr=False)
     vehicle: Vehicle | None = None
 
 
@@ -143,7 +145,7 @@ class Alert(AlertContent):
     """The alert as the case starts with it: the declaration, when and by whom."""
 
     reported_at: datetime
-    reporter_phone: MobileText
+    reporter_phone: MobileText = Field(repr=False)
     channel: str = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
 
 
