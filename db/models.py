@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.models import NoticeKind
 from domain.sms_status import SmsStatus, check_constraint
 
 NAMING_CONVENTION = {
@@ -173,7 +174,7 @@ class NoticeRow(Base):
     notice_number: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     case_number: Mapped[str] = mapped_column(sa.ForeignKey("cases.case_number"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
-    kind: Mapped[str] = mapped_column(sa.String(16), default="determination")
+    kind: Mapped[str] = mapped_column(sa.String(16), default=NoticeKind.DETERMINATION.value)
     revokes_notice_number: Mapped[str | None] = mapped_column(sa.ForeignKey("notices.notice_number"))
     pdf_path: Mapped[str] = mapped_column(sa.String(512), default="")
     sha256: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -193,7 +194,7 @@ class NoticeRow(Base):
     __table_args__ = (
         # a revocation shares its version with the determination that replaces it
         sa.UniqueConstraint("case_number", "kind", "version"),
-        sa.CheckConstraint("kind IN ('determination', 'revocation')", name="kind"),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{k.value}'" for k in NoticeKind) + ")", name="kind"),
     )
 
 
