@@ -1,49 +1,33 @@
 """Citizen endpoints (the 交管12123 app and the H5 page behind the 110 link).
 
 A citizen acts only on cases where their verified mobile (the token's ``mobile``) is a party's
-phone; the API maps the mobile to the party id through the read model's phone hashes and passes
-``Actor(citizen, <party id>)`` to the workflow. Any other case answers 404, whether it exists or
-not. Personal data: the citizen's own party in full, the other parties masked (api/views.py).
-
-Raising an alert: the API runs the same eligibility check as the workflow
-(``domain.eligibility.check_eligibility`` with ``adapters.rules.RulesConfig.eligibility()``) and
-answers 422 with every refusal (code, reason, advice) in ``errors``; otherwise it numbers the
-case (``<prefix><yyyymmdd>-<6 random digits>``, local date; uniqueness: the number must be free
-in the read model and Temporal's REJECT_DUPLICATE start decides races - on a clash another
-number is drawn, up to 8 times), starts the workflow, and asks it for the reporter's video token.
-The reporter (the token's mobile, or the 110 link's phone) must be one of the parties."""
+phone; "my cases" are found by the read model's phone hashes, a case's party by the stored
+snapshot's phones, and the workflow gets ``Actor(citizen, <party id>)``. Any other case answers
+404, whether it exists or not. Personal data: the citizen's own party in full, the other parties
+masked (api/views.py). Raising an alert: api/alerts.py."""
 
 from __future__ import annotations
 
-import logging
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from pydantic import Field
 
-from api import codes
-from api.auth import ApiRole, CitizenP, Principal, TokenOut, citizen_token, optional_principal
+from api.auth import CitizenP
 from api.deps import CaseNumber, State, case_view, command, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, queue
-from api.temporal import TemporalUnavailable
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
 from domain import refusals as R
 from domain.case_view import CaseSnapshot, PartySnapshot
-from domain.eligibility import check_eligibility
 from domain.messages import (
     Actor,
     Cancel,
     CancelContent,
-    CaseInput,
-    CaseTimers,
     CaseView,
     ClaimResult,
     ConfirmReceipt,
@@ -54,125 +38,16 @@ from domain.messages import (
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import Alert, AlertContent, CaseStatus, NoticeKind
-from domain.validators import normalize_mobile
+from domain.models import CaseStatus, NoticeKind
 from workflows.case_workflow import AccidentCaseWorkflow
-
-log = logging.getLogger("kuaichu.api.citizen")
 
 router = APIRouter(prefix="/citizen", tags=["citizen"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 
 
-class AlertOut(BaseModel):
-    case_number: str
-    party_id: str
-    status: CaseStatus = CaseStatus.QUEUED
-    video: VideoAccess | None = None
-    access_token: TokenOut | None = Field(
-        default=None, description="raised through a 110 link: a citizen token for the follow-up calls"
-    )
-
-
 class CitizenCase(CaseDetail):
     me: str = Field(description="the caller's party id")
     queue: QueueEntry | None = None
-
-
-class Reporter(BaseModel):
-    mobile: str
-    channel: str  # app | sms_link
-    link: str | None = None
-
-
-async def reporter(
-    kc: State,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
-    x_link_token: Annotated[str | None, Header(max_length=128)] = None,
-) -> Reporter:
-    """Who raises the alert: a citizen login, or the 110 link's token (checked before the body)."""
-    if principal is not None:
-        if principal.role != ApiRole.CITIZEN:
-            raise ApiProblem(R.FORBIDDEN_ROLE, "只有当事人可以报警")
-        return Reporter(mobile=principal.mobile, channel="app")
-    if x_link_token:
-        phone = await codes.peek_link(kc, x_link_token)
-        if phone is None:
-            raise ApiProblem(R.LINK_INVALID, "链接已失效或已使用，请重新拨打110获取")
-        return Reporter(mobile=normalize_mobile(phone), channel="sms_link", link=x_link_token)
-    raise ApiProblem(R.UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
-
-
-def _number(kc, alert: Alert) -> str:
-    local = alert.reported_at.astimezone(ZoneInfo(kc.settings.timezone))
-    return f"{kc.settings.case_number_prefix}{local:%Y%m%d}-{secrets.randbelow(1_000_000):06d}"
-
-
-@router.post(
-    "/alerts",
-    status_code=201,
-    responses=problem_responses(401, 403, 409, 422, 503),
-    summary="Raise an alert (app login, or the 110 link token in X-Link-Token)",
-)
-async def raise_alert(body: AlertContent, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
-    mobile, channel, link = who.mobile, who.channel, who.link
-
-    alert = Alert(**dict(body), reported_at=kc.alert_clock(), reporter_phone=mobile, channel=channel)
-    result = check_eligibility(alert, await kc.rules.eligibility())
-    refusals = list(result.refusals)
-    reporter = next((p for p in body.parties if normalize_mobile(p.phone) == mobile), None)
-    if reporter is None:
-        refusals.append(R.REPORTER_NOT_A_PARTY.refusal(field="parties"))
-    if refusals:
-        raise ApiProblem(
-            R.NOT_ELIGIBLE,
-            "不符合线上视频快处条件：" + "；".join(r.reason for r in refusals),
-            errors=[r.model_dump() for r in refusals],
-        )
-    assert reporter is not None
-    if link is not None and not await codes.use_link(kc, link):
-        raise ApiProblem(R.LINK_INVALID, "链接已失效或已使用，请重新拨打110获取")
-
-    timers = CaseTimers.model_validate(kc.settings.case_timers or {})
-    try:
-        number = await _start(kc, alert, result.district or "", result.area or "", timers)
-    except Exception:
-        if link is not None:
-            await codes.release_link(kc, link)
-        raise
-    try:
-        video = await kc.temporal.update(
-            number,
-            AccidentCaseWorkflow.issue_video_token,
-            VideoTokenRequest(actor=Actor(role=Role.CITIZEN, id=reporter.party_id)),
-        )
-    except (ApiProblem, TemporalUnavailable):
-        # the case exists: answer with it (and the caller's login) so nobody is lost; the video
-        # is joined with 继续处理 (POST …/video-token)
-        log.warning("alert raised without a video token: case %s", number)
-        video = None
-    log.info("alert raised: case %s channel %s", number, channel)
-    return AlertOut(
-        case_number=number,
-        party_id=reporter.party_id,
-        video=video,
-        access_token=citizen_token(kc.settings, mobile, channel="sms_link") if link is not None else None,
-    )
-
-
-async def _start(kc, alert: Alert, district: str, area: str, timers: CaseTimers) -> str:
-    for _ in range(8):
-        number = _number(kc, alert)
-        if await load_case(kc, number) is not None:
-            continue
-        try:
-            await kc.temporal.start_case(
-                CaseInput(case_number=number, alert=alert, district=district, area=area, timers=timers)
-            )
-        except WorkflowAlreadyStartedError:
-            continue
-        return number
-    raise ApiProblem(R.CASE_NUMBER_EXHAUSTED, "系统繁忙，请稍后再试")
 
 
 @dataclass

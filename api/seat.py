@@ -5,20 +5,15 @@ not accept the case (NOT_THE_SEAT, 403). Personal data: a queued case is shown m
 seat accepted it, its parties in full (the seat verifies them on video); another seat's case
 masked.
 
-Evidence upload (multipart): the type is decided by the file's magic bytes (JPEG ``FF D8 FF``,
-PNG ``89 50 4E 47 0D 0A 1A 0A``, MP4 ``ftyp`` box at offset 4), never by the declared content type
-or the file name; at most KUAICHU_EVIDENCE_MAX_BYTES (413 beyond). The file is stored under
-``var_dir/evidence/<case>/<sha256>.<ext>``; its id is ``<case>-<first 16 hex of the sha256>``,
+Evidence upload (multipart; the file itself: api/uploads.py, typed by its magic bytes, at most
+KUAICHU_EVIDENCE_MAX_BYTES): stored under ``var_dir/evidence/<case>/<sha256>.<ext>``; its id is
+``<case>-<first 16 hex of the sha256>``,
 so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
 job and answers ``duplicate: true``). The workflow gets an EvidenceRef (path + hash, never bytes),
 then the evidence table gets its row."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +25,7 @@ from api.auth import SeatP
 from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
+from api.uploads import store_upload
 from api.views import CaseDetail, staff_detail
 from db import repository
 from domain import refusals as R
@@ -54,7 +50,6 @@ from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/seat", tags=["seat"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-CHUNK = 1024 * 1024
 
 
 class AcceptOut(BaseModel):
@@ -118,17 +113,6 @@ async def record_parties(
     )
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the magic bytes, or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return "video/mp4", "mp4"
-    return None
-
-
 @router.post(
     "/cases/{case_number}/evidence",
     responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
@@ -145,58 +129,42 @@ async def upload_evidence(
     snapshot = await require_case(kc, case_number)
     if snapshot.seat_id != principal.sub:
         raise ApiProblem(R.NOT_THE_SEAT)
-    limit = kc.settings.evidence_max_bytes
-    folder = Path(kc.settings.var_dir) / "evidence" / case_number
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size, head = hashlib.sha256(), 0, b""
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := await file.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ApiProblem(R.EVIDENCE_TOO_LARGE, f"文件超过{limit // (1024 * 1024)}MB上限")
-                if len(head) < 16:
-                    head = (head + chunk)[:16]
-                digest.update(chunk)
-                out.write(chunk)
-        sniffed = sniff(head)
-        if sniffed is None:
-            raise ApiProblem(R.EVIDENCE_TYPE, "只能上传JPEG、PNG图片或MP4视频")
-        content_type, ext = sniffed
-        sha = digest.hexdigest()
-        target = folder / f"{sha}.{ext}"
-        os.replace(tmp_name, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    var_dir = Path(kc.settings.var_dir)
+    stored = await store_upload(file, var_dir / "evidence" / case_number, kc.settings.evidence_max_bytes)
     ref = EvidenceRef(
-        evidence_id=f"{case_number}-{sha[:16]}",
+        evidence_id=f"{case_number}-{stored.sha256[:16]}",
         kind=kind,
-        storage_path=str(target.relative_to(kc.settings.var_dir)),
-        sha256=sha,
-        content_type=content_type,
+        storage_path=str(stored.path.relative_to(var_dir)),
+        sha256=stored.sha256,
+        content_type=stored.content_type,
         party_id=party_id,
         captured_by=principal.sub,
         captured_at=datetime.now(UTC),
     )
-    duplicate, view = False, None
+    duplicate, view = await _add_to_case(kc, case_number, AddEvidence(actor=_actor(principal), evidence=ref))
+    await _record_evidence(kc, case_number, ref, stored.size)  # idempotent: a retry finishes the job
+    return EvidenceOut(evidence=ref, size_bytes=stored.size, duplicate=duplicate, case=view)
+
+
+async def _add_to_case(kc, case_number: str, cmd: AddEvidence) -> tuple[bool, CaseView | None]:
+    """(duplicate, view): the workflow takes the reference; the same evidence again is no error.
+    A refused file is deleted unless the evidence table knows it (no untracked personal images)."""
     try:
-        view = await kc.temporal.update(
-            case_number, AccidentCaseWorkflow.add_evidence, AddEvidence(actor=_actor(principal), evidence=ref)
-        )
+        return False, await kc.temporal.update(case_number, AccidentCaseWorkflow.add_evidence, cmd)
     except ApiProblem as problem:
-        if problem.code != "EVIDENCE_DUPLICATE":
-            # refused: keep no file that nothing refers to (personal images, untracked retention)
-            async with kc.sessions() as session:
-                known = any(
-                    e.evidence_id == ref.evidence_id
-                    for e in await repository.list_evidence(session, case_number)
-                )
-            if not known:
-                target.unlink(missing_ok=True)
-            raise
-        duplicate = True
+        if problem.code == R.EVIDENCE_DUPLICATE.code:
+            return True, None
+        async with kc.sessions() as session:
+            known = any(
+                e.evidence_id == cmd.evidence.evidence_id
+                for e in await repository.list_evidence(session, case_number)
+            )
+        if not known:
+            (Path(kc.settings.var_dir) / cmd.evidence.storage_path).unlink(missing_ok=True)
+        raise
+
+
+async def _record_evidence(kc, case_number: str, ref: EvidenceRef, size: int) -> None:
     async with kc.sessions.begin() as session:
         try:
             await repository.add_evidence(
@@ -208,7 +176,6 @@ async def upload_evidence(
             )
         except repository.EvidenceConflict as err:
             raise ApiProblem(R.EVIDENCE_CONFLICT, "证据编号冲突") from err
-    return EvidenceOut(evidence=ref, size_bytes=size, duplicate=duplicate, case=view)
 
 
 @router.post("/cases/{case_number}/safety", responses=CASE_ERRORS)
