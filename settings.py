@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
     max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
+    # how often the case doctor looks for cases whose workflow cannot replay (0: never)
+    case_doctor_interval_seconds: int = 60
     # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'
     case_timers: dict[str, object] = {}
 

@@ -13,18 +13,54 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 
 from activities.wiring import build_activities
 from adapters.wiring import Providers
 from codec import codec_from_settings, data_converter
 from db.session import ensure_schema, make_engine, make_sessionmaker
+from domain.activity_contracts import HealRequest
 from settings import Settings, get_settings
+from workflows.case_doctor import CASE_DOCTOR_WORKFLOW, CaseDoctorWorkflow
 from workflows.case_workflow import AccidentCaseWorkflow
 
 log = logging.getLogger("kuaichu.worker")
-WORKFLOWS = [AccidentCaseWorkflow]
+WORKFLOWS = [AccidentCaseWorkflow, CaseDoctorWorkflow]
+CASE_DOCTOR_SCHEDULE = "kuaichu-case-doctor"
+
+
+async def ensure_case_doctor_schedule(client: Client, settings: Settings) -> None:
+    """The case doctor's schedule (workflows/case_doctor.py), created once; every worker asks,
+    the first one creates it. An interval of 0 turns the doctor off."""
+    if settings.case_doctor_interval_seconds <= 0:
+        return
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            CASE_DOCTOR_WORKFLOW,
+            HealRequest(),
+            id=f"{CASE_DOCTOR_SCHEDULE}-round",
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(
+            intervals=[ScheduleIntervalSpec(every=timedelta(seconds=settings.case_doctor_interval_seconds))]
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await client.create_schedule(CASE_DOCTOR_SCHEDULE, schedule)
+        log.info("case doctor scheduled every %d s", settings.case_doctor_interval_seconds)
+    except ScheduleAlreadyRunningError:
+        pass
 
 
 async def connect(settings: Settings) -> Client:
@@ -57,6 +93,7 @@ async def run(settings: Settings, providers: Providers | None = None) -> None:
     sessions = make_sessionmaker(engine)
     client = await connect(settings)
     worker = make_worker(client, settings, build_activities(settings, sessions, providers))
+    await ensure_case_doctor_schedule(client, settings)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from activities.case_doctor import CaseDoctorActivities
 from activities.insurers import ClaimActivities
 from activities.notice import NoticeActivities
 from activities.records import RecordActivities
@@ -30,6 +31,7 @@ def build_activities(
     claims = ClaimActivities(sessions, p.insurers)
     notices = NoticeActivities.from_settings(settings, sessions)
     records = RecordActivities(sessions, settings.hash_secret)
+    doctor = CaseDoctorActivities(sessions)
     return [
         rules.check_eligibility,
         rules.working_days_deadline,
@@ -43,4 +45,5 @@ def build_activities(
         notices.issue_notice,
         records.record_step,
         records.retain_evidence,
+        doctor.heal_stuck_cases,
     ]

@@ -17,8 +17,7 @@ from adapters.sms_templates import UnknownTemplate, redacted_params, render_sms
 from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
-
-DONE = {"sent", "delivered", "undelivered", "failed"}
+from domain.sms_status import HANDED_OVER, SmsStatus
 
 
 class OutgoingSms(BaseModel):
@@ -94,29 +93,29 @@ class SmsSender:
                 provider=self._provider.name,
             )
         message = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
-        if row.status in DONE:
+        if row.status in HANDED_OVER:
             return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
-        if row.status == "sending":  # an earlier attempt may have reached the provider
+        if row.status == SmsStatus.SENDING:  # an earlier attempt may have reached the provider
             found = await self._provider.find_sent(message)
             if found:
-                await self._mark(row.id, "sent", provider_message_id=found)
-                return act.SmsResult(outbox_id=row.id, status="sent", duplicate=True)
-        await self._mark(row.id, "sending")
+                await self._mark(row.id, SmsStatus.SENT, provider_message_id=found)
+                return act.SmsResult(outbox_id=row.id, status=SmsStatus.SENT, duplicate=True)
+        await self._mark(row.id, SmsStatus.SENDING)
         try:
             message_id = await self._provider.send(message)
         except SmsRejected as err:
-            await self._mark(row.id, "failed", error_code=err.code)
+            await self._mark(row.id, SmsStatus.FAILED, error_code=err.code)
             raise PermanentFailure(f"SMS_REJECTED_{err.code}", str(err)) from err
         except SmsNotAccepted:
-            await self._mark(row.id, "queued")
+            await self._mark(row.id, SmsStatus.QUEUED)
             raise
-        await self._mark(row.id, "sent", provider_message_id=message_id)
-        return act.SmsResult(outbox_id=row.id, status="sent")
+        await self._mark(row.id, SmsStatus.SENT, provider_message_id=message_id)
+        return act.SmsResult(outbox_id=row.id, status=SmsStatus.SENT)
 
     async def _mark(
         self,
         outbox_id: int,
-        status: str,
+        status: SmsStatus,
         *,
         error_code: str | None = None,
         provider_message_id: str | None = None,

@@ -29,6 +29,8 @@ import httpx
 from twilio.base.exceptions import TwilioRestException
 
 from adapters.sms import OutgoingSms, SmsNotAccepted, SmsRejected
+from domain.sms_status import SmsStatus
+from domain.validators import normalize_mobile
 
 log = logging.getLogger("kuaichu.sms.twilio")
 
@@ -44,15 +46,10 @@ class SmsOutcomeUnknown(Exception):
 
 
 def to_e164(phone: str) -> str:
-    """Mainland mobile numbers as Twilio wants them: +86 1xx xxxx xxxx."""
-    digits = phone.strip().replace(" ", "").replace("-", "")
-    if digits.startswith("+"):
-        return digits
-    if digits.startswith("0086"):
-        return "+" + digits[2:]
-    if digits.startswith("86") and len(digits) == 13:
-        return "+" + digits
-    return "+86" + digits
+    """Mainland mobile numbers as Twilio wants them: +86 1xx xxxx xxxx (an international number
+    in + form is left as it is)."""
+    digits = normalize_mobile(phone)
+    return digits if digits.startswith("+") else "+86" + digits
 
 
 class TwilioSmsProvider:
@@ -144,21 +141,21 @@ def from_settings(settings: Any) -> TwilioSmsProvider:
 
 
 # Twilio's message statuses → the outbox's (None: an intermediate status, nothing to store)
-CALLBACK_STATUS = {
+CALLBACK_STATUS: dict[str, SmsStatus | None] = {
     "accepted": None,
     "scheduled": None,
     "queued": None,
     "sending": None,
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
+    "sent": SmsStatus.SENT,
+    "delivered": SmsStatus.DELIVERED,
+    "read": SmsStatus.DELIVERED,
+    "undelivered": SmsStatus.UNDELIVERED,
+    "failed": SmsStatus.FAILED,
+    "canceled": SmsStatus.FAILED,
 }
 
 
-def status_from_callback(form: dict[str, str]) -> tuple[str, str, str | None] | None:
+def status_from_callback(form: dict[str, str]) -> tuple[str, SmsStatus, str | None] | None:
     """A Twilio message status callback (form fields MessageSid, MessageStatus, ErrorCode) as
     (provider message id, outbox status, error code), or None when there is nothing to store.
     The webhook stores it with `repository.update_sms_status(session, sid, status, error_code)`

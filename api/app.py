@@ -18,17 +18,18 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
-from adapters.sms import SmsProvider
+from adapters.sms import SmsProvider, SmsSender
+from adapters.wiring import Providers, rules_from_settings
 from api import (
     admin,
+    alerts,
     auth,
     citizen,
     codec,
@@ -51,6 +52,7 @@ from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
 from api.middleware import InputHygiene
 from api.temporal import TemporalGateway, TemporalUnavailable
+from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings, get_settings
 
 log = logging.getLogger("kuaichu.api")
@@ -80,6 +82,30 @@ def install_log_filter() -> None:
             logger.addFilter(MaskPersonalData())
 
 
+ROUTERS = (
+    health,
+    auth,
+    alerts,
+    citizen,
+    dispatcher,
+    seat,
+    officer,
+    reviewer,
+    webhooks,
+    notices,
+    admin,
+    codec,
+    ops,
+    ops.session_router,  # /codec/session: where the operator's cookie is sent
+    # the pages' own endpoints (web/): video signalling, live updates, evidence files...
+    signalling,
+    live,
+    evidence_files,
+    recordings,
+    page_support,
+)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -92,37 +118,6 @@ def create_app(
     configured SMS provider for the login codes and 110 links."""
     settings = settings or get_settings()
     install_log_filter()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from adapters.sms import SmsSender
-        from adapters.wiring import rules_from_settings
-        from db.session import ensure_schema, make_engine, make_sessionmaker
-
-        url = settings.effective_database_url
-        await ensure_schema(url)
-        engine = make_engine(url)
-        sessions = make_sessionmaker(engine)
-        provider = sms_provider or _sms_provider(settings, sessions)
-        gateway = TemporalGateway(settings, temporal_client)
-        app.state.kc = AppState(
-            settings=settings,
-            engine=engine,
-            sessions=sessions,
-            temporal=gateway,
-            rules=rules_from_settings(settings, sessions),
-            sms=SmsSender(sessions, provider),
-            alert_clock=alert_clock or utcnow,
-        )
-        warmup = asyncio.create_task(_warm_up(gateway))
-        try:
-            yield
-        finally:
-            warmup.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await warmup
-            await engine.dispose()
-
     docs = settings.env != "production" or "docs" in settings.production_allowed
     app = FastAPI(
         docs_url="/docs" if docs else None,
@@ -131,7 +126,7 @@ def create_app(
         title="快处 kuaichu API",
         version="0.1.0",
         description="Online video quick-processing of minor traffic accidents (轻微交通事故线上视频快处).",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, temporal_client, alert_clock or utcnow, sms_provider),
     )
     install_error_handlers(app)
     app.add_middleware(InputHygiene, max_body_bytes=settings.body_max_bytes)
@@ -142,28 +137,8 @@ def create_app(
         allow_methods=["POST"],
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
     )
-    for module in (
-        health,
-        auth,
-        citizen,
-        dispatcher,
-        seat,
-        officer,
-        reviewer,
-        webhooks,
-        notices,
-        admin,
-        codec,
-        ops,
-        # the pages' own endpoints (web/): video signalling, live updates, evidence files...
-        signalling,
-        live,
-        evidence_files,
-        recordings,
-        page_support,
-    ):
-        app.include_router(module.router)
-    app.include_router(ops.session_router)
+    for module in ROUTERS:
+        app.include_router(module if isinstance(module, APIRouter) else module.router)
     pages.install(app)
     if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
@@ -172,11 +147,42 @@ def create_app(
     return app
 
 
-def _sms_provider(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> SmsProvider:
-    """The SMS provider the worker uses (adapters.wiring.Providers), for login codes and links."""
-    from adapters.wiring import Providers
+def _lifespan(
+    settings: Settings,
+    temporal_client: Client | None,
+    alert_clock: Callable[[], datetime],
+    sms_provider: SmsProvider | None,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Startup: schema at head, engine, rules, SMS sender and the lazily connecting Temporal
+    gateway (a first connection attempt in the background); shutdown disposes of them."""
 
-    return Providers(settings, sessions).sms
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.effective_database_url
+        await ensure_schema(url)
+        engine = make_engine(url)
+        sessions = make_sessionmaker(engine)
+        gateway = TemporalGateway(settings, temporal_client)
+        app.state.kc = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            temporal=gateway,
+            rules=rules_from_settings(settings, sessions),
+            # the provider the worker uses (adapters.wiring), for login codes and 110 links
+            sms=SmsSender(sessions, sms_provider or Providers(settings, sessions).sms),
+            alert_clock=alert_clock,
+        )
+        warmup = asyncio.create_task(_warm_up(gateway))
+        try:
+            yield
+        finally:
+            warmup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmup
+            await engine.dispose()
+
+    return lifespan
 
 
 async def _warm_up(gateway: TemporalGateway) -> None:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from api.errors import ApiProblem, problem_responses
 from domain import refusals as R
+from domain.models import MobileText, StaffId
 from domain.validators import normalize_mobile, validate_mobile
 from settings import Settings
 
@@ -179,14 +180,12 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 class DevLoginIn(BaseModel):
     role: ApiRole
-    id: str = Field(
-        default="", max_length=64, description="staff id (seat, officer, reviewer, admin, dispatcher)"
-    )
-    phone: str = Field(default="", max_length=24, description="citizens: the mobile number")
+    id: StaffId = Field(default="", description="staff id (seat, officer, reviewer, admin, dispatcher)")
+    phone: MobileText = Field(default="", description="citizens: the mobile number")
 
 
 class SmsCodeIn(BaseModel):
-    phone: str = Field(max_length=24)
+    phone: MobileText
 
 
 class SmsCodeOut(BaseModel):
@@ -195,8 +194,8 @@ class SmsCodeOut(BaseModel):
 
 
 class SmsLoginIn(BaseModel):
-    phone: str = Field(max_length=24)
-    code: str = Field(max_length=12)
+    phone: MobileText
+    code: str = Field(max_length=12)  # the texted code (6 digits), as typed
 
 
 def _staff_id(value: str) -> str:

@@ -28,7 +28,7 @@ def _codec(request: Request):
     from codec import codec_from_settings
 
     kc = request.app.state.kc
-    if getattr(kc, "codec", None) is None:
+    if kc.codec is None:
         kc.codec = codec_from_settings(kc.settings)
     return kc.codec
 

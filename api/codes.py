@@ -71,29 +71,7 @@ async def issue_login_code(kc, mobile: str, code: str) -> None:
     now = _now()
     ph = repository.phone_hash(mobile, s.hash_secret)
     async with write_session(kc.sessions) as session:
-        recent = (
-            await session.scalars(
-                sa.select(AuthCodeRow.created_at)
-                .where(
-                    AuthCodeRow.purpose == LOGIN,
-                    AuthCodeRow.phone_hash == ph,
-                    AuthCodeRow.created_at >= now - timedelta(hours=1),
-                )
-                .order_by(AuthCodeRow.created_at.desc())
-            )
-        ).all()
-        if recent:
-            wait = s.sms_code_min_interval_seconds - (now - recent[0]).total_seconds()
-            if wait > 0:
-                raise ApiProblem(
-                    R.SMS_CODE_TOO_SOON,
-                    headers={"Retry-After": str(int(wait) + 1)},
-                )
-            if len(recent) >= s.sms_code_max_per_hour:
-                raise ApiProblem(
-                    R.SMS_CODE_LIMIT,
-                    headers={"Retry-After": "3600"},
-                )
+        await _check_rate(session, s, ph, now)
         row = AuthCodeRow(
             purpose=LOGIN,
             phone_hash=ph,
@@ -108,6 +86,28 @@ async def issue_login_code(kc, mobile: str, code: str) -> None:
         row_id = row.id
     minutes = str(max(1, s.sms_code_ttl_seconds // 60))
     await _send(kc, f"login/{row_id}", mobile, act.SmsTemplate.LOGIN_CODE, {"code": code, "minutes": minutes})
+
+
+async def _check_rate(session, s, ph: str, now: datetime) -> None:
+    """429 when the phone asked less than the minimum interval ago, or too often this hour."""
+    recent = (
+        await session.scalars(
+            sa.select(AuthCodeRow.created_at)
+            .where(
+                AuthCodeRow.purpose == LOGIN,
+                AuthCodeRow.phone_hash == ph,
+                AuthCodeRow.created_at >= now - timedelta(hours=1),
+            )
+            .order_by(AuthCodeRow.created_at.desc())
+        )
+    ).all()
+    if not recent:
+        return
+    wait = s.sms_code_min_interval_seconds - (now - recent[0]).total_seconds()
+    if wait > 0:
+        raise ApiProblem(R.SMS_CODE_TOO_SOON, headers={"Retry-After": str(int(wait) + 1)})
+    if len(recent) >= s.sms_code_max_per_hour:
+        raise ApiProblem(R.SMS_CODE_LIMIT, headers={"Retry-After": "3600"})
 
 
 async def redeem_login_code(kc, mobile: str, code: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,14 +14,26 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.rules import RulesConfig
 from adapters.sms import SmsSender
 from api.errors import ApiProblem
-from api.temporal import TemporalGateway
+from api.temporal import TemporalGateway, TemporalUnavailable
 from db import repository
-from db.records import CaseRecord, PartyRecord
 from domain import refusals as R
-from domain.messages import CaseView
+from domain.case_view import CaseSnapshot, PartySnapshot
+from domain.case_view import case_view as masked_view
+from domain.messages import Actor, CaseView
+from domain.models import Model
+from domain.validators import normalize_mobile
 from settings import Settings
 
 CASE_NUMBER_PATTERN = r"^[A-Z]{2}\d{8}-\d{6}(-\d+)?$"
+
+
+C = TypeVar("C", bound=Model)
+
+
+def command(payload: type[C], actor: Actor, content: Model) -> C:
+    """A workflow payload: what the person stated (the request body, the payload's `…Content`
+    base) and who they are (from the login)."""
+    return payload.model_validate({**dict(content), "actor": actor})
 
 
 def utcnow() -> datetime:
@@ -52,38 +64,32 @@ CaseNumber = Annotated[
 ]
 
 
-async def load_case(kc: AppState, case_number: str) -> CaseRecord | None:
+async def load_case(kc: AppState, case_number: str) -> CaseSnapshot | None:
     async with kc.sessions() as session:
         return await repository.get_case(session, case_number)
 
 
-async def require_case(kc: AppState, case_number: str) -> CaseRecord:
-    record = await load_case(kc, case_number)
-    if record is None:
+async def require_case(kc: AppState, case_number: str) -> CaseSnapshot:
+    snapshot = await load_case(kc, case_number)
+    if snapshot is None:
         raise ApiProblem(R.CASE_NOT_FOUND)
-    return record
+    return snapshot
 
 
-def party_of(kc: AppState, record: CaseRecord, mobile: str) -> PartyRecord | None:
-    """The citizen's party in the case: the party whose phone hash matches the verified mobile.
-    (If the same phone is on two parties, the first one.)"""
-    wanted = repository.phone_hash(mobile, kc.settings.hash_secret)
-    for p in record.parties:
-        if (p.phone_hash or repository.phone_hash(p.phone, kc.settings.hash_secret)) == wanted:
-            return p
-    return None
+def party_of(snapshot: CaseSnapshot, mobile: str) -> PartySnapshot | None:
+    """The citizen's party in the case: the party whose phone is the verified mobile (both
+    normalised). If the same phone is on two parties, the first one."""
+    wanted = normalize_mobile(mobile)
+    return next((p for p in snapshot.parties if normalize_mobile(p.party.phone) == wanted), None)
 
 
-async def case_view(kc: AppState, record: CaseRecord) -> tuple[CaseView, str]:
-    """The live view from the workflow query; the read model's when the workflow is closed and
-    gone (archived) or Temporal is unreachable (reads degrade, writes answer 503)."""
-    from api.temporal import TemporalUnavailable
-    from api.views import view_from_record
-
+async def case_view(kc: AppState, snapshot: CaseSnapshot) -> tuple[CaseView, str]:
+    """The live view from the workflow query; the stored snapshot's when the workflow is closed
+    and gone (archived) or Temporal is unreachable (reads degrade, writes answer 503)."""
     try:
-        view = await kc.temporal.view(record.case_number)
+        view = await kc.temporal.view(snapshot.case_number)
     except TemporalUnavailable:
         view = None
     if view is None:
-        return view_from_record(record), "read_model"
+        return masked_view(snapshot), "read_model"
     return view, "workflow"

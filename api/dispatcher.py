@@ -17,13 +17,14 @@ from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from domain import refusals as R
 from domain.masking import mask_phone
+from domain.models import MobileText
 from domain.validators import normalize_mobile, validate_mobile
 
 router = APIRouter(prefix="/dispatcher", tags=["110 dispatcher"])
 
 
 class LinkIn(BaseModel):
-    phone: str = Field(max_length=24, description="the caller's mobile")
+    phone: MobileText = Field(description="the caller's mobile")
 
 
 class LinkOut(BaseModel):

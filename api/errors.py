@@ -14,11 +14,13 @@ content (eligibility, party data, decision), 429 rate limited, 503 Temporal unre
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain import refusals as R
@@ -161,12 +163,90 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# Chinese reasons for pydantic's error types ({…} from the error's context: limits, never input)
+REASON_OF_TYPE: dict[str, str] = {
+    "missing": "必须填写",
+    "string_too_long": "不能超过{max_length}个字符",
+    "string_too_short": "至少需要{min_length}个字符",
+    "too_long": "最多{max_length}项",
+    "too_short": "至少需要{min_length}项",
+    "string_pattern_mismatch": "格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "greater_than": "应大于{gt}",
+    "less_than": "应小于{lt}",
+    "timezone_aware": "时间须带时区",
+    "json_invalid": "请求体不是有效的JSON",
+}
+
+
+def _reason(err: dict[str, Any]) -> str:
+    template = REASON_OF_TYPE.get(str(err.get("type", "")))
+    if template is None:
+        return "格式或类型不正确"
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split("{")[0] or "格式或类型不正确"
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": str(err.get("msg", "")), "type": err.get("type", "")})
+        out.append(
+            {
+                "field": ".".join(loc),
+                "message": str(err.get("msg", "")),
+                "type": err.get("type", ""),
+                "reason": _reason(err),
+            }
+        )
     return out
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> str:
+    """One sentence naming the first few fields (body.facts -> facts)."""
+    parts = [
+        f"{e['field'].removeprefix('body.').removeprefix('body') or '请求体'}：{e['reason']}"
+        for e in errors[:3]
+    ]
+    more = f"等{len(errors)}处" if len(errors) > 3 else ""
+    return (
+        f"{R.VALIDATION_FAILED.reason}（{'；'.join(parts)}{more}）" if parts else R.VALIDATION_FAILED.reason
+    )
+
+
+def _safe_message(exc: BaseException) -> str:
+    """An exception's message without the input that caused it: a pydantic ValidationError's
+    text quotes the rejected values (input_value=...), here only where and what kind of error."""
+    if isinstance(exc, ValidationError):
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])} [{e['type']}]"
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+        return f"{exc.error_count()} validation error(s) for {exc.title}: {where}"
+    return str(exc)[:500]
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` and its causes (frames: code only, no local values) with every
+    message passed through _safe_message: what the 500 handler logs."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    lines: list[str] = []
+    for e in reversed(chain):
+        if lines:
+            lines.append("\nwhich led to:\n")
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_tb(e.__traceback__))
+        lines.append(f"{type(e).__module__}.{type(e).__qualname__}: {_safe_message(e)}\n")
+    return "".join(lines)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -193,7 +273,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(request, R.VALIDATION_FAILED, errors=_validation_errors(exc))
+        errors = _validation_errors(exc)
+        return problem_response(request, R.VALIDATION_FAILED, _validation_detail(errors), errors=errors)
 
     @app.exception_handler(TemporalUnavailable)
     async def _temporal_down(request: Request, exc: TemporalUnavailable) -> JSONResponse:
@@ -210,6 +291,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # the traceback has no request body in it; never log bodies (personal data)
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # not log.exception: the formatter would print the exceptions' own texts, and a
+        # ValidationError's text quotes the input (personal data); never log bodies
+        log.error("unhandled error on %s %s\n%s", request.method, request.url.path, safe_traceback(exc))
         return problem_response(request, R.INTERNAL_ERROR)

@@ -25,8 +25,9 @@ from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.officer import WAITING
 from db import repository
-from db.records import CaseRecord
 from domain import refusals as R
+from domain.case_view import CaseSnapshot
+from domain.models import CaseStatus
 
 ERRORS = problem_responses(401, 403, 404)
 EvidenceId = Annotated[str, PathParam(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -48,17 +49,17 @@ class EvidenceItem(BaseModel):
     file_url: str = ""  # empty when the file is not kept here
 
 
-def may_see(principal: Principal, record: CaseRecord) -> bool:
+def may_see(principal: Principal, record: CaseSnapshot) -> bool:
     if principal.role == ApiRole.SEAT:
         return bool(record.seat_id) and record.seat_id == principal.sub
     if principal.role == ApiRole.OFFICER:
         return record.status in WAITING or record.officer_id == principal.sub
     if principal.role == ApiRole.REVIEWER:
-        return record.status == "under_review"
+        return record.status == CaseStatus.UNDER_REVIEW
     return False
 
 
-async def _case_for(kc, case_number: str, principal: Principal) -> CaseRecord:
+async def _case_for(kc, case_number: str, principal: Principal) -> CaseSnapshot:
     record = await require_case(kc, case_number)
     if not may_see(principal, record):
         raise ApiProblem(R.FORBIDDEN_CASE)

@@ -153,7 +153,7 @@ async def citizen_case_events(
                     entry = next((e for e in feed.latest.entries if e.case_number == case_number), None)
                 state = (
                     record.status if record else None,
-                    record.snapshot_seq if record else None,
+                    record.seq if record else None,
                     entry.position if entry else None,
                 )
                 if state != last:

@@ -29,10 +29,10 @@ from api.auth import SeatP
 from api.citizen import MyCase
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
-from api.seat import PartiesIn
 from db import repository
 from domain import refusals as R
 from domain.masking import mask_phone
+from domain.messages import PartiesContent
 from domain.models import Refusal
 from domain.validators import normalize_mobile, validate_mobile, validate_party
 
@@ -154,7 +154,7 @@ async def _own_case(kc, case_number: str, principal) -> Any:
 
 @router.post("/seat/cases/{case_number}/parties/check", responses=problem_responses(401, 403, 404, 422))
 async def check_parties(
-    case_number: CaseNumber, body: PartiesIn, kc: State, principal: SeatP
+    case_number: CaseNumber, body: PartiesContent, kc: State, principal: SeatP
 ) -> PartyCheckOut:
     """The workflow's own party rules (domain.validators.validate_party), every refusal with its
     field; 422 ``PARTY_INVALID`` with ``errors`` when any fails."""
@@ -175,7 +175,11 @@ async def verification(case_number: CaseNumber, kc: State, principal: SeatP) -> 
     """Licence, vehicle and 交强险 per party as the registry answered (empty until verified)."""
     record = await _own_case(kc, case_number, principal)
     return [
-        VerificationOut(party_id=p.party_id, checked=bool(p.verification), result=p.verification or {})
+        VerificationOut(
+            party_id=p.party.party_id,
+            checked=p.verification is not None,
+            result=p.verification.model_dump(mode="json") if p.verification else {},
+        )
         for p in record.parties
     ]
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from db import repository
 from db.models import CaseRow, TimelineRow
+from domain.models import CaseStatus
 
 RECENT = 20
 
@@ -67,11 +68,11 @@ async def answer_statistics(session) -> tuple[float | None, float | None, int]:
 async def queue(kc, limit: int = 200) -> QueueOut:
     now = datetime.now(UTC)
     async with kc.sessions() as session:
-        records = await repository.list_cases(session, status=["queued"], limit=limit, with_parties=False)
+        cases = await repository.list_cases(session, status=[CaseStatus.QUEUED], limit=limit)
         avg_answer, avg_gap, n = await answer_statistics(session)
-    records.sort(key=lambda r: (r.reported_at, r.case_number))
+    cases.sort(key=lambda c: (c.reported_at, c.case_number))
     entries = []
-    for i, r in enumerate(records, start=1):
+    for i, r in enumerate(cases, start=1):
         waited = max(0, int((now - r.reported_at).total_seconds()))
         estimate = None
         if avg_answer is not None and avg_gap is not None:
@@ -85,7 +86,7 @@ async def queue(kc, limit: int = 200) -> QueueOut:
                 estimated_wait_seconds=estimate,
                 district=r.district,
                 area=r.area,
-                category=r.category,
+                category=r.category or None,
                 answer_deadline=r.next_deadline if r.next_deadline_kind == "seat_answer" else None,
             )
         )

@@ -33,7 +33,8 @@ from pydantic import BaseModel, Field
 from api.auth import Principal, SeatP
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
-from api.seat import EvidenceOut, register_evidence, sniff
+from api.seat import EvidenceOut, register_evidence
+from api.uploads import sniff
 from domain import refusals as R
 from domain.models import EvidenceKind, EvidenceRef
 
@@ -247,7 +248,7 @@ async def finish_recording(
         if not target.exists():
             os.link(part, target)  # the upload keeps its copy until the evidence is registered
         ref = _ref(kc, meta, sha, target, content_type)
-        result = await register_evidence(kc, principal, case_number, ref, target, meta.bytes)
+        result = await register_evidence(kc, principal, case_number, ref, meta.bytes)
         meta.finished, meta.evidence_id, meta.sha256 = True, ref.evidence_id, sha
         _save(folder, meta)
         with contextlib.suppress(FileNotFoundError):

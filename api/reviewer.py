@@ -9,26 +9,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from api.auth import ReviewerP
-from api.deps import CaseNumber, State, case_view, require_case
+from api.deps import CaseNumber, State, case_view, command, require_case
 from api.errors import problem_responses
-from api.views import CaseDetail, CaseSummary, party_detail, summary
+from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
-from domain.messages import Actor, CaseView, ConcludeReview, ConcurReview, ReviewOutcome, Role
+from domain.messages import (
+    Actor,
+    CaseView,
+    ConcludeReview,
+    ConclusionContent,
+    ConcurrenceContent,
+    ConcurReview,
+    Role,
+)
+from domain.models import CaseStatus
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/reviewer", tags=["reviewer"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-
-
-class ConclusionIn(BaseModel):
-    outcome: ReviewOutcome
-    reviewers: list[str] = Field(
-        min_length=1, max_length=8, description="staff ids of the reviewers (with the caller: at least two)"
-    )
-    reason: str = Field(min_length=1, max_length=4000)
 
 
 @router.get("/reviews", responses=problem_responses(401, 403))
@@ -37,46 +37,39 @@ async def reviews_waiting(
 ) -> list[CaseSummary]:
     """Cases under review, oldest first."""
     async with kc.sessions() as session:
-        records = await repository.list_cases(
-            session, status=["under_review"], limit=limit, with_parties=False
-        )
-    return [summary(r) for r in sorted(records, key=lambda r: r.reported_at)]
+        cases = await repository.list_cases(session, status=[CaseStatus.UNDER_REVIEW], limit=limit)
+    return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
-    record = await require_case(kc, case_number)
-    view, source = await case_view(kc, record)
-    full = record.status == "under_review"  # personal data in full only while the review runs
-    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
-
-
-class ConcurrenceIn(BaseModel):
-    outcome: ReviewOutcome
+    snapshot = await require_case(kc, case_number)
+    view, source = await case_view(kc, snapshot)
+    full = snapshot.status == CaseStatus.UNDER_REVIEW  # personal data in full only while the review runs
+    return staff_detail(view, snapshot, source, full=full)
 
 
 @router.post("/cases/{case_number}/concurrence", responses=CASE_ERRORS)
-async def concur(case_number: CaseNumber, body: ConcurrenceIn, kc: State, principal: ReviewerP) -> CaseView:
+async def concur(
+    case_number: CaseNumber, body: ConcurrenceContent, kc: State, principal: ReviewerP
+) -> CaseView:
     """A co-reviewer agrees, with their own login, to an outcome; the conclusion names them."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.concur_review,
-        ConcurReview(actor=Actor(role=Role.REVIEWER, id=principal.sub), outcome=body.outcome),
+        case_number, AccidentCaseWorkflow.concur_review, command(ConcurReview, _actor(principal), body)
     )
 
 
 @router.post("/cases/{case_number}/conclusion", responses=CASE_ERRORS)
-async def conclude(case_number: CaseNumber, body: ConclusionIn, kc: State, principal: ReviewerP) -> CaseView:
+async def conclude(
+    case_number: CaseNumber, body: ConclusionContent, kc: State, principal: ReviewerP
+) -> CaseView:
     """Uphold, or order a new determination (the case goes back to an officer)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.conclude_review,
-        ConcludeReview(
-            actor=Actor(role=Role.REVIEWER, id=principal.sub),
-            outcome=body.outcome,
-            reviewers=body.reviewers,
-            reason=body.reason,
-        ),
+        case_number, AccidentCaseWorkflow.conclude_review, command(ConcludeReview, _actor(principal), body)
     )
+
+
+def _actor(principal) -> Actor:
+    return Actor(role=Role.REVIEWER, id=principal.sub)

@@ -5,34 +5,32 @@ not accept the case (NOT_THE_SEAT, 403). Personal data: a queued case is shown m
 seat accepted it, its parties in full (the seat verifies them on video); another seat's case
 masked.
 
-Evidence upload (multipart): the type is decided by the file's magic bytes (JPEG ``FF D8 FF``,
-PNG ``89 50 4E 47 0D 0A 1A 0A``, MP4 ``ftyp`` box at offset 4), never by the declared content type
-or the file name; at most KUAICHU_EVIDENCE_MAX_BYTES (413 beyond). The file is stored under
-``var_dir/evidence/<case>/<sha256>.<ext>``; its id is ``<case>-<first 16 hex of the sha256>``,
+Evidence upload (multipart; the file itself: api/uploads.py, typed by its magic bytes, at most
+KUAICHU_EVIDENCE_MAX_BYTES): stored under ``var_dir/evidence/<case>/<sha256>.<ext>``; its id is
+``<case>-<first 16 hex of the sha256>``,
 so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
 job and answers ``duplicate: true``). The workflow gets an EvidenceRef (path + hash, never bytes),
 then the evidence table gets its row."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from api.auth import SeatP
-from api.deps import CaseNumber, State, case_view, require_case
+from api.deps import AppState, CaseNumber, State, case_view, command, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
-from api.views import CaseDetail, party_detail
+from api.temporal import TemporalUnavailable
+from api.uploads import store_upload
+from api.views import CaseDetail, staff_detail
 from db import repository
 from domain import refusals as R
+from domain.case_view import CaseSnapshot
 from domain.messages import (
     AcceptCall,
     Actor,
@@ -40,37 +38,25 @@ from domain.messages import (
     CaseView,
     CompleteCollection,
     HandOff,
+    HandOffContent,
+    PartiesContent,
     RecordParties,
     Role,
     SafetyChecklist,
+    SafetyContent,
     VideoAccess,
     VideoTokenRequest,
 )
-from domain.models import EvidenceKind, EvidenceRef, Party
+from domain.models import EvidenceKind, EvidenceRef, OptionalPartyId
 from workflows.case_workflow import AccidentCaseWorkflow
 
 router = APIRouter(prefix="/seat", tags=["seat"])
 CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
-CHUNK = 1024 * 1024
 
 
 class AcceptOut(BaseModel):
     case: CaseView
     video: VideoAccess
-
-
-class PartiesIn(BaseModel):
-    parties: list[Party] = Field(min_length=1, max_length=8)
-
-
-class SafetyIn(BaseModel):
-    hazard_lights: bool = False
-    warning_triangle: bool = False
-    people_off_carriageway: bool = False
-
-
-class HandOffIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 class EvidenceOut(BaseModel):
@@ -92,10 +78,9 @@ async def seat_queue(kc: State, principal: SeatP) -> QueueOut:
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> CaseDetail:
-    record = await require_case(kc, case_number)
-    view, source = await case_view(kc, record)
-    full = (record.seat_id or "") == principal.sub
-    return CaseDetail(case=view, parties=[party_detail(p, full=full) for p in record.parties], source=source)
+    snapshot = await require_case(kc, case_number)
+    view, source = await case_view(kc, snapshot)
+    return staff_detail(view, snapshot, source, full=snapshot.seat_id == principal.sub)
 
 
 @router.post("/cases/{case_number}/accept", responses=CASE_ERRORS)
@@ -120,25 +105,14 @@ async def seat_video_token(case_number: CaseNumber, kc: State, principal: SeatP)
 
 
 @router.put("/cases/{case_number}/parties", responses=CASE_ERRORS)
-async def record_parties(case_number: CaseNumber, body: PartiesIn, kc: State, principal: SeatP) -> CaseView:
+async def record_parties(
+    case_number: CaseNumber, body: PartiesContent, kc: State, principal: SeatP
+) -> CaseView:
     """Record or correct the parties with their vehicles (replaces the list)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.record_parties,
-        RecordParties(actor=_actor(principal), parties=body.parties),
+        case_number, AccidentCaseWorkflow.record_parties, command(RecordParties, _actor(principal), body)
     )
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the magic bytes, or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return "video/mp4", "mp4"
-    return None
 
 
 @router.post(
@@ -152,72 +126,66 @@ async def upload_evidence(
     principal: SeatP,
     file: Annotated[UploadFile, File(description="JPEG, PNG or MP4")],
     kind: Annotated[EvidenceKind, Form(description="the shot-list item")],
-    party_id: Annotated[str, Form(max_length=8, pattern=r"^(P\d{1,3})?$")] = "",
+    party_id: Annotated[OptionalPartyId, Form(description="the party the shot is of, if any")] = "",
 ) -> EvidenceOut:
-    record = await require_case(kc, case_number)
-    if record.seat_id != principal.sub:
-        raise ApiProblem(R.NOT_THE_SEAT)
-    limit = kc.settings.evidence_max_bytes
-    folder = Path(kc.settings.var_dir) / "evidence" / case_number
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size, head = hashlib.sha256(), 0, b""
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := await file.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ApiProblem(R.EVIDENCE_TOO_LARGE, f"文件超过{limit // (1024 * 1024)}MB上限")
-                if len(head) < 16:
-                    head = (head + chunk)[:16]
-                digest.update(chunk)
-                out.write(chunk)
-        sniffed = sniff(head)
-        if sniffed is None:
-            raise ApiProblem(R.EVIDENCE_TYPE, "只能上传JPEG、PNG图片或MP4视频")
-        content_type, ext = sniffed
-        sha = digest.hexdigest()
-        target = folder / f"{sha}.{ext}"
-        os.replace(tmp_name, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    snapshot = await require_case(kc, case_number)
+    await _require_own_case(kc, snapshot, principal.sub)
+    var_dir = Path(kc.settings.var_dir)
+    stored = await store_upload(file, var_dir / "evidence" / case_number, kc.settings.evidence_max_bytes)
     ref = EvidenceRef(
-        evidence_id=f"{case_number}-{sha[:16]}",
+        evidence_id=f"{case_number}-{stored.sha256[:16]}",
         kind=kind,
-        storage_path=str(target.relative_to(kc.settings.var_dir)),
-        sha256=sha,
-        content_type=content_type,
+        storage_path=str(stored.path.relative_to(var_dir)),
+        sha256=stored.sha256,
+        content_type=stored.content_type,
         party_id=party_id,
         captured_by=principal.sub,
         captured_at=datetime.now(UTC),
     )
-    return await register_evidence(kc, principal, case_number, ref, target, size)
+    return await register_evidence(kc, principal, case_number, ref, stored.size)
 
 
-async def register_evidence(
-    kc, principal, case_number: str, ref: EvidenceRef, target: Path, size: int
-) -> EvidenceOut:
+async def register_evidence(kc, principal, case_number: str, ref: EvidenceRef, size: int) -> EvidenceOut:
     """A stored file becomes evidence: the workflow first (a refused file is removed), then the
     evidence table. Also used by the call recording's chunked upload (api/recordings.py)."""
-    duplicate, view = False, None
+    duplicate, view = await _add_to_case(kc, case_number, AddEvidence(actor=_actor(principal), evidence=ref))
+    await _record_evidence(kc, case_number, ref, size)  # idempotent: a retry finishes the job
+    return EvidenceOut(evidence=ref, size_bytes=size, duplicate=duplicate, case=view)
+
+
+async def _require_own_case(kc: AppState, snapshot: CaseSnapshot, seat_id: str) -> None:
+    """The read model may lag a moment behind an accepted call (its record step runs after the
+    update): when it disagrees, the live case decides, so a seat is never told "other seat"
+    about the case it has just accepted."""
+    if snapshot.seat_id == seat_id:
+        return
     try:
-        view = await kc.temporal.update(
-            case_number, AccidentCaseWorkflow.add_evidence, AddEvidence(actor=_actor(principal), evidence=ref)
-        )
+        live = await kc.temporal.view(snapshot.case_number)
+    except TemporalUnavailable:
+        live = None
+    if live is None or live.seat_id != seat_id:
+        raise ApiProblem(R.NOT_THE_SEAT)
+
+
+async def _add_to_case(kc, case_number: str, cmd: AddEvidence) -> tuple[bool, CaseView | None]:
+    """(duplicate, view): the workflow takes the reference; the same evidence again is no error.
+    A refused file is deleted unless the evidence table knows it (no untracked personal images)."""
+    try:
+        return False, await kc.temporal.update(case_number, AccidentCaseWorkflow.add_evidence, cmd)
     except ApiProblem as problem:
-        if problem.code != "EVIDENCE_DUPLICATE":
-            # refused: keep no file that nothing refers to (personal images, untracked retention)
-            async with kc.sessions() as session:
-                known = any(
-                    e.evidence_id == ref.evidence_id
-                    for e in await repository.list_evidence(session, case_number)
-                )
-            if not known:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
-            raise
-        duplicate = True
+        if problem.code == R.EVIDENCE_DUPLICATE.code:
+            return True, None
+        async with kc.sessions() as session:
+            known = any(
+                e.evidence_id == cmd.evidence.evidence_id
+                for e in await repository.list_evidence(session, case_number)
+            )
+        if not known:
+            (Path(kc.settings.var_dir) / cmd.evidence.storage_path).unlink(missing_ok=True)
+        raise
+
+
+async def _record_evidence(kc, case_number: str, ref: EvidenceRef, size: int) -> None:
     async with kc.sessions.begin() as session:
         try:
             await repository.add_evidence(
@@ -229,17 +197,14 @@ async def register_evidence(
             )
         except repository.EvidenceConflict as err:
             raise ApiProblem(R.EVIDENCE_CONFLICT, "证据编号冲突") from err
-    return EvidenceOut(evidence=ref, size_bytes=size, duplicate=duplicate, case=view)
 
 
 @router.post("/cases/{case_number}/safety", responses=CASE_ERRORS)
-async def tick_safety(case_number: CaseNumber, body: SafetyIn, kc: State, principal: SeatP) -> CaseView:
+async def tick_safety(case_number: CaseNumber, body: SafetyContent, kc: State, principal: SeatP) -> CaseView:
     """The safety checklist: hazard lights, warning triangle 50–100 m behind, people off the road."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number,
-        AccidentCaseWorkflow.tick_safety,
-        SafetyChecklist(actor=_actor(principal), **body.model_dump()),
+        case_number, AccidentCaseWorkflow.tick_safety, command(SafetyChecklist, _actor(principal), body)
     )
 
 
@@ -253,9 +218,9 @@ async def complete(case_number: CaseNumber, kc: State, principal: SeatP) -> Case
 
 
 @router.post("/cases/{case_number}/hand-off", responses=CASE_ERRORS)
-async def hand_off(case_number: CaseNumber, body: HandOffIn, kc: State, principal: SeatP) -> CaseView:
+async def hand_off(case_number: CaseNumber, body: HandOffContent, kc: State, principal: SeatP) -> CaseView:
     """This case cannot be handled online: a patrol goes (转现场处理)."""
     await require_case(kc, case_number)
     return await kc.temporal.update(
-        case_number, AccidentCaseWorkflow.hand_off, HandOff(actor=_actor(principal), reason=body.reason)
+        case_number, AccidentCaseWorkflow.hand_off, command(HandOff, _actor(principal), body)
     )

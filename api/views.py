@@ -1,4 +1,5 @@
-"""Response shapes shared by the routers, and who sees which personal data.
+"""Response shapes shared by the routers (built from the read model's stored CaseSnapshot), and
+who sees which personal data.
 
 Masking policy (DESIGN.md §5; masks from domain.masking):
 - citizen: their own party in full (name, phone, ID and licence numbers, plate); every other
@@ -16,18 +17,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from db.records import CaseRecord, PartyRecord
-from domain.case_view import NEXT_ACTION_ZH
+from domain.case_view import CaseSnapshot, PartySnapshot
 from domain.masking import mask_id_number, mask_name, mask_phone
-from domain.messages import CaseView, Deadline, PartyView
-from domain.models import CaseStatus, Liability
+from domain.messages import CaseView, Outcome
+from domain.models import CaseStatus, Liability, PartyKind
 
 
 class PartyDetail(BaseModel):
     """A party's personal data in full (for the roles that need it) or masked."""
 
     party_id: str
-    kind: str
+    kind: PartyKind
     name: str
     phone: str
     id_number: str = ""
@@ -41,13 +41,13 @@ class PartyDetail(BaseModel):
 
 class CaseSummary(BaseModel):
     case_number: str
-    status: str
+    status: CaseStatus
     reported_at: datetime
     district: str = ""
     address: str = ""
     next_deadline: datetime | None = None
     next_deadline_kind: str | None = None
-    outcome: str | None = None
+    outcome: Outcome | None = None
 
 
 class CaseDetail(BaseModel):
@@ -56,73 +56,38 @@ class CaseDetail(BaseModel):
     source: str = "workflow"  # workflow (live) | read_model (closed, archived or Temporal down)
 
 
-def party_detail(p: PartyRecord, *, full: bool) -> PartyDetail:
-    vehicle = p.vehicle
-    insurance = vehicle.insurance if vehicle else None
-    verified = p.verification or {}
+def party_detail(p: PartySnapshot, *, full: bool) -> PartyDetail:
+    party, vehicle = p.party, p.party.vehicle
     return PartyDetail(
-        party_id=p.party_id,
-        kind=str(p.kind),
-        name=p.name if full else mask_name(p.name),
-        phone=p.phone if full else mask_phone(p.phone),
-        id_number=p.id_number if full else mask_id_number(p.id_number),
-        licence_number=p.licence_number if full else mask_id_number(p.licence_number),
+        party_id=party.party_id,
+        kind=party.kind,
+        name=party.name if full else mask_name(party.name),
+        phone=party.phone if full else mask_phone(party.phone),
+        id_number=party.id_number if full else mask_id_number(party.id_number),
+        licence_number=party.licence_number if full else mask_id_number(party.licence_number),
         plate=vehicle.plate if vehicle else "",
         vehicle_type=vehicle.vehicle_type if vehicle else "",
-        insurer_name=str(verified.get("insurer_name") or (insurance.insurer_name if insurance else "")),
-        policy_number=(
-            str(verified.get("policy_number") or (insurance.policy_number if insurance else ""))
-            if full
-            else ""
-        ),
+        insurer_name=p.insurer_name,
+        policy_number=p.policy_number if full else "",
         liability=p.liability,
     )
 
 
-def summary(record: CaseRecord) -> CaseSummary:
-    return CaseSummary(
-        case_number=record.case_number,
-        status=record.status,
-        reported_at=record.reported_at,
-        district=record.district,
-        address=record.address,
-        next_deadline=record.next_deadline,
-        next_deadline_kind=record.next_deadline_kind,
-        outcome=record.outcome,
+def staff_detail(view: CaseView, snapshot: CaseSnapshot, source: str, *, full: bool) -> CaseDetail:
+    """A case as staff see it: the view, and every party in full or every party masked."""
+    return CaseDetail(
+        case=view, parties=[party_detail(p, full=full) for p in snapshot.parties], source=source
     )
 
 
-def view_from_record(record: CaseRecord) -> CaseView:
-    """The case view rebuilt from the read model (the workflow is closed and gone, or Temporal
-    is unreachable): the same shape, masked the same way, fewer details."""
-    try:
-        status = CaseStatus(record.status)
-    except ValueError:
-        status = CaseStatus.QUEUED
-    deadlines = []
-    if record.next_deadline is not None:
-        deadlines.append(Deadline(kind=record.next_deadline_kind or "", at=record.next_deadline))
-    return CaseView(
-        case_number=record.case_number,
-        status=status,
-        district=record.district,
-        reported_at=record.reported_at,
-        seat_id=record.seat_id or "",
-        officer_id=record.officer_id or "",
-        parties=[
-            PartyView(
-                party_id=p.party_id,
-                kind=str(p.kind),
-                name=mask_name(p.name),
-                phone=mask_phone(p.phone),
-                plate=p.vehicle.plate if p.vehicle else "",
-                insurer_name=str((p.verification or {}).get("insurer_name", "")),
-                liability=p.liability,
-            )
-            for p in record.parties
-        ],
-        deadlines=deadlines,
-        next_action=NEXT_ACTION_ZH.get(status, ""),
-        outcome=record.outcome or None,
-        outcome_reason=record.outcome_reason or "",
+def summary(s: CaseSnapshot) -> CaseSummary:
+    return CaseSummary(
+        case_number=s.case_number,
+        status=s.status,
+        reported_at=s.reported_at,
+        district=s.district,
+        address=s.location.address,
+        next_deadline=s.next_deadline,
+        next_deadline_kind=s.next_deadline_kind or None,
+        outcome=s.outcome,
     )

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models: the read model of cases, evidence, the append-only timeline, notices,
-the SMS outbox, insurer claims, review requests, the holiday calendar loaded by administrators,
-and the registry sandbox tables.
+the SMS outbox, insurer claims, the holiday calendar loaded by administrators, and the registry
+sandbox tables.
 
 Portable between SQLite and PostgreSQL:
 - every timestamp is a `UTCDateTime` (timestamptz on PostgreSQL; on SQLite stored as naive UTC
@@ -8,12 +8,13 @@ Portable between SQLite and PostgreSQL:
 - JSON columns are `sa.JSON`; surrogate keys are BIGINT on PostgreSQL and INTEGER on SQLite
   (so that SQLite's rowid autoincrement works).
 
-Personal data: parties keep the clear phone (SMS, notice) and `phone_hash` (HMAC, indexed) for
-lookups; indexes never hold a clear phone or ID number. ORM objects use SQLAlchemy's default repr,
-which shows no column values: keep it that way (no row contents in logs).
+Personal data: the case snapshot holds the parties in full (the notice and the staff need them);
+the parties table holds only `phone_hash` (HMAC, indexed) for lookups; indexes never hold a clear
+phone or ID number. ORM objects use SQLAlchemy's default repr, which shows no column values: keep
+it that way (no row contents in logs).
 
-There are no ORM relationships on purpose: db.repository reads and replaces parties and vehicles
-with explicit statements (bulk replace per snapshot), which keeps the identity map out of the way.
+There are no ORM relationships on purpose: db.repository replaces a case's party rows with
+explicit statements per snapshot, which keeps the identity map out of the way.
 
 The schema is created by Alembic (db/migrations), never by `metadata.create_all` in the app.
 """
@@ -25,6 +26,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from domain.models import NoticeKind
+from domain.sms_status import SmsStatus, check_constraint
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -83,32 +87,23 @@ class Base(DeclarativeBase):
 
 
 class CaseRow(Base):
-    """One accident case as last reported by its workflow (a snapshot after every step)."""
+    """One accident case: the workflow's last snapshot (domain.case_view.CaseSnapshot, as JSON)
+    beside the columns it is queried by. db.repository.case_columns derives them from it."""
 
     __tablename__ = "cases"
 
     case_number: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     workflow_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     status: Mapped[str] = mapped_column(sa.String(32))  # indexed with reported_at
-    category: Mapped[str | None] = mapped_column(sa.String(32))
     district: Mapped[str] = mapped_column(sa.String(64), default="", index=True)
-    area: Mapped[str] = mapped_column(sa.String(64), default="")
     reported_at: Mapped[datetime] = mapped_column(index=True)
-    lat: Mapped[float | None] = mapped_column(sa.Float)  # WGS-84, converted from source_system
-    lon: Mapped[float | None] = mapped_column(sa.Float)
-    source_system: Mapped[str] = mapped_column(sa.String(8), default="WGS84")  # as reported
-    address: Mapped[str] = mapped_column(sa.String(256), default="")
     seat_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     officer_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     next_deadline: Mapped[datetime | None] = mapped_column(index=True)
-    next_deadline_kind: Mapped[str | None] = mapped_column(sa.String(48))
-    outcome: Mapped[str | None] = mapped_column(sa.String(48))
-    outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
-    review_deadline: Mapped[datetime | None]
-    served_at: Mapped[datetime | None]
     reporter_phone_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     # monotonic snapshot counter from the workflow: an older snapshot never overwrites a newer one
     snapshot_seq: Mapped[int] = mapped_column(sa.Integer, default=0)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -116,46 +111,17 @@ class CaseRow(Base):
 
 
 class PartyRow(Base):
+    """Who is a party of which case, by phone hash: what "my cases" is queried by (the parties
+    themselves are in the case's snapshot)."""
+
     __tablename__ = "parties"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_number: Mapped[str] = mapped_column(sa.ForeignKey("cases.case_number", ondelete="CASCADE"))
     party_id: Mapped[str] = mapped_column(sa.String(8))  # P1, P2, ...
-    kind: Mapped[str] = mapped_column(sa.String(24))
-    name: Mapped[str] = mapped_column(sa.String(64))
-    phone: Mapped[str] = mapped_column(sa.String(24))  # clear: needed for SMS and the notice
     phone_hash: Mapped[str] = mapped_column(sa.String(64), index=True)  # HMAC-SHA256, see phone_hash()
-    id_number: Mapped[str] = mapped_column(sa.String(18), default="")
-    licence_number: Mapped[str] = mapped_column(sa.String(12), default="")
-    liability: Mapped[str | None] = mapped_column(sa.String(8))
-    verification: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (sa.UniqueConstraint("case_number", "party_id"),)
-
-
-class VehicleRow(Base):
-    __tablename__ = "vehicles"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_number: Mapped[str] = mapped_column(sa.ForeignKey("cases.case_number", ondelete="CASCADE"))
-    party_id: Mapped[str] = mapped_column(sa.String(8))
-    plate: Mapped[str] = mapped_column(sa.String(10), index=True)
-    vehicle_type: Mapped[str] = mapped_column(sa.String(32), default="")
-    insurer_code: Mapped[str] = mapped_column(sa.String(16), default="")
-    insurer_name: Mapped[str] = mapped_column(sa.String(64), default="")
-    policy_number: Mapped[str] = mapped_column(sa.String(64), default="")
-    policy_valid_from: Mapped[date | None] = mapped_column(sa.Date)
-    policy_valid_to: Mapped[date | None] = mapped_column(sa.Date)
-
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["case_number", "party_id"],
-            ["parties.case_number", "parties.party_id"],
-            ondelete="CASCADE",
-            name="fk_vehicles_party",
-        ),
-        sa.Index(None, "case_number", "party_id"),
-    )
 
 
 # --------------------------------------------------------------------------- records
@@ -208,7 +174,7 @@ class NoticeRow(Base):
     notice_number: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     case_number: Mapped[str] = mapped_column(sa.ForeignKey("cases.case_number"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
-    kind: Mapped[str] = mapped_column(sa.String(16), default="determination")
+    kind: Mapped[str] = mapped_column(sa.String(16), default=NoticeKind.DETERMINATION.value)
     revokes_notice_number: Mapped[str | None] = mapped_column(sa.ForeignKey("notices.notice_number"))
     pdf_path: Mapped[str] = mapped_column(sa.String(512), default="")
     sha256: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -228,7 +194,7 @@ class NoticeRow(Base):
     __table_args__ = (
         # a revocation shares its version with the determination that replaces it
         sa.UniqueConstraint("case_number", "kind", "version"),
-        sa.CheckConstraint("kind IN ('determination', 'revocation')", name="kind"),
+        sa.CheckConstraint("kind IN (" + ", ".join(f"'{k.value}'" for k in NoticeKind) + ")", name="kind"),
     )
 
 
@@ -244,18 +210,14 @@ class SmsRow(Base):
     phone: Mapped[str] = mapped_column(sa.String(24))
     template: Mapped[str] = mapped_column(sa.String(48))
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=SmsStatus.QUEUED.value, index=True)
     provider: Mapped[str] = mapped_column(sa.String(16), default="")
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     error_code: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered')", name="status"
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(check_constraint(), name="status"),)
 
 
 class ClaimRow(Base):
@@ -272,22 +234,6 @@ class ClaimRow(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class ReviewRow(Base):
-    """复核: one per accident (Art. 71), hence the UNIQUE case_number."""
-
-    __tablename__ = "review_requests"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_number: Mapped[str] = mapped_column(sa.ForeignKey("cases.case_number"), unique=True)
-    party_id: Mapped[str] = mapped_column(sa.String(8))
-    reason_code: Mapped[str] = mapped_column(sa.String(32), default="")
-    text: Mapped[str] = mapped_column(sa.Text, default="")
-    requested_at: Mapped[datetime]
-    conclusion: Mapped[str | None] = mapped_column(sa.String(24))  # uphold | redetermine
-    concluded_by: Mapped[list[Any]] = mapped_column(default=list)  # reviewer ids (>= 2)
-    concluded_at: Mapped[datetime | None]
 
 
 # --------------------------------------------------------------------------- calendar

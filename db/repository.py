@@ -4,7 +4,7 @@ Style, everywhere: the first argument is an `AsyncSession`; **no function commit
 owns the transaction, so several calls are atomic together:
 
     async with sessionmaker.begin() as session:
-        await upsert_case(session, record)
+        await upsert_case(session, snapshot)
         await append_timeline(session, record.case_number, "system", "", "status_changed", {...})
 
 Idempotent inserts (`enqueue_sms`, `record_claim`, `add_evidence`, `add_notice`) use
@@ -24,9 +24,9 @@ Nothing here logs; never log row contents (names, phones, ID numbers).
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -47,34 +47,28 @@ from db.models import (
     RegistryLicenceRow,
     RegistryPolicyRow,
     RegistryVehicleRow,
-    ReviewRow,
     SmsRow,
     TimelineRow,
-    VehicleRow,
     utcnow,
 )
-from db.records import CaseRecord, PartyRecord, TimelineEntry
-from domain.models import InsurancePolicy, NoticeKind, Vehicle
+from db.records import TimelineEntry
+from domain.case_view import CaseSnapshot
+from domain.models import CaseStatus, NoticeKind
+from domain.sms_status import SUCCESS, SmsStatus, may_move
+from domain.validators import normalize_mobile
 
 __all__ = [
-    "DuplicateReview",
     "EvidenceConflict",
-    "ReviewAlreadyConcluded",
-    "ReviewNotFound",
     "add_evidence",
     "add_notice",
-    "add_review_request",
     "append_timeline",
-    "conclude_review",
+    "case_columns",
     "find_licence",
     "find_policy_for_plate",
     "find_vehicle",
     "get_case",
     "get_notice",
-    "get_review",
-    "latest_policy_for_plate",
     "list_cases",
-    "list_claims",
     "list_evidence",
     "list_evidence_due_for_deletion",
     "list_notices",
@@ -83,35 +77,18 @@ __all__ = [
     "load_calendar_overrides",
     "mark_evidence_permanent",
     "mark_notice_served",
-    "normalise_phone",
+    "party_rows",
     "phone_hash",
     "put_calendar_override",
     "put_calendar_year",
     "record_claim",
     "revoke_notice",
+    "served_notice",
     "update_claim",
     "update_sms_status",
     "upsert_case",
     "upsert_row",
 ]
-
-
-class DuplicateReview(Exception):
-    """A review (复核) was already requested for this case: one review per accident."""
-
-    code = "review_already_requested"
-
-    def __init__(self, case_number: str) -> None:
-        super().__init__(f"a review was already requested for case {case_number}")
-        self.case_number = case_number
-
-
-class ReviewNotFound(LookupError):
-    code = "review_not_found"
-
-
-class ReviewAlreadyConcluded(Exception):
-    code = "review_already_concluded"
 
 
 class EvidenceConflict(Exception):
@@ -123,14 +100,17 @@ class EvidenceConflict(Exception):
 # --------------------------------------------------------------------------- helpers
 
 
-def _insert(session: AsyncSession, table: sa.Table) -> Any:
+def _dialect_insert(dialect: str, table: sa.Table) -> Any:
     """A dialect insert that has on_conflict_do_nothing / on_conflict_do_update."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"unsupported database dialect {name!r}")
+    raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+
+
+def _insert(session: AsyncSession, table: sa.Table) -> Any:
+    return _dialect_insert(session.get_bind().dialect.name, table)
 
 
 def _table(model: type) -> sa.Table:
@@ -175,22 +155,6 @@ def _add_months(moment: datetime, months: int) -> datetime:
 # --------------------------------------------------------------------------- phones
 
 
-_PHONE_JUNK = re.compile(r"[\s\-().]")
-
-
-def normalise_phone(phone: str) -> str:
-    """'+86 138-0013-8000', '0086 13800138000', '8613800138000' -> '13800138000'."""
-    p = _PHONE_JUNK.sub("", phone or "")
-    for prefix in ("+86", "0086"):
-        if p.startswith(prefix):
-            p = p[len(prefix) :]
-            break
-    else:
-        if p.startswith("86") and len(p) == 13:
-            p = p[2:]
-    return p
-
-
 def phone_hash(phone: str, secret: str | None = None) -> str:
     """HMAC-SHA256 (hex, 64 chars) of the normalised mainland mobile number, keyed with
     `secret` (default: settings KUAICHU_HASH_SECRET). Stable for +86 / spaces / dashes variants."""
@@ -198,186 +162,125 @@ def phone_hash(phone: str, secret: str | None = None) -> str:
         from settings import get_settings
 
         secret = get_settings().hash_secret
-    return hmac.new(secret.encode(), normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), normalize_mobile(phone).encode(), hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- cases
 
 
-_CASE_COLUMNS = (
-    "workflow_id status category district area reported_at lat lon source_system address seat_id "
-    "officer_id next_deadline next_deadline_kind outcome outcome_reason review_deadline served_at "
-    "reporter_phone_hash snapshot_seq"
-).split()
+def case_columns(snapshot: CaseSnapshot) -> dict[str, Any]:
+    """The cases row of a snapshot: the snapshot itself and the columns it is queried by. The one
+    place that maps the case shape onto the table."""
+    return {
+        "case_number": snapshot.case_number,
+        "workflow_id": snapshot.workflow_id or f"case-{snapshot.case_number}",
+        "status": snapshot.status.value,
+        "district": snapshot.district,
+        "reported_at": snapshot.reported_at,
+        "seat_id": snapshot.seat_id or None,
+        "officer_id": snapshot.officer_id or None,
+        "next_deadline": snapshot.next_deadline,
+        "snapshot_seq": snapshot.seq,
+        "snapshot": snapshot.model_dump(mode="json"),
+    }
 
 
-async def upsert_case(session: AsyncSession, case: CaseRecord, *, secret: str | None = None) -> bool:
-    """Insert or replace the read-model snapshot of a case, parties and vehicles included.
+def party_rows(snapshot: CaseSnapshot, secret: str | None) -> list[dict[str, Any]]:
+    """The parties rows of a snapshot: who may find the case under "my cases"."""
+    return [
+        {
+            "case_number": snapshot.case_number,
+            "party_id": p.party.party_id,
+            "phone_hash": phone_hash(p.party.phone, secret),
+        }
+        for p in snapshot.parties
+    ]
 
-    Parties and vehicles are replaced as a whole (delete + insert) in the caller's transaction.
-    The case row is locked by the upsert first, so concurrent snapshots of one case serialise.
-    A snapshot whose `snapshot_seq` is lower than the stored one is ignored (returns False).
-    `created_at` is kept from the first insert; `updated_at` is set to now."""
-    now = utcnow()
-    values = {c: getattr(case, c) for c in _CASE_COLUMNS}
-    values["workflow_id"] = case.workflow_id or f"case-{case.case_number}"
-    values["category"] = str(case.category) if case.category is not None else None
+
+@functools.cache
+def _upsert_case_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (case_number) DO UPDATE, built once per dialect (values are bound at
+    execution). An older snapshot (lower seq) changes nothing; the reporter's hash, known at the
+    first step, is never replaced by an unknown one."""
     table = _table(CaseRow)
-    ins = _insert(session, table).values(
-        case_number=case.case_number, created_at=case.created_at or now, updated_at=now, **values
+    ins = _dialect_insert(dialect, table)
+    excluded = ins.excluded
+    kept = {"case_number", "created_at", "reporter_phone_hash"}
+    updates: dict[str, Any] = {c.name: excluded[c.name] for c in table.columns if c.name not in kept}
+    updates["reporter_phone_hash"] = sa.func.coalesce(
+        excluded.reporter_phone_hash, table.c.reporter_phone_hash
     )
-    stmt = ins.on_conflict_do_update(
-        index_elements=["case_number"],
-        set_={**{c: ins.excluded[c] for c in values}, "updated_at": ins.excluded.updated_at},
-        where=table.c.snapshot_seq <= ins.excluded.snapshot_seq,
+    return ins.on_conflict_do_update(
+        index_elements=["case_number"], set_=updates, where=table.c.snapshot_seq <= excluded.snapshot_seq
     ).returning(table.c.case_number)
-    if (await session.execute(stmt)).first() is None:
-        return False
 
-    cn = case.case_number
-    await session.execute(sa.delete(_table(VehicleRow)).where(_table(VehicleRow).c.case_number == cn))
-    await session.execute(sa.delete(_table(PartyRow)).where(_table(PartyRow).c.case_number == cn))
-    parties, vehicles = [], []
-    for p in case.parties:
-        parties.append(
-            {
-                "case_number": cn,
-                "party_id": p.party_id,
-                "kind": str(p.kind),
-                "name": p.name,
-                "phone": p.phone,
-                "phone_hash": p.phone_hash or phone_hash(p.phone, secret),
-                "id_number": p.id_number,
-                "licence_number": p.licence_number,
-                "liability": str(p.liability) if p.liability is not None else None,
-                "verification": to_jsonable_python(p.verification),
-            }
-        )
-        if p.vehicle is not None:
-            ins_ = p.vehicle.insurance or InsurancePolicy()
-            vehicles.append(
-                {
-                    "case_number": cn,
-                    "party_id": p.party_id,
-                    "plate": p.vehicle.plate,
-                    "vehicle_type": p.vehicle.vehicle_type,
-                    "insurer_code": ins_.insurer_code,
-                    "insurer_name": ins_.insurer_name,
-                    "policy_number": ins_.policy_number,
-                    "policy_valid_from": ins_.valid_from,
-                    "policy_valid_to": ins_.valid_to,
-                }
-            )
-    if parties:
-        await session.execute(sa.insert(_table(PartyRow)), parties)
-    if vehicles:
-        await session.execute(sa.insert(_table(VehicleRow)), vehicles)
+
+async def upsert_case(
+    session: AsyncSession, snapshot: CaseSnapshot, *, reporter_phone: str = "", secret: str | None = None
+) -> bool:
+    """Store the workflow's snapshot of a case: the cases row, its party rows (replaced as a
+    whole) and, once the case says every party is served, the notice's service time. The row is
+    locked by the upsert first, so concurrent snapshots of one case serialise; a snapshot older
+    than the stored one is ignored (returns False). `created_at` is kept from the first insert."""
+    now = utcnow()
+    values = {
+        **case_columns(snapshot),
+        "reporter_phone_hash": phone_hash(reporter_phone, secret) if reporter_phone else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = _upsert_case_statement(session.get_bind().dialect.name)
+    if (await session.execute(statement, values)).first() is None:
+        return False
+    parties = _table(PartyRow)
+    await session.execute(sa.delete(parties).where(parties.c.case_number == snapshot.case_number))
+    if rows := party_rows(snapshot, secret):
+        await session.execute(sa.insert(parties), rows)
+    if served := served_notice(snapshot):
+        await mark_notice_served(session, *served)
     return True
 
 
-def _party_record(row: PartyRow, vehicle: VehicleRow | None) -> PartyRecord:
-    veh = None
-    if vehicle is not None:
-        has_policy = vehicle.insurer_code or vehicle.policy_number or vehicle.insurer_name
-        veh = Vehicle(
-            plate=vehicle.plate,
-            vehicle_type=vehicle.vehicle_type,
-            insurance=InsurancePolicy(
-                insurer_code=vehicle.insurer_code,
-                insurer_name=vehicle.insurer_name,
-                policy_number=vehicle.policy_number,
-                valid_from=vehicle.policy_valid_from,
-                valid_to=vehicle.policy_valid_to,
-            )
-            if has_policy
-            else None,
-        )
-    return PartyRecord(
-        party_id=row.party_id,
-        kind=row.kind,
-        name=row.name,
-        phone=row.phone,
-        id_number=row.id_number,
-        licence_number=row.licence_number,
-        vehicle=veh,
-        liability=row.liability,
-        verification=row.verification or {},
-        phone_hash=row.phone_hash,
-    )
+SERVED_STATUSES = frozenset({CaseStatus.SERVED, CaseStatus.CLOSED})
 
 
-async def _load_parties(session: AsyncSession, case_numbers: Sequence[str]) -> dict[str, list[PartyRecord]]:
-    if not case_numbers:
-        return {}
-    prow = (
-        (
-            await session.execute(
-                sa.select(PartyRow)
-                .where(PartyRow.case_number.in_(case_numbers))
-                .order_by(PartyRow.case_number, PartyRow.id)
-                .execution_options(populate_existing=True)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    vrows = (
-        (
-            await session.execute(
-                sa.select(VehicleRow)
-                .where(VehicleRow.case_number.in_(case_numbers))
-                .order_by(VehicleRow.id)
-                .execution_options(populate_existing=True)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    first_vehicle: dict[tuple[str, str], VehicleRow] = {}
-    for v in vrows:
-        first_vehicle.setdefault((v.case_number, v.party_id), v)
-    out: dict[str, list[PartyRecord]] = {cn: [] for cn in case_numbers}
-    for p in prow:
-        out[p.case_number].append(_party_record(p, first_vehicle.get((p.case_number, p.party_id))))
-    return out
-
-
-def _case_record(row: CaseRow, parties: list[PartyRecord]) -> CaseRecord:
-    data = {c: getattr(row, c) for c in _CASE_COLUMNS}
-    return CaseRecord(
-        case_number=row.case_number,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        parties=parties,
-        **data,
-    )
-
-
-async def get_case(session: AsyncSession, case_number: str) -> CaseRecord | None:
-    row = await _reload(session, CaseRow, CaseRow.case_number == case_number)
-    if row is None:
+def served_notice(snapshot: CaseSnapshot) -> tuple[str, datetime] | None:
+    """The current determination and the time its service was complete (the last party's), once
+    the case is served: before that, or after a new determination, the parties' service times
+    are not (all) this notice's."""
+    notice = next((n for n in reversed(snapshot.notices) if n.kind == NoticeKind.DETERMINATION), None)
+    served = [p.served_at for p in snapshot.parties]
+    if snapshot.status not in SERVED_STATUSES or notice is None or not served or None in served:
         return None
-    parties = await _load_parties(session, [case_number])
-    return _case_record(row, parties[case_number])
+    return notice.notice_number, max(s for s in served if s is not None)
+
+
+def _snapshot(row: CaseRow) -> CaseSnapshot:
+    return CaseSnapshot.model_validate(row.snapshot)
+
+
+async def get_case(session: AsyncSession, case_number: str) -> CaseSnapshot | None:
+    """The case's last stored snapshot (parties in full: mask before showing it)."""
+    row = await _reload(session, CaseRow, CaseRow.case_number == case_number)
+    return None if row is None else _snapshot(row)
 
 
 async def list_cases(
     session: AsyncSession,
     *,
-    status: Sequence[str] | None = None,
+    status: Sequence[CaseStatus] | None = None,
     phone_hash: str | None = None,
     officer_id: str | None = None,
     seat_id: str | None = None,
     district: str | None = None,
     limit: int = 50,
     offset: int = 0,
-    with_parties: bool = True,
-) -> list[CaseRecord]:
+) -> list[CaseSnapshot]:
     """Cases newest first (reported_at desc). `phone_hash` matches the reporter or any party
     ("my cases"); `status` is a list of allowed statuses; filters combine with AND."""
     stmt = sa.select(CaseRow)
     if status is not None:
-        stmt = stmt.where(CaseRow.status.in_([str(s) for s in status]))
+        stmt = stmt.where(CaseRow.status.in_([CaseStatus(s).value for s in status]))
     if phone_hash is not None:
         stmt = stmt.where(
             sa.or_(
@@ -399,9 +302,7 @@ async def list_cases(
         .offset(offset)
         .execution_options(populate_existing=True)
     )
-    rows = (await session.execute(stmt)).scalars().all()
-    parties = await _load_parties(session, [r.case_number for r in rows]) if with_parties else {}
-    return [_case_record(r, parties.get(r.case_number, [])) for r in rows]
+    return [_snapshot(r) for r in (await session.execute(stmt)).scalars().all()]
 
 
 # --------------------------------------------------------------------------- timeline
@@ -454,9 +355,6 @@ async def list_timeline(session: AsyncSession, case_number: str) -> list[Timelin
 # --------------------------------------------------------------------------- SMS outbox
 
 
-_SMS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "failed": 2, "undelivered": 2}
-
-
 async def enqueue_sms(
     session: AsyncSession,
     *,
@@ -481,7 +379,7 @@ async def enqueue_sms(
             "phone": phone,
             "template": template,
             "body": body,
-            "status": "queued",
+            "status": SmsStatus.QUEUED,
             "provider": provider,
             "created_at": now,
             "updated_at": now,
@@ -495,7 +393,7 @@ async def enqueue_sms(
 async def update_sms_status(
     session: AsyncSession,
     key: int | str,
-    status: str,
+    status: SmsStatus | str,
     error_code: str | None = None,
     *,
     provider: str | None = None,
@@ -504,15 +402,14 @@ async def update_sms_status(
     """Update an outbox row found by id (int) or provider_message_id (str). Status callbacks may
     arrive out of order: a final status (delivered/failed/undelivered) is never downgraded to
     queued/sent. Returns the row, or None when unknown."""
-    if status not in _SMS_RANK:
-        raise ValueError(f"unknown SMS status {status!r}")
+    status = SmsStatus(status)  # ValueError for a status outside the machine
     where = SmsRow.id == key if isinstance(key, int) else SmsRow.provider_message_id == key
     row: SmsRow | None = await _reload(session, SmsRow, where)
     if row is None:
         return None
-    if _SMS_RANK[status] >= _SMS_RANK.get(row.status, 0):
+    if may_move(row.status, status):
         row.status = status
-        if error_code is not None or status in ("sent", "delivered"):
+        if error_code is not None or status in SUCCESS:
             row.error_code = error_code
     if provider is not None:
         row.provider = provider
@@ -599,11 +496,6 @@ async def update_claim(
     row.updated_at = utcnow()
     await session.flush()
     return row
-
-
-async def list_claims(session: AsyncSession, case_number: str) -> list[ClaimRow]:
-    stmt = sa.select(ClaimRow).where(ClaimRow.case_number == case_number).order_by(ClaimRow.id)
-    return list((await session.execute(stmt)).scalars().all())
 
 
 # --------------------------------------------------------------------------- evidence
@@ -789,67 +681,6 @@ async def revoke_notice(
     return row
 
 
-# --------------------------------------------------------------------------- reviews
-
-
-async def add_review_request(
-    session: AsyncSession,
-    *,
-    case_number: str,
-    party_id: str,
-    requested_at: datetime,
-    reason_code: str = "",
-    text: str = "",
-) -> ReviewRow:
-    """Record the case's review request. Raises DuplicateReview if one exists (also when two
-    requests race: the database's UNIQUE(case_number) decides)."""
-    created = await _insert_ignore(
-        session,
-        ReviewRow,
-        {
-            "case_number": case_number,
-            "party_id": party_id,
-            "reason_code": reason_code,
-            "text": text,
-            "requested_at": requested_at,
-            "concluded_by": [],
-        },
-        "case_number",
-    )
-    if not created:
-        raise DuplicateReview(case_number)
-    row: ReviewRow = await _reload(session, ReviewRow, ReviewRow.case_number == case_number)
-    return row
-
-
-async def get_review(session: AsyncSession, case_number: str) -> ReviewRow | None:
-    return await _reload(session, ReviewRow, ReviewRow.case_number == case_number)  # type: ignore[no-any-return]
-
-
-async def conclude_review(
-    session: AsyncSession,
-    case_number: str,
-    *,
-    conclusion: str,
-    concluded_by: Sequence[str],
-    concluded_at: datetime,
-) -> ReviewRow:
-    """Record the reviewers' conclusion (uphold | redetermine). Repeating the same conclusion
-    is a no-op (activity retry); a different one raises ReviewAlreadyConcluded."""
-    row: ReviewRow | None = await get_review(session, case_number)
-    if row is None:
-        raise ReviewNotFound(f"no review request for case {case_number}")
-    if row.conclusion is not None:
-        if row.conclusion == conclusion and list(row.concluded_by) == list(concluded_by):
-            return row
-        raise ReviewAlreadyConcluded(f"the review of case {case_number} is already concluded")
-    row.conclusion = conclusion
-    row.concluded_by = list(concluded_by)
-    row.concluded_at = concluded_at
-    await session.flush()
-    return row
-
-
 # --------------------------------------------------------------------------- calendar
 
 
@@ -904,17 +735,6 @@ async def find_policy_for_plate(session: AsyncSession, plate: str, on: date) -> 
             RegistryPolicyRow.valid_from <= on,
             RegistryPolicyRow.valid_to >= on,
         )
-        .order_by(RegistryPolicyRow.valid_to.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def latest_policy_for_plate(session: AsyncSession, plate: str) -> RegistryPolicyRow | None:
-    """The plate's most recent policy whatever its dates (tells 'expired' from 'never insured')."""
-    stmt = (
-        sa.select(RegistryPolicyRow)
-        .where(RegistryPolicyRow.plate == plate)
         .order_by(RegistryPolicyRow.valid_to.desc())
         .limit(1)
     )

@@ -4,7 +4,7 @@
     sm = make_sessionmaker(engine)
     await ensure_schema(url)          # Alembic upgrade head; safe to repeat and to race
     async with sm.begin() as session: # the caller owns the transaction
-        await repository.upsert_case(session, record)
+        await repository.upsert_case(session, snapshot)
 
 SQLite (aiosqlite): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's
 own implicit transaction handling is switched off and SQLAlchemy emits BEGIN itself, so SAVEPOINT
@@ -46,6 +46,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An AsyncEngine for `url` (sqlite+aiosqlite or postgresql+asyncpg). Extra kwargs go to
     `create_async_engine`. The SQLite parent directory is created when missing."""
     u = make_url(url)
+    # a database error's text would otherwise quote the statement's values (names, phones)
+    kwargs.setdefault("hide_parameters", True)
     if u.get_backend_name() == "sqlite":
         _sqlite_prepare_path(u)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}

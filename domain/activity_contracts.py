@@ -195,6 +195,21 @@ notify_insurer_amendment = ActivityDecl(NOTIFY_INSURER_AMENDMENT, AmendmentReque
 record_step = ActivityDecl(RECORD_STEP, StepRecord, type(None))
 retain_evidence = ActivityDecl(RETAIN_EVIDENCE, str, int)  # the case number; how many records changed
 
+
+class HealRequest(Model):
+    """The case doctor's round: which workflow type to look after (its cases only)."""
+
+    workflow_type: str = "AccidentCaseWorkflow"
+    max_cases: int = 100
+
+
+class HealReport(Model):
+    healed: list[str] = Field(default_factory=list)  # workflow ids reset past a replay fault
+    attention: list[str] = Field(default_factory=list)  # other reported problems, for operators
+
+
+heal_stuck_cases = ActivityDecl("heal_stuck_cases", HealRequest, HealReport)
+
 # every declaration of this module, for the registration check
 DECLARATIONS: tuple[ActivityDecl[Any, Any], ...] = tuple(
     v for v in list(globals().values()) if isinstance(v, ActivityDecl)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from domain.models import (
     Alert,
@@ -18,8 +18,10 @@ from domain.models import (
     Liability,
     Model,
     NoticeKind,
-    Party,
+    Parties,
+    PartyId,
     Refusal,
+    StaffId,
 )
 
 WORKFLOW_NAME = "AccidentCaseWorkflow"
@@ -86,17 +88,23 @@ class HandOffReason(StrEnum):
 
 
 # --- update payloads -------------------------------------------------------------------------
+# A payload with more than the actor is split in two: `<Name>Content`, what the person states (the
+# API's request body, so each field and its limit is declared once, here), and the payload, which
+# adds the actor from the login. The JSON field names are those of the single class they replace.
 
 
 class AcceptCall(Model):
     actor: Actor  # the seat officer
 
 
-class RecordParties(Model):
+class PartiesContent(Model):
+    parties: Parties
+
+
+class RecordParties(PartiesContent):
     """The seat records (or corrects) the parties with their vehicles; replaces the list."""
 
     actor: Actor
-    parties: list[Party]
 
 
 class AddEvidence(Model):
@@ -104,25 +112,34 @@ class AddEvidence(Model):
     evidence: EvidenceRef
 
 
-class SafetyChecklist(Model):
-    actor: Actor
+class SafetyContent(Model):
     hazard_lights: bool = False
     warning_triangle: bool = False  # 50–100 m behind the vehicles
     people_off_carriageway: bool = False
+
+
+class SafetyChecklist(SafetyContent):
+    actor: Actor
 
 
 class CompleteCollection(Model):
     actor: Actor
 
 
-class HandOff(Model):
+class HandOffContent(Model):
+    reason: str = Field(max_length=500)  # empty: refused by the workflow (REASON_REQUIRED)
+
+
+class HandOff(HandOffContent):
     actor: Actor  # seat or officer
-    reason: str = Field(max_length=500)
 
 
-class Cancel(Model):
-    actor: Actor  # a citizen party
+class CancelContent(Model):
     reason: str = Field(default="", max_length=500)
+
+
+class Cancel(CancelContent):
+    actor: Actor  # a citizen party
 
 
 class VideoTokenRequest(Model):
@@ -138,26 +155,32 @@ class VideoAccess(Model):
 
 class Decide(Model):
     actor: Actor  # the deciding officer
-    decision: Decision
+    decision: Decision  # the officer's DecisionContent with the officer's id
 
 
 class ConfirmReceipt(Model):
     actor: Actor  # citizen party confirming receipt of the notice (electronic service)
 
 
-class RecordService(Model):
+class ServiceContent(Model):
+    party_id: PartyId
+    served_at: AwareDatetime
+    method: str = Field(max_length=64, description="e.g. 当面送达, 邮寄送达")
+
+
+class RecordService(ServiceContent):
     """Service done another way (in person, by post): recorded by an officer."""
 
     actor: Actor
-    party_id: str
-    served_at: datetime
-    method: str = Field(max_length=64)
 
 
-class ReviewRequest(Model):
-    actor: Actor  # citizen party
-    reason_code: str = Field(max_length=32)
+class ReviewRequestContent(Model):
+    reason_code: str = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
     text: str = Field(default="", max_length=5000)
+
+
+class ReviewRequest(ReviewRequestContent):
+    actor: Actor  # citizen party
 
 
 class ReviewOutcome(StrEnum):
@@ -165,18 +188,25 @@ class ReviewOutcome(StrEnum):
     REDETERMINE = "redetermine"
 
 
-class ConcurReview(Model):
+class ConcurrenceContent(Model):
+    outcome: ReviewOutcome
+
+
+class ConcurReview(ConcurrenceContent):
     """A co-reviewer's own agreement with an outcome, before one of them records the conclusion."""
 
     actor: Actor  # the co-reviewer, authenticated
-    outcome: ReviewOutcome
 
 
-class ConcludeReview(Model):
-    actor: Actor  # the reviewer recording the conclusion
+class ConclusionContent(Model):
     outcome: ReviewOutcome
-    reviewers: list[str] = Field(max_length=10)  # co-reviewers: each must have concurred (ConcurReview)
+    # co-reviewers: each must have concurred (ConcurReview); with the caller at least two
+    reviewers: list[StaffId] = Field(max_length=10, description="staff ids of the co-reviewers")
     reason: str = Field(max_length=500)
+
+
+class ConcludeReview(ConclusionContent):
+    actor: Actor  # the reviewer recording the conclusion
 
 
 class FileClaim(Model):

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=False, extra="ignore", use_enum_values=False)
+
+
+# Limits that several shapes share, declared once (the API's request bodies are these shapes too).
+PartyId = Annotated[str, Field(pattern=r"^P[0-9]{1,6}$", description="P1, P2, ...")]
+OptionalPartyId = Annotated[str, Field(pattern=r"^(P[0-9]{1,6})?$")]
+# a mobile as typed (+86, spaces, dashes); domain.validators.normalize_mobile reads it
+MobileText = Annotated[str, Field(max_length=24)]
+StaffId = Annotated[str, Field(max_length=64)]
 
 
 class Refusal(Model):
@@ -94,12 +103,14 @@ class Vehicle(Model):
 class Party(Model):
     """One party of the accident. party_id is stable inside the case (P1, P2, ...)."""
 
-    party_id: str = Field(pattern=r"^P[0-9]{1,6}$")
+    party_id: PartyId
     kind: PartyKind
-    name: str = Field(max_length=64)
-    phone: str = Field(max_length=24)
-    id_number: str = Field(default="", max_length=18)
-    licence_number: str = Field(default="", max_length=12)  # 驾驶证档案编号, 12 digits, motor drivers only
+    # personal data: repr=False keeps it out of a repr in a log line or a traceback
+    name: str = Field(max_length=64, repr=False)
+    phone: MobileText = Field(repr=False)
+    id_number: str = Field(default="", max_length=18, repr=False)
+    # 驾驶证档案编号, 12 digits, motor drivers only
+    licence_number: str = Field(default="", max_length=12, repr=False)
     vehicle: Vehicle | None = None
 
 
@@ -116,13 +127,25 @@ class DeclaredFacts(Model):
     description: str = Field(default="", max_length=2000)
 
 
-class Alert(Model):
-    reported_at: datetime
-    location: Location
+Parties = Annotated[list[Party], Field(min_length=1, max_length=8)]
+
+
+class AlertContent(Model):
+    """What the citizen declares (the alert's request body)."""
+
+    location: Location = Field(description="where the accident is, with its coordinate system")
     facts: DeclaredFacts
-    parties: list[Party]
-    reporter_phone: str = Field(max_length=24)
-    consent_electronic_service: bool = False
+    parties: Parties
+    consent_electronic_service: bool = Field(
+        default=False, description="同意电子送达: required for online handling"
+    )
+
+
+class Alert(AlertContent):
+    """The alert as the case starts with it: the declaration, when and by whom."""
+
+    reported_at: datetime
+    reporter_phone: MobileText = Field(repr=False)
     channel: str = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
 
 
@@ -148,27 +171,38 @@ class EvidenceRef(Model):
     storage_path: str
     sha256: str
     content_type: str = ""
-    party_id: str = ""
+    party_id: OptionalPartyId = ""
     captured_by: str = ""
     captured_at: datetime | None = None
 
 
-class Decision(Model):
-    """An officer's liability determination (the content of the simple-procedure notice)."""
+class DecisionContent(Model):
+    """An officer's liability determination as the officer writes it (the decision's request
+    body): the content of the simple-procedure notice. Empty texts are refused by
+    domain.liability.validate_decision, with a code and a reason."""
 
-    officer_id: str = Field(max_length=64)
     officer_name: str = Field(max_length=64)
     badge_number: str = Field(max_length=32)
     unit: str = Field(max_length=128)
-    liabilities: dict[str, Liability]  # party_id -> liability
+    liabilities: dict[PartyId, Liability] = Field(
+        max_length=8, description="party id -> FULL | MAJOR | EQUAL | MINOR | NONE"
+    )
     facts: str = Field(max_length=2000)
-    accident_form: str = Field(max_length=64)  # 事故形态, e.g. 追尾碰撞
-    impact_points: list[str] = Field(default_factory=list, max_length=12)  # 碰撞部位
+    accident_form: str = Field(max_length=64, description="事故形态, e.g. 追尾碰撞")
+    impact_points: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=12
+    )  # 碰撞部位
     legal_basis: str = Field(default="", max_length=1000)
     weather: str = Field(default="晴", max_length=16)
     mediation_result: str = Field(default="", max_length=1000)  # the agreement reached, if any
     no_mediation_reason: str = Field(default="", max_length=200)  # 异议 / 拒签 / 不同意调解
     traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE
+
+
+class Decision(DecisionContent):
+    """The determination with the deciding officer's staff id (from the officer's login)."""
+
+    officer_id: StaffId
 
 
 class NoticeKind(StrEnum):

@@ -139,8 +139,9 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalize_mobile(value: str) -> str:
-    """Remove spaces, dashes, brackets and a +86 / 0086 / 86 country prefix."""
-    v = re.sub(r"[\s\-()（）]", "", value or "")
+    """The one phone normaliser (validation, login, phone hashes, SMS addresses): remove spaces,
+    dashes, dots, brackets (also full-width) and a +86 / 0086 / 86 country prefix."""
+    v = re.sub(r"[\s\-.()（）]", "", value or "")
     for prefix in ("+86", "0086"):
         if v.startswith(prefix):
             return v[len(prefix) :]

@@ -49,6 +49,8 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
     act.notify_insurer_amendment: _EXTERNAL_30S,
     act.record_step: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
     act.retain_evidence: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
+    # one round of the case doctor: a few visibility queries and resets; the next round retries
+    act.heal_stuck_cases: CallPolicy(timedelta(minutes=2), RetryPolicy(maximum_attempts=1)),
 }
 
 

@@ -18,16 +18,10 @@ from activities.sms import SmsActivities
 from adapters.sms import SmsSender
 from adapters.twilio_http import twilio_client
 from adapters.twilio_sms import TwilioSmsProvider
-from db import repository
 from db.models import SmsRow
 from domain import activity_contracts as act
 from tests.adapters.conftest import ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID
 from tests.adapters.twilio_standin import Fault, TwilioStandIn
-
-pytestmark = pytest.mark.skipif(
-    "sending" not in repository._SMS_RANK,
-    reason="db: update_sms_status/sms_outbox do not accept the status 'sending' that SmsActivities writes",
-)
 
 
 def activities(standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]) -> SmsActivities:

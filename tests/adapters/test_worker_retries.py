@@ -17,7 +17,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.insurers import ClaimActivities
-from db import repository
 from db.models import ClaimRow, SmsRow
 from domain import activity_contracts as act
 from tests.adapters.helpers import claim_request, new_case
@@ -78,9 +77,6 @@ async def test_claim_4xx_fails_the_step_once(
     assert row.status == "rejected" and "DEMO-CPIC-2025-0002" in (row.last_error or "")
 
 
-@pytest.mark.skipif(
-    "sending" not in repository._SMS_RANK, reason="db: outbox status 'sending' not accepted yet"
-)
 async def test_sms_retried_by_the_server_sends_once(
     ts_env: WorkflowEnvironment, twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

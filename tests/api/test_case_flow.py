@@ -179,6 +179,9 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     ).json()
     assert sms and all("****" in s["phone"] for s in sms)
 
+    # Temporal holds no personal data in clear: the whole history as the CLI shows it
+    await assert_history_has_no_clear_personal_data(api, case, [P1, P2])
+
 
 async def test_ineligible_alert_lists_every_reason(api: Api) -> None:
     body = api.alert_body()
@@ -256,9 +259,6 @@ async def test_evidence_type_and_size_are_checked(api: Api, images) -> None:
     r = await api.client.post(f"/seat/cases/{case}/hand-off", headers=seat, json={"reason": "测试结束"})
     assert r.status_code == 200 and r.json()["outcome"] == "handed_to_patrol"
 
-    # Temporal holds no personal data in clear: the whole history as the CLI shows it
-    await assert_history_has_no_clear_personal_data(api, case, [P1, P2])
-
 
 async def assert_history_has_no_clear_personal_data(api: Api, case: str, phones: list[str]) -> None:
     """`temporal workflow show --output json` of the case: no name, phone, ID or licence number
@@ -295,7 +295,10 @@ async def assert_history_has_no_clear_personal_data(api: Api, case: str, phones:
         record = await repository.get_case(session, case)
     assert record is not None
     secrets = set(phones) | {
-        v for p in record.parties for v in (p.name, p.phone, p.id_number, p.licence_number) if v
+        v
+        for p in record.parties
+        for v in (p.party.name, p.party.phone, p.party.id_number, p.party.licence_number)
+        if v
     }
     assert len(secrets) >= 6
     leaked = sorted(s for s in secrets if s in history)

@@ -18,9 +18,10 @@ from adapters.notice.content import build_notice_content
 from adapters.notice.service import NoticeService
 from api.app import create_app
 from db import repository
-from db.records import CaseRecord
 from db.session import ensure_schema, make_engine, make_sessionmaker
+from domain.case_view import CaseSnapshot, PartySnapshot
 from domain.masking import mask_name
+from domain.models import CaseStatus
 from settings import Settings
 from tests import case_factory
 from tests.browser.conftest import BROWSER_ARGS, CHROMIUM
@@ -85,8 +86,14 @@ async def _issue_notice(settings: Settings) -> tuple[Path, list]:
     async with sessions.begin() as session:
         await repository.upsert_case(
             session,
-            CaseRecord(
-                case_number=number, status="notice_sent", reported_at=alert.reported_at, parties=alert.parties
+            CaseSnapshot(
+                case_number=number,
+                workflow_id=f"case-{number}",
+                status=CaseStatus.NOTICE_SENT,
+                category=alert.facts.category.value,
+                reported_at=alert.reported_at,
+                location=alert.location,
+                parties=[PartySnapshot(party=p) for p in alert.parties],
             ),
         )
         await repository.add_notice(

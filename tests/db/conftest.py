@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from db.records import CaseRecord
-from domain.models import InsurancePolicy, Party, PartyKind, Vehicle
+from domain.case_view import CaseSnapshot, PartySnapshot
+from domain.models import CoordinateSystem, InsurancePolicy, Location, Party, PartyKind, Vehicle
 from tests.conftest import fresh_postgres_database
 
 
@@ -40,17 +40,17 @@ def motor_party(party_id: str, phone: str, plate: str, insurer: str = "PICC") ->
     )
 
 
-def make_case(case_number: str, *parties: Party, **fields: object) -> CaseRecord:
+def make_case(case_number: str, *parties: Party | PartySnapshot, **fields: object) -> CaseSnapshot:
+    """A case snapshot as a workflow would write it (fields override the defaults)."""
     data: dict[str, object] = {
         "case_number": case_number,
+        "workflow_id": f"case-{case_number}",
         "status": "queued",
         "category": "motor_vs_motor",
         "district": "江阳区",
         "reported_at": datetime(2026, 6, 5, 1, 30, tzinfo=UTC),
-        "lat": 28.8718,
-        "lon": 105.4423,
-        "source_system": "GCJ02",
-        "parties": list(parties),
+        "location": Location(lat=28.8718, lon=105.4423, system=CoordinateSystem.GCJ02),
+        "parties": [p if isinstance(p, PartySnapshot) else PartySnapshot(party=p) for p in parties],
     }
     data.update(fields)
-    return CaseRecord.model_validate(data)
+    return CaseSnapshot.model_validate(data)

@@ -12,10 +12,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import repository as repo
-from db.models import TimelineRow
-from db.records import CaseRecord, PartyRecord
+from db.models import CaseRow, ClaimRow, PartyRow, SmsRow, TimelineRow
 from db.session import make_engine, write_session
-from domain.models import Liability, Party, PartyKind
+from domain.case_view import CaseSnapshot, PartySnapshot
+from domain.messages import NoticeRef, PartyVerification
+from domain.models import CaseStatus, Liability, Party, PartyKind
+from domain.validators import normalize_mobile
 from tests.db.conftest import make_case, motor_party
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -23,21 +25,42 @@ Sessions = async_sessionmaker[AsyncSession]
 NewCase = Callable[[], str]
 
 
-async def _create_case(sm: Sessions, case_number: str, *parties: Party, **fields: object) -> CaseRecord:
-    record = make_case(case_number, *parties, **fields)
+async def _create_case(
+    sm: Sessions,
+    case_number: str,
+    *parties: Party | PartySnapshot,
+    reporter_phone: str = "",
+    **fields: object,
+) -> CaseSnapshot:
+    snapshot = make_case(case_number, *parties, **fields)
     async with sm.begin() as s:
-        assert await repo.upsert_case(s, record)
-    return record
+        assert await repo.upsert_case(s, snapshot, reporter_phone=reporter_phone)
+    return snapshot
+
+
+async def _row(sm: Sessions, case_number: str) -> CaseRow:
+    async with sm() as s:
+        return (await s.execute(sa.select(CaseRow).where(CaseRow.case_number == case_number))).scalar_one()
+
+
+async def _party_rows(sm: Sessions, case_number: str) -> list[tuple[str, str]]:
+    async with sm() as s:
+        rows = await s.execute(
+            sa.select(PartyRow.party_id, PartyRow.phone_hash)
+            .where(PartyRow.case_number == case_number)
+            .order_by(PartyRow.id)
+        )
+        return [tuple(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- cases
 
 
-async def test_upsert_inserts_then_replaces_parties_and_vehicles(
+async def test_upsert_stores_the_snapshot_and_replaces_the_party_rows(
     db_sessionmaker: Sessions, new_case_number: NewCase
 ) -> None:
     cn = new_case_number()
-    await _create_case(
+    first = await _create_case(
         db_sessionmaker,
         cn,
         motor_party("P1", "13800138000", "川E12345"),
@@ -45,45 +68,58 @@ async def test_upsert_inserts_then_replaces_parties_and_vehicles(
     )
     async with db_sessionmaker() as s:
         got = await repo.get_case(s, cn)
-    assert got is not None
-    assert [p.party_id for p in got.parties] == ["P1", "P2"]
-    assert got.parties[1].vehicle is not None and got.parties[1].vehicle.plate == "川EA8B21"
-    assert got.parties[1].vehicle.insurance is not None
-    assert got.parties[1].vehicle.insurance.insurer_code == "CPIC"
-    assert got.workflow_id == f"case-{cn}"
-    first_created = got.created_at
+    assert got == first  # the snapshot as it was written, vehicles and policies included
+    row = await _row(db_sessionmaker, cn)
+    assert (row.workflow_id, row.status, row.district, row.snapshot_seq) == (
+        f"case-{cn}",
+        "queued",
+        "江阳区",
+        0,
+    )
+    assert await _party_rows(db_sessionmaker, cn) == [
+        ("P1", repo.phone_hash("13800138000")),
+        ("P2", repo.phone_hash("13900139000")),
+    ]
 
-    # next snapshot: P2 gone, P3 (non-motor, no vehicle) added, P1 has a liability now
-    p1 = PartyRecord.from_party(
-        motor_party("P1", "13800138000", "川E99999"), liability=Liability.FULL, verification={"ok": True}
+    # next snapshot: P2 gone, P3 (non-motor, no vehicle) added, P1 has a liability and a verification
+    p1 = PartySnapshot(
+        party=motor_party("P1", "13800138000", "川E99999"),
+        liability=Liability.FULL,
+        verification=PartyVerification(party_id="P1", insurer_name="中国人民财产保险", policy_number="POL-1"),
     )
     p3 = Party(party_id="P3", kind=PartyKind.NON_MOTOR, name="李示例", phone="+86 137 0013 7000")
+    second = make_case(cn, p1, p3, status=CaseStatus.AWAITING_DECISION, officer_id="O7", seq=2)
     async with db_sessionmaker.begin() as s:
-        assert await repo.upsert_case(
-            s, make_case(cn, p1, p3, status="awaiting_decision", officer_id="O7", snapshot_seq=2)
-        )
+        assert await repo.upsert_case(s, second)
     async with db_sessionmaker() as s:
         got = await repo.get_case(s, cn)
-        n_vehicles = (
-            await s.execute(sa.text("SELECT count(*) FROM vehicles WHERE case_number = :c"), {"c": cn})
-        ).scalar_one()
-    assert got is not None
-    assert got.status == "awaiting_decision" and got.officer_id == "O7"
-    assert [(p.party_id, p.liability) for p in got.parties] == [("P1", Liability.FULL), ("P3", None)]
-    assert got.parties[0].vehicle is not None and got.parties[0].vehicle.plate == "川E99999"
-    assert got.parties[0].verification == {"ok": True}
-    assert got.parties[1].vehicle is None
-    assert got.parties[1].phone_hash == repo.phone_hash("13700137000")
-    assert n_vehicles == 1
-    assert got.created_at == first_created
-    assert got.updated_at is not None and got.updated_at >= first_created
+    assert got == second
+    assert got is not None and got.parties[0].verification is not None
+    assert got.parties[0].policy_number == "POL-1"  # typed, not a dict
+    updated = await _row(db_sessionmaker, cn)
+    assert (updated.status, updated.officer_id, updated.snapshot_seq) == ("awaiting_decision", "O7", 2)
+    assert updated.created_at == row.created_at and updated.updated_at >= row.updated_at
+    assert await _party_rows(db_sessionmaker, cn) == [
+        ("P1", repo.phone_hash("13800138000")),
+        ("P3", repo.phone_hash("13700137000")),
+    ]
+
+
+async def test_the_reporters_hash_is_kept_by_later_snapshots(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    cn = new_case_number()
+    await _create_case(db_sessionmaker, cn, reporter_phone="13812340099")
+    async with db_sessionmaker.begin() as s:
+        assert await repo.upsert_case(s, make_case(cn, status=CaseStatus.IN_VIDEO, seq=1))
+    assert (await _row(db_sessionmaker, cn)).reporter_phone_hash == repo.phone_hash("13812340099")
 
 
 async def test_older_snapshot_is_ignored(db_sessionmaker: Sessions, new_case_number: NewCase) -> None:
     cn = new_case_number()
-    await _create_case(db_sessionmaker, cn, motor_party("P1", "13800138000", "川E12345"), snapshot_seq=5)
+    await _create_case(db_sessionmaker, cn, motor_party("P1", "13800138000", "川E12345"), seq=5)
     async with db_sessionmaker.begin() as s:
-        applied = await repo.upsert_case(s, make_case(cn, status="closed", snapshot_seq=4))
+        applied = await repo.upsert_case(s, make_case(cn, status="closed", seq=4))
     assert applied is False
     async with db_sessionmaker() as s:
         got = await repo.get_case(s, cn)
@@ -97,11 +133,11 @@ async def test_upsert_is_atomic_with_the_callers_transaction(
     await _create_case(db_sessionmaker, cn, motor_party("P1", "13800138000", "川E12345"))
     with pytest.raises(RuntimeError):
         async with db_sessionmaker.begin() as s:
-            await repo.upsert_case(s, make_case(cn, status="closed", snapshot_seq=1))
+            await repo.upsert_case(s, make_case(cn, status="closed", seq=1))
             raise RuntimeError("activity failed after the upsert")
     async with db_sessionmaker() as s:
         got = await repo.get_case(s, cn)
-    assert got is not None and got.status == "queued" and [p.party_id for p in got.parties] == ["P1"]
+    assert got is not None and got.status == "queued" and [p.party.party_id for p in got.parties] == ["P1"]
 
 
 async def test_get_case_unknown_is_none(db_session: AsyncSession) -> None:
@@ -112,16 +148,17 @@ async def test_datetimes_round_trip_tz_aware_utc(db_sessionmaker: Sessions, new_
     cn = new_case_number()
     reported = datetime(2026, 6, 5, 9, 30, 15, 123456, tzinfo=SHANGHAI)  # 01:30:15 UTC
     deadline = datetime(2026, 6, 10, 23, 59, 59, tzinfo=SHANGHAI)
-    await _create_case(db_sessionmaker, cn, reported_at=reported, review_deadline=deadline)
+    await _create_case(db_sessionmaker, cn, reported_at=reported, next_deadline=deadline)
+    row = await _row(db_sessionmaker, cn)
+    assert row.reported_at == reported
+    assert row.reported_at.tzinfo is not None and row.reported_at.utcoffset() == timedelta(0)
+    assert row.reported_at.hour == 1 and row.reported_at.microsecond == 123456
+    assert row.next_deadline == deadline and row.next_deadline is not None
+    assert row.next_deadline.utcoffset() == timedelta(0)
+    assert row.created_at is not None and row.created_at.tzinfo is not None
     async with db_sessionmaker() as s:
         got = await repo.get_case(s, cn)
-    assert got is not None
-    assert got.reported_at == reported
-    assert got.reported_at.tzinfo is not None and got.reported_at.utcoffset() == timedelta(0)
-    assert got.reported_at.hour == 1 and got.reported_at.microsecond == 123456
-    assert got.review_deadline == deadline and got.review_deadline is not None
-    assert got.review_deadline.utcoffset() == timedelta(0)
-    assert got.created_at is not None and got.created_at.tzinfo is not None
+    assert got is not None and got.reported_at == reported and got.next_deadline == deadline
 
 
 async def test_naive_datetime_is_refused(db_sessionmaker: Sessions, new_case_number: NewCase) -> None:
@@ -154,7 +191,7 @@ async def test_list_cases_filters(db_sessionmaker: Sessions, new_case_number: Ne
     await _create_case(
         db_sessionmaker,
         reported_only,
-        reporter_phone_hash=repo.phone_hash(me),
+        reporter_phone=me,
         reported_at=base + timedelta(minutes=5),
         status="refused",
     )
@@ -163,10 +200,12 @@ async def test_list_cases_filters(db_sessionmaker: Sessions, new_case_number: Ne
         assert [c.case_number for c in by_phone] == [reported_only, mine]  # newest first
         assert len(by_phone[1].parties) == 2
         assert [c.case_number for c in await repo.list_cases(s, seat_id="S-test-1")] == [mine]
-        in_video = await repo.list_cases(s, status=["in_video", "queued"], phone_hash=repo.phone_hash(me))
+        in_video = await repo.list_cases(
+            s, status=[CaseStatus.IN_VIDEO, CaseStatus.QUEUED], phone_hash=repo.phone_hash(me)
+        )
         assert [c.case_number for c in in_video] == [mine]
-        page = await repo.list_cases(s, phone_hash=repo.phone_hash(me), limit=1, offset=1, with_parties=False)
-        assert [c.case_number for c in page] == [mine] and page[0].parties == []
+        page = await repo.list_cases(s, phone_hash=repo.phone_hash(me), limit=1, offset=1)
+        assert [c.case_number for c in page] == [mine]
 
 
 # --------------------------------------------------------------------------- timeline
@@ -294,6 +333,29 @@ async def test_sms_status_updates_and_never_regresses(
             await repo.update_sms_status(s, row.id, "read")
 
 
+async def test_the_database_stores_every_status_of_the_sms_machine(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    """The outbox's CHECK constraint (written by the migrations) and domain.sms_status agree."""
+    from domain.sms_status import SmsStatus
+
+    cn = new_case_number()
+    for status in SmsStatus:
+        async with db_sessionmaker.begin() as s:
+            row, _ = await repo.enqueue_sms(
+                s,
+                idempotency_key=f"{cn}/{status}",
+                case_number=cn,
+                phone="13800138000",
+                template="t",
+                body="b",
+            )
+            assert (await repo.update_sms_status(s, row.id, status)).status == status
+    with pytest.raises(IntegrityError):
+        async with db_sessionmaker.begin() as s:
+            await s.execute(sa.update(SmsRow).where(SmsRow.case_number == cn).values(status="read"))
+
+
 # --------------------------------------------------------------------------- claims
 
 
@@ -340,7 +402,7 @@ async def test_record_claim_idempotent_and_concurrent(
         None,
     )
     async with db_sessionmaker() as s:
-        claims = await repo.list_claims(s, cn)
+        claims = (await s.scalars(sa.select(ClaimRow).where(ClaimRow.case_number == cn))).all()
     assert len(claims) == 1 and claims[0].notice_number == f"N{cn}"
 
 
@@ -438,61 +500,51 @@ async def test_notices_serve_once_and_revoke(db_sessionmaker: Sessions, new_case
             await repo.add_notice(s, notice_number=f"{cn}-2b", case_number=cn, version=2, issued_at=issued)
 
 
-# --------------------------------------------------------------------------- reviews
-
-
-async def test_one_review_per_case(db_sessionmaker: Sessions, new_case_number: NewCase) -> None:
-    cn = new_case_number()
-    await _create_case(db_sessionmaker, cn)
-    at = datetime(2026, 6, 6, 2, 0, tzinfo=UTC)
-    async with db_sessionmaker.begin() as s:
-        review = await repo.add_review_request(
-            s, case_number=cn, party_id="P2", requested_at=at, reason_code="facts"
-        )
-    assert review.conclusion is None and review.concluded_by == []
-    with pytest.raises(repo.DuplicateReview) as exc:
-        async with db_sessionmaker.begin() as s:
-            await repo.add_review_request(s, case_number=cn, party_id="P1", requested_at=at)
-    assert exc.value.case_number == cn
-
-    async with db_sessionmaker.begin() as s:
-        done = await repo.conclude_review(
-            s, cn, conclusion="uphold", concluded_by=["R1", "R2"], concluded_at=at + timedelta(days=3)
-        )
-        same = await repo.conclude_review(
-            s, cn, conclusion="uphold", concluded_by=["R1", "R2"], concluded_at=at + timedelta(days=4)
-        )
-    assert done.concluded_by == ["R1", "R2"] and same.concluded_at == at + timedelta(days=3)
-    with pytest.raises(repo.ReviewAlreadyConcluded):
-        async with db_sessionmaker.begin() as s:
-            await repo.conclude_review(
-                s, cn, conclusion="redetermine", concluded_by=["R3", "R4"], concluded_at=at
-            )
-    with pytest.raises(repo.ReviewNotFound):
-        async with db_sessionmaker.begin() as s:
-            await repo.conclude_review(
-                s, "LZ19990101-000000", conclusion="uphold", concluded_by=[], concluded_at=at
-            )
-
-
-async def test_concurrent_review_requests_one_wins(
+async def test_a_served_case_sets_its_notices_service_time(
     db_sessionmaker: Sessions, new_case_number: NewCase
 ) -> None:
+    """notices.served_at: when the last party was served, written with the snapshot that says the
+    case is served; a new determination is served anew, the old one keeps its time."""
     cn = new_case_number()
+    issued = datetime(2026, 6, 5, 3, 0, tzinfo=UTC)
+    p1_at, p2_at = issued + timedelta(minutes=5), issued + timedelta(hours=3)
+    first = NoticeRef(notice_number=f"{cn}-1", short_code="A", sha256="0" * 64, pdf_path="x.pdf")
     await _create_case(db_sessionmaker, cn)
+    async with db_sessionmaker.begin() as s:
+        await repo.add_notice(s, notice_number=f"{cn}-1", case_number=cn, version=1, issued_at=issued)
 
-    async def request(party: str) -> str:
-        try:
-            async with db_sessionmaker.begin() as s:
-                await repo.add_review_request(
-                    s, case_number=cn, party_id=party, requested_at=datetime.now(UTC)
-                )
-                await asyncio.sleep(0.05)
-            return "created"
-        except repo.DuplicateReview:
-            return "duplicate"
+    def party(pid: str, served_at: datetime | None) -> PartySnapshot:
+        return PartySnapshot(party=motor_party(pid, "13800138000", "川E12345"), served_at=served_at)
 
-    assert sorted(await asyncio.gather(request("P1"), request("P2"))) == ["created", "duplicate"]
+    async def store(seq: int, status: CaseStatus, *parties: PartySnapshot, notices=(first,)) -> None:
+        async with db_sessionmaker.begin() as s:
+            assert await repo.upsert_case(
+                s, make_case(cn, *parties, status=status, seq=seq, notices=list(notices))
+            )
+
+    async def served(number: str) -> datetime | None:
+        async with db_sessionmaker() as s:
+            return (await repo.get_notice(s, number)).served_at  # type: ignore[union-attr]
+
+    await store(1, CaseStatus.NOTICE_SENT, party("P1", p1_at), party("P2", None))
+    assert await served(f"{cn}-1") is None  # P2 not served yet
+    await store(2, CaseStatus.SERVED, party("P1", p1_at), party("P2", p2_at))
+    assert await served(f"{cn}-1") == p2_at
+    await store(3, CaseStatus.CLOSED, party("P1", p1_at), party("P2", p2_at))
+    assert await served(f"{cn}-1") == p2_at
+
+    # a new determination: the parties' old times are not its service
+    second = first.model_copy(update={"notice_number": f"{cn}-2", "version": 2})
+    async with db_sessionmaker.begin() as s:
+        await repo.add_notice(s, notice_number=f"{cn}-2", case_number=cn, version=2, issued_at=p2_at)
+    await store(
+        4,
+        CaseStatus.AWAITING_REDETERMINATION,
+        party("P1", p1_at),
+        party("P2", p2_at),
+        notices=(first, second),
+    )
+    assert await served(f"{cn}-2") is None and await served(f"{cn}-1") == p2_at
 
 
 # --------------------------------------------------------------------------- calendar
@@ -528,8 +580,22 @@ async def test_calendar_overrides_and_years(db_sessionmaker: Sessions) -> None:
     ],
 )
 def test_phone_hash_stable_across_formats(variant: str) -> None:
-    assert repo.normalise_phone(variant) == "13800138000"
+    assert normalize_mobile(variant) == "13800138000"
     assert repo.phone_hash(variant, "s3cret") == repo.phone_hash("13800138000", "s3cret")
+
+
+@pytest.mark.parametrize(
+    "variant", ["(138) 0013-8000", "（138）0013 8000", "138.0013.8000", "+86 138.0013.8000"]
+)
+def test_one_phone_normaliser_for_validation_login_hash_and_sms(variant: str) -> None:
+    """The three normalisers disagreed on brackets and dots: a number valid for the alert could
+    hash differently from the login's and reach Twilio malformed."""
+    from adapters.twilio_sms import to_e164
+    from domain.validators import validate_mobile
+
+    assert validate_mobile(variant) is None
+    assert repo.phone_hash(variant, "s3cret") == repo.phone_hash("13800138000", "s3cret")
+    assert to_e164(variant) == "+8613800138000"
 
 
 def test_phone_hash_is_keyed_and_distinct() -> None:
@@ -540,9 +606,11 @@ def test_phone_hash_is_keyed_and_distinct() -> None:
     assert repo.phone_hash("13800138000") == repo.phone_hash("+86 13800138000")  # settings secret
 
 
-def test_party_record_repr_hides_personal_data() -> None:
-    p = PartyRecord.from_party(motor_party("P1", "13800138000", "川E12345"))
-    assert "13800138000" not in repr(p) and "张演示" not in repr(p) and "510502" not in repr(p)
+def test_a_stored_snapshots_repr_hides_personal_data() -> None:
+    snapshot = make_case("LZ20260605-000001", motor_party("P1", "13800138000", "川E12345"))
+    shown = repr(snapshot)
+    assert "13800138000" not in shown and "张演示" not in shown and "510502" not in shown
+    assert "P1" in shown
 
 
 async def test_enum_values_are_accepted_and_read_back_as_strings(

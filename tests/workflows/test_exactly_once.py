@@ -3,11 +3,13 @@ the retried activity finds the outbox row / the insurer's claim by its idempoten
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from adapters.insurers import AmendmentReport, ClaimReport
 from adapters.sandbox_insurer import SandboxInsurer
 from adapters.sms import OutboxSmsProvider, OutgoingSms
 from adapters.wiring import Providers
-from db import repository
+from db.models import ClaimRow
 from domain.messages import FileClaim
 from tests.workflows.harness import citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
@@ -91,5 +93,6 @@ async def test_claim_failing_after_the_side_effect_is_filed_exactly_once(dev_env
     at_insurer = [c for c in await picc.inner.claims() if c.idempotency_key == key]
     assert [c.claim_number for c in at_insurer] == [result.claim_number]
     async with wf_sessions() as session:
-        ours = [c for c in await repository.list_claims(session, case.number) if c.party_id == "P1"]
+        ours = (await session.scalars(sa.select(ClaimRow).where(ClaimRow.case_number == case.number))).all()
+        ours = [c for c in ours if c.party_id == "P1"]
     assert [(c.claim_number, c.status) for c in ours] == [(result.claim_number, "filed")]
