@@ -189,6 +189,8 @@ class CaseWalker:
         parties = {p["party_id"]: p for p in case["parties"]}
         for pid, phone in zip(("P1", "P2"), phones, strict=True):
             me = self._auth("citizen", phone=phone)
+            if parties[pid].get("claim"):  # filed (perhaps by an attempt whose answer was lost)
+                walk.claims[pid] = parties[pid]["claim"].get("claim_number", "")
             if parties[pid].get("served_at") is None:
                 await self._step(walk, f"receipt-{pid}", "POST", f"/citizen/cases/{c}/receipt", headers=me)
                 return False
