@@ -28,7 +28,7 @@ def build_activities(
     sms = SmsActivities(SmsSender(sessions, p.sms))
     registry = RegistryActivities(p.registry)
     claims = ClaimActivities(sessions, p.insurers)
-    notices = NoticeActivities.from_settings(settings, sessions)
+    notices = NoticeActivities.from_settings(settings, sessions, p.storage.notices)
     records = RecordActivities(sessions, settings.hash_secret)
     return [
         rules.check_eligibility,
