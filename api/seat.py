@@ -7,9 +7,9 @@ masked.
 
 Evidence upload (multipart): the type is decided by the file's magic bytes (JPEG ``FF D8 FF``,
 PNG ``89 50 4E 47 0D 0A 1A 0A``, MP4 ``ftyp`` box at offset 4), never by the declared content type
-or the file name; at most KUAICHU_EVIDENCE_MAX_BYTES (413 beyond). The file is stored under
-``var_dir/evidence/<case>/<sha256>.<ext>``; its id is ``<case>-<first 16 hex of the sha256>``,
-so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
+or the file name; at most KUAICHU_EVIDENCE_MAX_BYTES (413 beyond). The file is stored in the
+object store as ``evidence/<case>/<sha256>.<ext>`` (api/storage_deps.py); its id is
+``<case>-<first 16 hex of the sha256>``, so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
 job and answers ``duplicate: true``). The workflow gets an EvidenceRef (path + hash, never bytes),
 then the evidence table gets its row."""
 
@@ -30,6 +30,7 @@ from api.auth import SeatP
 from api.deps import CaseNumber, State, case_view, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
+from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir
 from api.views import CaseDetail, party_detail
 from db import repository
 from domain import refusals as R
@@ -158,8 +159,7 @@ async def upload_evidence(
     if record.seat_id != principal.sub:
         raise ApiProblem(R.NOT_THE_SEAT)
     limit = kc.settings.evidence_max_bytes
-    folder = Path(kc.settings.var_dir) / "evidence" / case_number
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = upload_spool_dir(kc)
     digest, size, head = hashlib.sha256(), 0, b""
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
@@ -177,27 +177,24 @@ async def upload_evidence(
             raise ApiProblem(R.EVIDENCE_TYPE, "只能上传JPEG、PNG图片或MP4视频")
         content_type, ext = sniffed
         sha = digest.hexdigest()
-        target = folder / f"{sha}.{ext}"
-        os.replace(tmp_name, target)
+        storage_path = await put_evidence(kc, case_number, Path(tmp_name), sha, ext, content_type)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
     ref = EvidenceRef(
         evidence_id=f"{case_number}-{sha[:16]}",
         kind=kind,
-        storage_path=str(target.relative_to(kc.settings.var_dir)),
+        storage_path=storage_path,
         sha256=sha,
         content_type=content_type,
         party_id=party_id,
         captured_by=principal.sub,
         captured_at=datetime.now(UTC),
     )
-    return await register_evidence(kc, principal, case_number, ref, target, size)
+    return await register_evidence(kc, principal, case_number, ref, size)
 
 
-async def register_evidence(
-    kc, principal, case_number: str, ref: EvidenceRef, target: Path, size: int
-) -> EvidenceOut:
+async def register_evidence(kc, principal, case_number: str, ref: EvidenceRef, size: int) -> EvidenceOut:
     """A stored file becomes evidence: the workflow first (a refused file is removed), then the
     evidence table. Also used by the call recording's chunked upload (api/recordings.py)."""
     duplicate, view = False, None
@@ -214,8 +211,7 @@ async def register_evidence(
                     for e in await repository.list_evidence(session, case_number)
                 )
             if not known:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
+                await drop_evidence(kc, ref.storage_path)
             raise
         duplicate = True
     async with kc.sessions.begin() as session:
