@@ -11,6 +11,7 @@ from activities.insurers import ClaimActivities
 from activities.notice import NoticeActivities
 from activities.records import RecordActivities
 from activities.registry import RegistryActivities
+from activities.retention import RetentionActivities
 from activities.rules import RulesActivities
 from activities.sms import SmsActivities
 from activities.video import VideoActivities
@@ -30,6 +31,7 @@ def build_activities(
     claims = ClaimActivities(sessions, p.insurers)
     notices = NoticeActivities.from_settings(settings, sessions, p.storage.notices)
     records = RecordActivities(sessions, settings.hash_secret)
+    retention = RetentionActivities(sessions, p.storage.evidence)
     return [
         rules.check_eligibility,
         rules.working_days_deadline,
@@ -43,4 +45,5 @@ def build_activities(
         notices.issue_notice,
         records.record_step,
         records.retain_evidence,
+        retention.purge_expired_evidence,
     ]

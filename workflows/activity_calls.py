@@ -49,6 +49,8 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
     act.notify_insurer_amendment: _EXTERNAL_30S,
     act.record_step: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
     act.retain_evidence: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
+    # the retention sweep (workflows/retention.py): a batch of deletions in the object store
+    act.purge_expired_evidence: CallPolicy(timedelta(minutes=10), EXTERNAL_RETRY),
 }
 
 

@@ -27,14 +27,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
-    if request.param == "local":
-        return LocalDiskStore(tmp_path / "objects")
-    server: S3Server = request.getfixturevalue("s3_server")
-    return S3Store(server.new_bucket(), prefix="evidence/", create_bucket=True, client=server.client())
-
-
 def tamper(store: ObjectStore, key: str, data: bytes) -> None:
     """Change the stored bytes behind the store's back (a damaged disk, a hand edit)."""
     if isinstance(store, LocalDiskStore):
