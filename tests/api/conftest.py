@@ -62,6 +62,10 @@ class Api:
             tok = issue_token(self.settings, Principal(role=role, sub=sub or f"{role.value}-1"))
         return {"Authorization": f"Bearer {tok.access_token}"}
 
+    def bearer(self, role: ApiRole | str, sub: str = "", phone: str = "") -> str:
+        """The bare token (tests/walker.py's CaseWalker takes this)."""
+        return self.token(role, sub, phone)["Authorization"].removeprefix("Bearer ")
+
     def alert_body(
         self, phones: tuple[str, str] = ("13800000001", "13800000002"), **facts: Any
     ) -> dict[str, Any]:

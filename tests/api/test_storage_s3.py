@@ -32,13 +32,6 @@ async def s3_api(
         yield api, s3_server, bucket
 
 
-def bearer(api: Api):
-    def token(role: str, sub: str = "", phone: str = "") -> str:
-        return api.token(role, sub, phone)["Authorization"].removeprefix("Bearer ")
-
-    return token
-
-
 def _objects(server: S3Server, bucket: str, prefix: str) -> dict[str, bytes]:
     s3 = server.client()
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
@@ -48,7 +41,7 @@ def _objects(server: S3Server, bucket: str, prefix: str) -> dict[str, bytes]:
 async def test_a_case_on_s3_evidence_recording_and_notice_download_through_the_api(s3_api) -> None:
     api, server, bucket = s3_api
     c = api.client
-    walk = await CaseWalker(c, bearer(api), api.alert_body).walk((P1, P2))
+    walk = await CaseWalker(c, api.bearer, api.alert_body).walk((P1, P2))
     case, seat = walk.case_number, api.token("seat", "seat-1")
     assert walk.final_status == "served"
 
