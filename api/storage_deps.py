@@ -158,14 +158,25 @@ async def object_response(
     *,
     missing: R.RefusalCode,
 ) -> Response:
+    try:
+        return await _object_response(store, key, sha256, media_type, range_header, headers)
+    except ObjectNotFound:  # deleted between the look and the read
+        log.error("%s: record without its object %s", store.name, key)
+        raise ApiProblem(missing, "文件不存在") from None
+
+
+async def _object_response(
+    store: ObjectStore,
+    key: str,
+    sha256: str,
+    media_type: str,
+    range_header: str | None,
+    headers: dict[str, str],
+) -> Response:
     with storage_problems(f"read {key}"):
-        try:
-            stat = await asyncio.to_thread(store.stat, key)
-        except ObjectNotFound:
-            stat = None
+        stat = await asyncio.to_thread(store.stat, key)
         if stat is None:
-            log.error("%s: record without its object %s", store.name, key)
-            raise ApiProblem(missing, "文件不存在")
+            raise ObjectNotFound(key)
         headers = {**headers, "Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
         if range_header:
             wanted = _range(range_header, stat.size)

@@ -156,6 +156,11 @@ class S3Store(ObjectStore):
                 try:
                     self.client.put_object(**args)
                 except ClientError as err:
+                    if _code(err) == "NotImplemented" and self._conditional:
+                        raise StorageError(
+                            f"{self.name} does not take conditional writes (If-None-Match): set "
+                            "KUAICHU_S3_CONDITIONAL_WRITES=false"
+                        ) from None
                     if _code(err) not in _PRECONDITION:
                         raise
                     existing = self.stat(key)

@@ -112,6 +112,12 @@ async def test_a_case_on_s3_evidence_recording_and_notice_download_through_the_a
     r = await c.get(photo["file_url"], headers=seat)
     assert r.status_code == 500 and r.json()["code"] == "STORAGE_INTEGRITY"
 
+    # gone from the bucket behind the record's back: not found, logged
+    lost = items[1]
+    s3.delete_object(Bucket=bucket, Key=f"evidence/{case}/{lost['sha256']}.jpg")
+    r = await c.get(lost["file_url"], headers=seat)
+    assert r.status_code == 404 and r.json()["code"] == "EVIDENCE_NOT_FOUND"
+
     # deleted by the retention sweep: said so
     async with api.sessions.begin() as s:
         await repository.mark_evidence_deleted(s, photo["evidence_id"], datetime.now(UTC))
