@@ -116,22 +116,24 @@ class Spooled:
 
 
 def spool(source: Source) -> Spooled:
-    """Read ``source`` once: digest and size, and a seekable copy (in memory up to 8 MB)."""
+    """Digest and size of ``source`` and a seekable file of it: a stream is copied once (in memory
+    up to 8 MB, then a temporary file), a local file is opened again."""
     if isinstance(source, bytes):
         import io
 
         return Spooled(io.BytesIO(source), sha256_of(source), len(source))
     digest, size = hashlib.sha256(), 0
+    if isinstance(source, Path):  # a local file is seekable already: read it twice, copy nothing
+        with open(source, "rb") as fh:
+            while block := fh.read(BLOCK):
+                digest.update(block)
+                size += len(block)
+        return Spooled(open(source, "rb"), digest.hexdigest(), size)  # closed by Spooled.close
     out = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY))
-    fh = open(source, "rb") if isinstance(source, Path) else source
-    try:
-        while block := fh.read(BLOCK):
-            digest.update(block)
-            size += len(block)
-            out.write(block)
-    finally:
-        if isinstance(source, Path):
-            fh.close()
+    while block := source.read(BLOCK):
+        digest.update(block)
+        size += len(block)
+        out.write(block)
     out.seek(0)
     return Spooled(out, digest.hexdigest(), size)
 
