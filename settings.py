@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     database_url: str = ""  # default: sqlite+aiosqlite under var_dir
     # Named exceptions to the production checks (comma-separated), only where a detachment really
     # needs one: "http" (public URLs without TLS on a closed police intranet), "docs" (serve
-    # /docs and /openapi.json).
+    # /docs and /openapi.json), "local_storage" (files on local disk: a single-host installation).
     production_allow: str = ""
     # The secrets below: production sets each (≥ 32 random bytes); an embedded run generates each
     # once under var/keys/ (0600), so no public default can mint a token.
@@ -130,6 +130,25 @@ class Settings(BaseSettings):
     pilot_area_file: Path = ROOT / "data" / "pilot_area_luzhou.geojson"
     calendar_overrides_file: Path = ROOT / "data" / "calendar_overrides.json"
 
+    # files: notices, evidence photos, call recordings (adapters/storage). local: under var_dir
+    # (one host only); s3: an S3-compatible object store, shared by every API and worker host
+    storage_provider: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str = ""  # e.g. https://minio.intranet:9000; empty: AWS S3 itself
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    # empty key id: the SDK's own chain (AWS_* environment, instance or pod role)
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""  # every key below it: several installations may share one bucket
+    s3_path_style: bool = True  # bucket in the path (self-hosted servers); false: virtual hosts
+    s3_create_bucket: bool = False  # create a missing bucket at first use (embedded, tests)
+    s3_conditional_writes: bool = True  # If-None-Match on PUT; false for servers without it
+    s3_timeout_seconds: float = 30.0
+    # retention (workflows/retention.py): the daily purge of evidence past its 6 months, as a
+    # Temporal Schedule the worker keeps (cron in `timezone`; "" = no schedule)
+    retention_schedule: str = "30 3 * * *"
+    retention_batch_size: int = 200
+
     # electronic liability notices (adapters/notice)
     notice_dir: Path | None = None  # PDFs, stored by reference; default var_dir/notices
     notice_signing_key_path: Path | None = None  # default var_dir/keys/notice-ed25519.pem, created 0600
@@ -199,7 +218,7 @@ class Settings(BaseSettings):
 
 
 SECRET_NAMES = ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key")
-PRODUCTION_EXCEPTIONS = {"http", "docs"}
+PRODUCTION_EXCEPTIONS = {"http", "docs", "local_storage"}
 MIN_SECRET_BYTES = 32
 
 
@@ -234,6 +253,12 @@ def production_problems(s: Settings) -> list[str]:
         problems.append(f"KUAICHU_PRODUCTION_ALLOW has unknown exceptions: {', '.join(sorted(unknown))}")
     if not s.effective_database_url.startswith("postgresql"):
         problems.append("KUAICHU_DATABASE_URL must be PostgreSQL (postgresql+asyncpg://...), not SQLite")
+    if s.storage_provider == "local" and "local_storage" not in s.production_allowed:
+        problems.append(
+            "KUAICHU_STORAGE_PROVIDER=local keeps files on one host's disk: use s3 (or KUAICHU_PRODUCTION_ALLOW=local_storage on a single host)"
+        )
+    if s.storage_provider == "s3" and not s.s3_bucket:
+        problems.append("KUAICHU_S3_BUCKET is required with KUAICHU_STORAGE_PROVIDER=s3")
     if s.sms_provider == "outbox":
         problems.append("KUAICHU_SMS_PROVIDER=outbox only simulates delivery: choose a real provider")
     if s.video_provider == "local":

@@ -2,7 +2,9 @@
 
     python worker.py        # settings from KUAICHU_* environment variables / .env
 
-Stops gracefully on SIGTERM/SIGINT: no new tasks are taken, running activities may finish."""
+At start it creates (or updates) the Temporal Schedule of the retention sweep
+(workflows/retention.py; KUAICHU_RETENTION_SCHEDULE, "" removes it). Every worker does so: the
+schedule id is one, so two workers leave one schedule. Stops gracefully on SIGTERM/SIGINT: no new tasks are taken, running activities may finish."""
 
 from __future__ import annotations
 
@@ -22,7 +24,10 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.wiring import build_activities
@@ -33,9 +38,10 @@ from domain.activity_contracts import HealRequest
 from settings import Settings, get_settings
 from workflows.case_doctor import CASE_DOCTOR_WORKFLOW, CaseDoctorWorkflow
 from workflows.case_workflow import AccidentCaseWorkflow
+from workflows.retention import RetentionRun, RetentionWorkflow
 
 log = logging.getLogger("kuaichu.worker")
-WORKFLOWS = [AccidentCaseWorkflow, CaseDoctorWorkflow]
+WORKFLOWS = [AccidentCaseWorkflow, CaseDoctorWorkflow, RetentionWorkflow]
 CASE_DOCTOR_SCHEDULE = "kuaichu-case-doctor"
 
 
@@ -63,6 +69,9 @@ async def ensure_case_doctor_schedule(client: Client, settings: Settings) -> Non
         pass
 
 
+RETENTION_SCHEDULE_ID = "kuaichu-retention"
+
+
 async def connect(settings: Settings) -> Client:
     """One data converter for client, worker and replayer: pydantic + payload encryption."""
     return await Client.connect(
@@ -86,12 +95,52 @@ def make_worker(
     )
 
 
+def retention_schedule(settings: Settings) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            RetentionWorkflow.run,
+            RetentionRun(batch_size=settings.retention_batch_size),
+            id=RETENTION_SCHEDULE_ID,  # each run: this id and the scheduled time
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(cron_expressions=[settings.retention_schedule], time_zone_name=settings.timezone),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(days=1)),
+    )
+
+
+async def ensure_retention_schedule(client: Client, settings: Settings) -> None:
+    """The daily retention sweep as a Temporal Schedule: created, or updated to these settings."""
+    handle = client.get_schedule_handle(RETENTION_SCHEDULE_ID)
+    if not settings.retention_schedule:
+        try:
+            await handle.delete()
+            log.info("retention schedule removed (KUAICHU_RETENTION_SCHEDULE is empty)")
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+        return
+    schedule = retention_schedule(settings)
+    try:
+        await client.create_schedule(RETENTION_SCHEDULE_ID, schedule)
+        log.info("retention schedule created: %s (%s)", settings.retention_schedule, settings.timezone)
+    except ScheduleAlreadyRunningError:
+
+        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=schedule)
+
+        await handle.update(update)
+
+
 async def run(settings: Settings, providers: Providers | None = None) -> None:
     url = settings.effective_database_url
     await ensure_schema(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     client = await connect(settings)
+    try:
+        await ensure_retention_schedule(client, settings)
+    except RPCError as err:  # the cases must go on: the sweep can wait for the next start
+        log.error("retention schedule not set: %s", err)
     worker = make_worker(client, settings, build_activities(settings, sessions, providers))
     await ensure_case_doctor_schedule(client, settings)
 

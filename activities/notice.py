@@ -17,6 +17,7 @@ from adapters.notice.content import NoticeContent, build_notice_content, build_r
 from adapters.notice.fonts import MissingGlyphError
 from adapters.notice.service import NoticeService
 from adapters.notice.verification import NoticeRecord
+from adapters.storage import ObjectStore
 from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
@@ -43,9 +44,13 @@ class NoticeActivities:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+        cls,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        notices: ObjectStore | None = None,
     ) -> NoticeActivities:
-        return cls(NoticeService.from_settings(settings), sessions, settings.notice_review_unit)
+        """``notices``: where the PDFs go (adapters.wiring.Providers.storage; default: settings)."""
+        return cls(NoticeService.from_settings(settings, notices), sessions, settings.notice_review_unit)
 
     def _determination(
         self, req: act.IssueNoticeRequest, number: str, version: int, decision: Decision

@@ -12,6 +12,7 @@ from activities.insurers import ClaimActivities
 from activities.notice import NoticeActivities
 from activities.records import RecordActivities
 from activities.registry import RegistryActivities
+from activities.retention import RetentionActivities
 from activities.rules import RulesActivities
 from activities.sms import SmsActivities
 from activities.video import VideoActivities
@@ -29,9 +30,10 @@ def build_activities(
     sms = SmsActivities(SmsSender(sessions, p.sms))
     registry = RegistryActivities(p.registry)
     claims = ClaimActivities(sessions, p.insurers)
-    notices = NoticeActivities.from_settings(settings, sessions)
+    notices = NoticeActivities.from_settings(settings, sessions, p.storage.notices)
     records = RecordActivities(sessions, settings.hash_secret)
     doctor = CaseDoctorActivities(sessions)
+    retention = RetentionActivities(sessions, p.storage.evidence)
     return [
         rules.check_eligibility,
         rules.working_days_deadline,
@@ -46,4 +48,5 @@ def build_activities(
         records.record_step,
         records.retain_evidence,
         doctor.heal_stuck_cases,
+        retention.purge_expired_evidence,
     ]

@@ -12,6 +12,7 @@ from adapters.registry import DatabaseRegistry, RegistryProvider
 from adapters.rules import RulesConfig
 from adapters.sandbox_insurer import SandboxInsurer
 from adapters.sms import OutboxSmsProvider, SmsProvider
+from adapters.storage import Storage, storage_from_settings
 from adapters.video import LocalVideoProvider, VideoProvider
 from settings import Settings
 
@@ -26,6 +27,7 @@ class Providers:
     | KUAICHU_SMS_PROVIDER       | outbox, twilio          | OutboxSmsProvider / TwilioSmsProvider     |
     | KUAICHU_REGISTRY_PROVIDER  | http, database          | HttpRegistry (default: API sandbox) / DatabaseRegistry |
     | KUAICHU_INSURER_PROVIDER   | http, sandbox           | PICC/CPIC/PINGAN HTTP adapters (default: API sandbox) / SandboxInsurer |
+    | KUAICHU_STORAGE_PROVIDER   | local, s3               | LocalDiskStore (var_dir) / S3Store (KUAICHU_S3_*): notices, evidence, recordings |
     """
 
     def __init__(
@@ -37,6 +39,7 @@ class Providers:
         sms: SmsProvider | None = None,
         registry: RegistryProvider | None = None,
         insurers: dict[str, InsurerClient] | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self.video: VideoProvider = video or _video(settings)
         self.sms: SmsProvider = sms or _sms(settings)
@@ -44,6 +47,7 @@ class Providers:
         self.insurers: dict[str, InsurerClient] = (
             insurers if insurers is not None else _insurers(settings, sessions)
         )
+        self.storage: Storage = storage or storage_from_settings(settings)
 
     @classmethod
     def in_process(cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Providers:

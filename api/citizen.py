@@ -9,17 +9,17 @@ masked (api/views.py). Raising an alert: api/alerts.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import Field
 
 from api.auth import CitizenP
 from api.deps import CaseNumber, State, case_view, command, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, queue
+from api.storage_deps import notice_response
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
 from domain import refusals as R
@@ -146,14 +146,14 @@ async def confirm_receipt(case_number: CaseNumber, kc: State, mine: MyCase) -> C
         200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
         **CASE_ERRORS,
     },
-    response_class=FileResponse,
+    response_class=Response,
 )
 async def download_notice(
     case_number: CaseNumber,
     kc: State,
     mine: MyCase,
     notice_number: Annotated[str | None, Query(max_length=40)] = None,
-) -> FileResponse:
+) -> Response:
     """The notice PDF (the current determination unless a notice number is given)."""
     async with kc.sessions() as session:
         notices = await repository.list_notices(session, case_number)
@@ -164,25 +164,7 @@ async def download_notice(
     if not notices:
         raise ApiProblem(R.NOTICE_NOT_FOUND, "事故认定书尚未出具")
     notice = notices[-1]
-    path = resolve_notice_path(kc, notice.pdf_path)
-    if path is None:
-        raise ApiProblem(R.NOTICE_NOT_FOUND, "事故认定书文件不存在")
-    return FileResponse(path, media_type="application/pdf", filename=f"{notice.notice_number}.pdf")
-
-
-def resolve_notice_path(kc, stored: str) -> Path | None:
-    """A stored notice path: absolute, or relative to the notice directory or var_dir. Only
-    files inside those directories are served."""
-    if not stored:
-        return None
-    s = kc.settings
-    roots = [Path(s.effective_notice_dir), Path(s.var_dir)]
-    candidates = [Path(stored)] if Path(stored).is_absolute() else [root / stored for root in roots]
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved.is_file() and any(resolved.is_relative_to(r.resolve()) for r in roots):
-            return resolved
-    return None
+    return await notice_response(kc, notice.pdf_path, notice.sha256, f"{notice.notice_number}.pdf")
 
 
 @router.post("/cases/{case_number}/review", responses=CASE_ERRORS)

@@ -8,22 +8,25 @@ screenshots, the officer and the reviewers decide looking at them.
 Who may see a case's evidence (the same rule as for its personal data, api/views.py): the seat
 who accepted the case; an officer while the case awaits a decision or a new determination, or on
 a case they decided; a reviewer while the case is under review. Anyone else of those roles: 403.
-Files are served only from ``var_dir/evidence/<case>/``; evidence kept at a video vendor (Twilio
-recordings) has no file here (404 EVIDENCE_REMOTE)."""
+Files come from the object store's evidence namespace, only below the case's own prefix
+(api/storage_deps.py: checked against their SHA-256, byte ranges for the video player); evidence
+kept at a video vendor (Twilio recordings) has no file here (404 EVIDENCE_REMOTE), evidence past
+its retention was deleted (404 EVIDENCE_DELETED)."""
 
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from adapters.storage import evidence_key_of
 from api.auth import ApiRole, OfficerP, Principal, ReviewerP, SeatP
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.officer import WAITING
+from api.storage_deps import evidence_response
 from db import repository
 from domain import refusals as R
 from domain.case_view import CaseSnapshot
@@ -46,6 +49,7 @@ class EvidenceItem(BaseModel):
     captured_by: str = ""
     captured_at: datetime
     retention: str
+    deleted_at: datetime | None = None  # deleted when its retention passed (workflows/retention.py)
     file_url: str = ""  # empty when the file is not kept here
 
 
@@ -66,14 +70,6 @@ async def _case_for(kc, case_number: str, principal: Principal) -> CaseSnapshot:
     return record
 
 
-def _local_file(kc, case_number: str, storage_path: str) -> Path | None:
-    if "://" in storage_path:
-        return None
-    root = (Path(kc.settings.var_dir) / "evidence" / case_number).resolve()
-    path = (Path(kc.settings.var_dir) / storage_path).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
-
-
 async def _list(kc, case_number: str, principal: Principal) -> list[EvidenceItem]:
     await _case_for(kc, case_number, principal)
     async with kc.sessions() as session:
@@ -90,27 +86,23 @@ async def _list(kc, case_number: str, principal: Principal) -> list[EvidenceItem
             captured_by=r.captured_by,
             captured_at=r.captured_at,
             retention=r.retention,
-            file_url=f"{prefix}/{r.evidence_id}/file" if "://" not in r.storage_path else "",
+            deleted_at=r.deleted_at,
+            file_url=f"{prefix}/{r.evidence_id}/file"
+            if evidence_key_of(r.storage_path, case_number) and r.deleted_at is None
+            else "",
         )
         for r in rows
     ]
 
 
-async def _file(kc, case_number: str, evidence_id: str, principal: Principal) -> FileResponse:
+async def _file(kc, case_number: str, evidence_id: str, principal: Principal, request: Request) -> Response:
     await _case_for(kc, case_number, principal)
     async with kc.sessions() as session:
         rows = await repository.list_evidence(session, case_number)
     row = next((r for r in rows if r.evidence_id == evidence_id), None)
     if row is None:
         raise ApiProblem(R.EVIDENCE_NOT_FOUND)
-    path = _local_file(kc, case_number, row.storage_path)
-    if path is None:
-        raise ApiProblem(R.EVIDENCE_REMOTE)
-    return FileResponse(
-        path,
-        media_type=row.content_type or "application/octet-stream",
-        headers={"Cache-Control": "private, max-age=3600", "X-Content-SHA256": row.sha256},
-    )
+    return await evidence_response(kc, case_number, row, request)
 
 
 router = APIRouter(tags=["evidence"])
@@ -123,9 +115,9 @@ def _routes(role: str, who: Any) -> None:
         return await _list(kc, case_number, principal)
 
     async def download(
-        case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: who
-    ) -> FileResponse:
-        return await _file(kc, case_number, evidence_id, principal)
+        case_number: CaseNumber, evidence_id: EvidenceId, kc: State, principal: who, request: Request
+    ) -> Response:
+        return await _file(kc, case_number, evidence_id, principal, request)
 
     base = f"/{role}/cases/{{case_number}}/evidence"
     router.add_api_route(base, listing, methods=["GET"], responses=ERRORS, name=f"{role}_evidence")
@@ -134,7 +126,7 @@ def _routes(role: str, who: Any) -> None:
         download,
         methods=["GET"],
         responses={**FILE_DOC, **ERRORS},
-        response_class=FileResponse,
+        response_class=Response,
         name=f"{role}_evidence_file",
     )
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from adapters.notice.summary import NoticeSummary
 from api.deps import State
+from api.storage_deps import read_notice
 from db import repository
 
 router = APIRouter(prefix="/notices", tags=["public"])
@@ -71,12 +72,11 @@ async def verify(kc, number: str, code: str) -> NoticeCheck:
             notice_number=number,
             message=f"未查询到编号为 {number} 的文书，请核对文书编号。",
         )
-    return _signed_check(kc, number, code, row)
+    return _signed_check(kc, number, code, row, await read_notice(kc, row.pdf_path))
 
 
-def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
+def _signed_check(kc, number: str, code: str, row, pdf: bytes) -> NoticeCheck:
     from adapters.notice.verification import NoticeRecord, verify_notice
-    from api.citizen import resolve_notice_path
 
     key = public_key(kc.settings)
     if key is None:
@@ -102,9 +102,7 @@ def _signed_check(kc, number: str, code: str, row) -> NoticeCheck:
         revoked_at=row.revoked_at,
         revoked_by_notice_number=getattr(row, "revoked_by_notice_number", None) or "",
     )
-    path = resolve_notice_path(kc, row.pdf_path)
-    pdf = path.read_bytes() if path is not None else b""  # a missing file cannot be genuine
-    result = verify_notice(number, code, pdf, record, key)
+    result = verify_notice(number, code, pdf, record, key)  # a missing file (b"") cannot be genuine
     return NoticeCheck(
         status=result.status.value,
         notice_number=number,

@@ -10,10 +10,15 @@ A chunk sent again (its response was lost) is recognised by its SHA-256 and answ
 a chunk out of order is refused with the index expected (409 CHUNK_OUT_OF_ORDER). Finishing
 checks the file's type by its magic bytes (WebM ``1A 45 DF A3`` or MP4 ``ftyp``), computes its
 SHA-256 and registers it like any evidence (kind ``recording``, 6 months' retention, permanent
-once a decision rests on it): same path ``var_dir/evidence/<case>/<sha256>.<ext>``. An unfinished
-upload (the seat's page closed) is finished by the console when the seat opens the case again;
-what arrived until then is a playable recording. Only the seat who accepted the case may record.
-Uploads live beside the evidence under ``var_dir/evidence/<case>/.recordings/<id>/``."""
+once a decision rests on it): the finished file goes to the object store as
+``evidence/<case>/<sha256>.<ext>`` (api/storage_deps.py). An unfinished upload (the seat's page
+closed) is finished by the console when the seat opens the case again; what arrived until then is
+a playable recording. Only the seat who accepted the case may record.
+
+Until it is finished, an upload lives on the local disk of the API host that received it, under
+``var_dir/evidence/<case>/.recordings/<id>/`` (hidden: never an object): with several API hosts,
+route one seat's recording to one host (sticky sessions on the upload path) or share var_dir;
+the finished recording is in the object store and served by any host."""
 
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from api.auth import Principal, SeatP
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.seat import EvidenceOut, register_evidence
+from api.storage_deps import find_evidence, put_evidence
 from api.uploads import sniff
 from domain import refusals as R
 from domain.models import EvidenceKind, EvidenceRef
@@ -237,17 +243,16 @@ async def finish_recording(
         meta, folder = _load(kc, case_number, upload_id, principal)
         part = folder / "data.part"
         if meta.finished:  # the answer to an earlier finish was lost
-            return EvidenceOut(evidence=_stored_ref(kc, meta), size_bytes=meta.bytes, duplicate=True)
+            return EvidenceOut(evidence=await _stored_ref(kc, meta), size_bytes=meta.bytes, duplicate=True)
         if meta.bytes == 0:
             raise ApiProblem(R.RECORDING_EMPTY)
         sha, kind = await asyncio.to_thread(_digest_and_type, part)
         if kind is None:
             raise ApiProblem(R.EVIDENCE_TYPE, "录像只能为WebM或MP4格式")
         content_type, ext = kind
-        target = part.parent.parent.parent / f"{sha}.{ext}"
-        if not target.exists():
-            os.link(part, target)  # the upload keeps its copy until the evidence is registered
-        ref = _ref(kc, meta, sha, target, content_type)
+        # the upload keeps its copy until the evidence is registered
+        storage_path = await put_evidence(kc, case_number, part, sha, ext, content_type)
+        ref = _ref(meta, sha, storage_path, content_type)
         result = await register_evidence(kc, principal, case_number, ref, meta.bytes)
         meta.finished, meta.evidence_id, meta.sha256 = True, ref.evidence_id, sha
         _save(folder, meta)
@@ -257,11 +262,11 @@ async def finish_recording(
         return result
 
 
-def _ref(kc, meta: _Meta, sha: str, target: Path, content_type: str) -> EvidenceRef:
+def _ref(meta: _Meta, sha: str, storage_path: str, content_type: str) -> EvidenceRef:
     return EvidenceRef(
         evidence_id=f"{meta.case_number}-{sha[:16]}",
         kind=EvidenceKind.RECORDING,
-        storage_path=str(target.relative_to(kc.settings.var_dir)),
+        storage_path=storage_path,
         sha256=sha,
         content_type=content_type,
         captured_by=meta.seat_id,
@@ -269,8 +274,9 @@ def _ref(kc, meta: _Meta, sha: str, target: Path, content_type: str) -> Evidence
     )
 
 
-def _stored_ref(kc, meta: _Meta) -> EvidenceRef:
-    folder = Path(kc.settings.var_dir) / "evidence" / meta.case_number
-    target = next(folder.glob(f"{meta.sha256}.*"))
-    content_type = "video/webm" if target.suffix == ".webm" else "video/mp4"
-    return _ref(kc, meta, meta.sha256, target, content_type)
+async def _stored_ref(kc, meta: _Meta) -> EvidenceRef:
+    storage_path = await find_evidence(kc, meta.case_number, meta.sha256)
+    if storage_path is None:
+        raise ApiProblem(R.RECORDING_NOT_FOUND)
+    content_type = "video/webm" if storage_path.endswith(".webm") else "video/mp4"
+    return _ref(meta, meta.sha256, storage_path, content_type)

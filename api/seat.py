@@ -5,17 +5,16 @@ not accept the case (NOT_THE_SEAT, 403). Personal data: a queued case is shown m
 seat accepted it, its parties in full (the seat verifies them on video); another seat's case
 masked.
 
-Evidence upload (multipart; the file itself: api/uploads.py, typed by its magic bytes, at most
-KUAICHU_EVIDENCE_MAX_BYTES): stored under ``var_dir/evidence/<case>/<sha256>.<ext>``; its id is
-``<case>-<first 16 hex of the sha256>``,
-so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
+Evidence upload (multipart; the file itself: api/uploads.py, typed by its magic bytes, never by
+the declared content type or name; at most KUAICHU_EVIDENCE_MAX_BYTES, 413 beyond). The file is stored in the
+object store as ``evidence/<case>/<sha256>.<ext>`` (api/storage_deps.py); its id is
+``<case>-<first 16 hex of the sha256>``, so the same bytes uploaded twice are the same evidence (the retry of a lost response finishes the
 job and answers ``duplicate: true``). The workflow gets an EvidenceRef (path + hash, never bytes),
 then the evidence table gets its row."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -25,6 +24,7 @@ from api.auth import SeatP
 from api.deps import AppState, CaseNumber, State, case_view, command, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
+from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir
 from api.temporal import TemporalUnavailable
 from api.uploads import store_upload
 from api.views import CaseDetail, staff_detail
@@ -130,12 +130,18 @@ async def upload_evidence(
 ) -> EvidenceOut:
     snapshot = await require_case(kc, case_number)
     await _require_own_case(kc, snapshot, principal.sub)
-    var_dir = Path(kc.settings.var_dir)
-    stored = await store_upload(file, var_dir / "evidence" / case_number, kc.settings.evidence_max_bytes)
+    stored = await store_upload(file, upload_spool_dir(kc), kc.settings.evidence_max_bytes)
+    try:  # the spooled copy goes once the object store holds it
+        ext = stored.path.suffix.lstrip(".")
+        storage_path = await put_evidence(
+            kc, case_number, stored.path, stored.sha256, ext, stored.content_type
+        )
+    finally:
+        stored.path.unlink(missing_ok=True)
     ref = EvidenceRef(
         evidence_id=f"{case_number}-{stored.sha256[:16]}",
         kind=kind,
-        storage_path=str(stored.path.relative_to(var_dir)),
+        storage_path=storage_path,
         sha256=stored.sha256,
         content_type=stored.content_type,
         party_id=party_id,
@@ -181,7 +187,7 @@ async def _add_to_case(kc, case_number: str, cmd: AddEvidence) -> tuple[bool, Ca
                 for e in await repository.list_evidence(session, case_number)
             )
         if not known:
-            (Path(kc.settings.var_dir) / cmd.evidence.storage_path).unlink(missing_ok=True)
+            await drop_evidence(kc, cmd.evidence.storage_path)
         raise
 
 

@@ -144,6 +144,9 @@ class EvidenceRow(Base):
     retention: Mapped[str] = mapped_column(sa.String(16), default="6_months")  # 6_months | permanent
     retain_until: Mapped[datetime | None] = mapped_column(index=True)  # None when permanent
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the file was deleted when its retention passed (workflows/retention.py; the timeline keeps
+    # the audit record); the row stays, with its SHA-256
+    deleted_at: Mapped[datetime | None]
 
     __table_args__ = (sa.CheckConstraint("retention IN ('6_months', 'permanent')", name="retention"),)
 

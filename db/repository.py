@@ -75,6 +75,8 @@ __all__ = [
     "list_sms",
     "list_timeline",
     "load_calendar_overrides",
+    "lock_evidence_due",
+    "mark_evidence_deleted",
     "mark_evidence_permanent",
     "mark_notice_served",
     "party_rows",
@@ -573,6 +575,7 @@ async def mark_evidence_permanent(
     stmt = (
         sa.update(table)
         .where(table.c.case_number == case_number, table.c.retention != RETENTION_PERMANENT)
+        .where(table.c.deleted_at.is_(None))  # what the retention sweep deleted stays deleted
         .values(retention=RETENTION_PERMANENT, retain_until=None)
     )
     if evidence_ids is not None:
@@ -583,14 +586,33 @@ async def mark_evidence_permanent(
 async def list_evidence_due_for_deletion(
     session: AsyncSession, now: datetime, limit: int = 500
 ) -> list[EvidenceRow]:
-    """6-month evidence whose retain_until has passed (for a retention sweep)."""
-    stmt = (
-        sa.select(EvidenceRow)
-        .where(EvidenceRow.retention == RETENTION_6_MONTHS, EvidenceRow.retain_until <= now)
-        .order_by(EvidenceRow.retain_until)
-        .limit(limit)
-    )
+    """6-month evidence whose retain_until has passed and whose file is ours and not yet deleted
+    (for the retention sweep, activities/retention.py)."""
+    stmt = _due(now).order_by(EvidenceRow.retain_until, EvidenceRow.evidence_id).limit(limit)
     return list((await session.execute(stmt)).scalars().all())
+
+
+def _due(now: datetime) -> Any:
+    return sa.select(EvidenceRow).where(
+        EvidenceRow.retention == RETENTION_6_MONTHS,
+        EvidenceRow.retain_until <= now,
+        EvidenceRow.deleted_at.is_(None),
+        EvidenceRow.storage_path.not_like("%://%"),  # kept at a video vendor: not our file
+    )
+
+
+async def lock_evidence_due(session: AsyncSession, evidence_id: str, now: datetime) -> EvidenceRow | None:
+    """The evidence row if it is still due for deletion, locked until the transaction ends (on
+    PostgreSQL; SQLite's write session holds the database), so that marking it permanent
+    meanwhile waits and then leaves a deleted row alone."""
+    stmt = _due(now).where(EvidenceRow.evidence_id == evidence_id).with_for_update()
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalars().first()
+
+
+async def mark_evidence_deleted(session: AsyncSession, evidence_id: str, at: datetime) -> None:
+    """The evidence's file was deleted (its row and SHA-256 stay: the record of what existed)."""
+    table = _table(EvidenceRow)
+    await session.execute(sa.update(table).where(table.c.evidence_id == evidence_id).values(deleted_at=at))
 
 
 # --------------------------------------------------------------------------- notices

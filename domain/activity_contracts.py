@@ -43,6 +43,7 @@ FILE_CLAIM = "file_claim"
 NOTIFY_INSURER_AMENDMENT = "notify_insurer_amendment"
 RECORD_STEP = "record_step"
 RETAIN_EVIDENCE = "retain_evidence"
+PURGE_EXPIRED_EVIDENCE = "purge_expired_evidence"
 
 
 class EligibilityRequest(Model):
@@ -165,6 +166,28 @@ class StepRecord(Model):
     reporter_phone: str = ""
 
 
+class RetentionSweep(Model):
+    """One batch of the retention sweep (workflows/retention.py): evidence due at ``now``."""
+
+    now: datetime
+    limit: int = 200
+
+
+class RetentionSweepResult(Model):
+    deleted: int = 0  # files deleted from the object store (each with its audit record)
+    absent: int = 0  # due, but the file was already gone: recorded as deleted all the same
+    skipped: int = 0  # no longer due when locked (a decision made it permanent meanwhile)
+    more: bool = False  # the batch was full: more may be due
+
+    def plus(self, other: RetentionSweepResult) -> RetentionSweepResult:
+        return RetentionSweepResult(
+            deleted=self.deleted + other.deleted,
+            absent=self.absent + other.absent,
+            skipped=self.skipped + other.skipped,
+            more=other.more,
+        )
+
+
 # --- declarations ------------------------------------------------------------------------------
 
 I = TypeVar("I")  # noqa: E741 (input, as in ActivityDecl[I, O])
@@ -194,6 +217,7 @@ file_claim = ActivityDecl(FILE_CLAIM, ClaimRequest, ClaimResult)
 notify_insurer_amendment = ActivityDecl(NOTIFY_INSURER_AMENDMENT, AmendmentRequest, type(None))
 record_step = ActivityDecl(RECORD_STEP, StepRecord, type(None))
 retain_evidence = ActivityDecl(RETAIN_EVIDENCE, str, int)  # the case number; how many records changed
+purge_expired_evidence = ActivityDecl(PURGE_EXPIRED_EVIDENCE, RetentionSweep, RetentionSweepResult)
 
 
 class HealRequest(Model):

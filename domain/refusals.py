@@ -116,6 +116,13 @@ EVIDENCE_CONFLICT = _code("EVIDENCE_CONFLICT", C, "该证据编号已登记为�
 FORBIDDEN_CASE = _code("FORBIDDEN_CASE", F, "无权查看该案件的证据")
 EVIDENCE_NOT_FOUND = _code("EVIDENCE_NOT_FOUND", Kind.NOT_FOUND, "未找到该证据")
 EVIDENCE_REMOTE = _code("EVIDENCE_REMOTE", Kind.NOT_FOUND, "该证据文件不在本系统存储中")
+EVIDENCE_DELETED = _code("EVIDENCE_DELETED", Kind.NOT_FOUND, "该证据已超过保存期限，按规定删除")
+# the object store (adapters/storage): a file whose bytes no longer match the SHA-256 of its
+# record is never served; a store that cannot be reached answers 503
+STORAGE_INTEGRITY = _code(
+    "STORAGE_INTEGRITY", Kind.INTERNAL, "文件校验未通过（与登记的SHA-256不一致），已停止提供，请联系管理员"
+)
+STORAGE_UNAVAILABLE = _code("STORAGE_UNAVAILABLE", Kind.UNAVAILABLE, "文件存储暂不可用，请稍后再试")
 RECORDING_NOT_FOUND = _code("RECORDING_NOT_FOUND", Kind.NOT_FOUND, "未找到该录像上传")
 CHUNK_TOO_LARGE = _code("CHUNK_TOO_LARGE", Kind.TOO_LARGE, "单段录像过大")
 RECORDING_TOO_LARGE = _code("RECORDING_TOO_LARGE", Kind.TOO_LARGE, "录像超过大小上限")

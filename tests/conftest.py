@@ -133,3 +133,7 @@ _case_counter = itertools.count(1)
 def new_case_number() -> Callable[[], str]:
     day = datetime.now(UTC).strftime("%Y%m%d")
     return lambda: f"LZ{day}-{next(_case_counter):06d}"
+
+
+# a real S3 server (SeaweedFS) for the object-store tests: tests/s3_server.py
+from tests.s3_server import s3_server  # noqa: E402, F401

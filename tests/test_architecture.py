@@ -15,7 +15,17 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "workflows": {"workflows", "domain", "temporalio"},
     "db": {"db", "domain", "settings", "sqlalchemy", "alembic"},
-    "adapters": {"adapters", "domain", "db", "settings", "sqlalchemy", "httpx", "twilio"},
+    "adapters": {
+        "adapters",
+        "domain",
+        "db",
+        "settings",
+        "sqlalchemy",
+        "httpx",
+        "twilio",
+        "boto3",
+        "botocore",
+    },
     "activities": {"activities", "adapters", "domain", "db", "settings", "temporalio", "sqlalchemy"},
     "api": {
         "api",

@@ -23,6 +23,7 @@ SECRETS = {
     "KUAICHU_INSURER_PICC_BASE_URL": "https://picc.example.cn",
     "KUAICHU_INSURER_CPIC_BASE_URL": "https://cpic.example.cn",
     "KUAICHU_INSURER_PINGAN_BASE_URL": "https://pingan.example.cn",
+    "KUAICHU_S3_ENDPOINT_URL": "https://s3.example.cn",
 }
 
 
@@ -53,6 +54,8 @@ PRODUCTION = dict(
     insurer_pingan_base_url="https://pingan.example.cn",
     public_base_url="https://kuaichu.example.cn",
     notice_verify_base_url="https://kuaichu.example.cn",
+    storage_provider="s3",
+    s3_bucket="kuaichu-files",
     **STRONG,
 )
 
@@ -75,6 +78,7 @@ def test_production_lists_everything_that_is_not_production(tmp_path: Path) -> N
         "the registry is the sandbox",
         "insurers on the sandbox",
         "KUAICHU_PUBLIC_BASE_URL must be https",
+        "KUAICHU_STORAGE_PROVIDER=local keeps files on one host's disk",
     ):
         assert expected in message, expected
     low_entropy = PRODUCTION | {"jwt_secret": "a" * 64}
@@ -92,6 +96,12 @@ def test_named_exceptions_only(tmp_path: Path) -> None:
     Settings(_env_file=None, var_dir=tmp_path, production_allow="http", **intranet)
     with pytest.raises(ValueError, match="unknown exceptions: sqlite"):
         Settings(_env_file=None, var_dir=tmp_path, production_allow="sqlite", **PRODUCTION)
+    single_host = PRODUCTION | {"storage_provider": "local"}
+    with pytest.raises(ValueError, match="KUAICHU_STORAGE_PROVIDER=local"):
+        Settings(_env_file=None, var_dir=tmp_path, **single_host)
+    Settings(_env_file=None, var_dir=tmp_path, production_allow="local_storage", **single_host)
+    with pytest.raises(ValueError, match="KUAICHU_S3_BUCKET is required"):
+        Settings(_env_file=None, var_dir=tmp_path, **(PRODUCTION | {"s3_bucket": ""}))
 
 
 def test_embedded_secrets_are_generated_once_per_installation(tmp_path: Path) -> None:

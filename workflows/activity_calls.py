@@ -51,6 +51,8 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
     act.retain_evidence: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
     # one round of the case doctor: a few visibility queries and resets; the next round retries
     act.heal_stuck_cases: CallPolicy(timedelta(minutes=2), RetryPolicy(maximum_attempts=1)),
+    # the retention sweep (workflows/retention.py): a batch of deletions in the object store
+    act.purge_expired_evidence: CallPolicy(timedelta(minutes=10), EXTERNAL_RETRY),
 }
 
 

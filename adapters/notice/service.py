@@ -27,6 +27,7 @@ from adapters.notice.signing import key_id, short_code_for, sign_content, signin
 from adapters.notice.store import NoticeStore
 from adapters.notice.unit_cert import credentials_from_settings, load_or_create_embedded
 from adapters.notice.verification import NoticeRecord
+from adapters.storage import ObjectStore
 from domain.models import NoticeKind
 
 Content = NoticeContent | ReviewConclusionContent
@@ -56,15 +57,20 @@ class NoticeService:
         self.sealer = sealer
 
     @classmethod
-    def from_settings(cls, settings=None) -> NoticeService:
+    def from_settings(cls, settings=None, notices: ObjectStore | None = None) -> NoticeService:
+        """``notices``: the object store of the PDFs (default: the one settings select)."""
         if settings is None:
             from settings import get_settings
 
             settings = get_settings()
+        if notices is None:
+            from adapters.storage import storage_from_settings
+
+            notices = storage_from_settings(settings).notices
         renderer = NoticeRenderer(timezone=settings.timezone)
         return cls(
             renderer,
-            NoticeStore(settings.effective_notice_dir),
+            NoticeStore(notices),
             signing_key_from_settings(settings),
             settings.notice_verify_base_url,
             PadesSealer(credentials_from_settings(settings), renderer.fonts),
@@ -95,18 +101,18 @@ class NoticeService:
     def public_key(self) -> Ed25519PublicKey:
         return self.signing_key.public_key()
 
-    def issue_notice(self, content: NoticeContent) -> tuple[NoticeRecord, Path]:
+    def issue_notice(self, content: NoticeContent) -> tuple[NoticeRecord, Path | None]:
         """Issue ``content`` (a determination or, with ``revokes`` set, a revocation). Raises
         MissingGlyphError if a character cannot be printed."""
         return self._issue(content, self.renderer.render_document)
 
-    def issue_review_conclusion(self, content: ReviewConclusionContent) -> tuple[NoticeRecord, Path]:
+    def issue_review_conclusion(self, content: ReviewConclusionContent) -> tuple[NoticeRecord, Path | None]:
         """Issue a review conclusion (uphold or redetermine), served and verified like a notice."""
         return self._issue(content, self.review_renderer.render_document)
 
     def _issue(
         self, content: Content, render: Callable[[Content, str, str], Rendered]
-    ) -> tuple[NoticeRecord, Path]:
+    ) -> tuple[NoticeRecord, Path | None]:
         content_signature = sign_content(self.signing_key, content)
         code = short_code_for(content_signature)
         rendered = render(content, code, verify_url(self.verify_base_url, content.notice_number, code))
@@ -142,7 +148,7 @@ class NoticeService:
 
     def issue_revocation(
         self, content: NoticeContent, revoked: NoticeRecord
-    ) -> tuple[NoticeRecord, Path, NoticeRecord]:
+    ) -> tuple[NoticeRecord, Path | None, NoticeRecord]:
         """Issue the revocation notice ``content`` for the notice ``revoked``. Returns the revocation's
         record and path, and ``revoked`` updated with ``revoked_at`` / ``revoked_by_notice_number``:
         the caller persists both records."""
@@ -161,7 +167,7 @@ class NoticeService:
         return record, path, updated
 
     def read_pdf(self, record: NoticeRecord) -> bytes:
-        return self.store.read(record.pdf_path)
+        return self.store.read(record.pdf_path)  # unchecked: verify_notice tells "altered"
 
 
 _default: NoticeService | None = None
@@ -174,20 +180,22 @@ def default_service() -> NoticeService:
     return _default
 
 
-def issue_notice(content: NoticeContent, service: NoticeService | None = None) -> tuple[NoticeRecord, Path]:
+def issue_notice(
+    content: NoticeContent, service: NoticeService | None = None
+) -> tuple[NoticeRecord, Path | None]:
     """Module-level convenience over :class:`NoticeService` configured from settings."""
     return (service or default_service()).issue_notice(content)
 
 
 def issue_revocation(
     content: NoticeContent, revoked: NoticeRecord, service: NoticeService | None = None
-) -> tuple[NoticeRecord, Path, NoticeRecord]:
+) -> tuple[NoticeRecord, Path | None, NoticeRecord]:
     return (service or default_service()).issue_revocation(content, revoked)
 
 
 def issue_review_conclusion(
     content: ReviewConclusionContent, service: NoticeService | None = None
-) -> tuple[NoticeRecord, Path]:
+) -> tuple[NoticeRecord, Path | None]:
     """Issue a review conclusion (build it with ``build_review_conclusion_content``); persist the
     record like a notice's (kind ``review_conclusion``) and serve the PDF to every party."""
     return (service or default_service()).issue_review_conclusion(content)

@@ -11,6 +11,7 @@ import asyncio
 import io
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,10 @@ class Api:
             tok = issue_token(self.settings, Principal(role=role, sub=sub or f"{role.value}-1"))
         return {"Authorization": f"Bearer {tok.access_token}"}
 
+    def bearer(self, role: ApiRole | str, sub: str = "", phone: str = "") -> str:
+        """The bare token (tests/walker.py's CaseWalker takes this)."""
+        return self.token(role, sub, phone)["Authorization"].removeprefix("Bearer ")
+
     def alert_body(
         self, phones: tuple[str, str] = ("13800000001", "13800000002"), **facts: Any
     ) -> dict[str, Any]:
@@ -99,38 +104,51 @@ class Api:
         raise AssertionError(f"case {case_number} not in {statuses}: {last}")
 
 
-@pytest.fixture(scope="session")
-async def api(
-    database_url: str, api_temporal: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+@asynccontextmanager
+async def open_api(
+    database_url: str, temporal: WorkflowEnvironment, var: Path, **settings_over: Any
 ) -> AsyncIterator[Api]:
+    """The app and a worker on a unique task queue over ``database_url``; ``settings_over``
+    changes the test settings (e.g. the object store: tests/api/test_storage_s3.py)."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
-    var: Path = tmp_path_factory.mktemp(f"api-var-{backend}")
     settings = Settings(
-        var_dir=var,
-        database_url=database_url,
-        task_queue=f"api-test-{uuid.uuid4().hex[:10]}",
-        twilio_auth_token=TWILIO_TOKEN,
-        public_base_url=PUBLIC_URL,
-        evidence_max_bytes=256 * 1024,
-        sms_code_min_interval_seconds=0,
+        **{
+            "var_dir": var,
+            "database_url": database_url,
+            "task_queue": f"api-test-{uuid.uuid4().hex[:10]}",
+            "twilio_auth_token": TWILIO_TOKEN,
+            "public_base_url": PUBLIC_URL,
+            "evidence_max_bytes": 256 * 1024,
+            "sms_code_min_interval_seconds": 0,
+            **settings_over,
+        }
     )
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     async with sessions.begin() as session:
         await seed_registry(session)
     worker = make_worker(
-        api_temporal.client,
+        temporal.client,
         settings,
         build_activities(settings, sessions, Providers.in_process(settings, sessions)),
     )
     app = create_app(
-        settings, temporal_client=api_temporal.client, alert_clock=lambda: case_factory.WORKING_MORNING
+        settings, temporal_client=temporal.client, alert_clock=lambda: case_factory.WORKING_MORNING
     )
     async with worker, app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
             yield Api(client=client, app=app, settings=settings, sessions=sessions, backend=backend)
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def api(
+    database_url: str, api_temporal: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Api]:
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    async with open_api(database_url, api_temporal, tmp_path_factory.mktemp(f"api-var-{backend}")) as api:
+        yield api
 
 
 def image_bytes(fmt: str, seed: int) -> bytes:

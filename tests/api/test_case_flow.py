@@ -161,10 +161,10 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     r = await c.post(f"/citizen/cases/{case}/claim", headers=p1)
     assert r.status_code == 200 and r.json()["filed"] is True
 
-    # a changed PDF no longer verifies
-    from api.citizen import resolve_notice_path
+    # a changed PDF no longer verifies, and is no longer served
+    from api.storage_deps import storage
 
-    pdf = resolve_notice_path(api.kc, notice["pdf_path"])
+    pdf = storage(api.kc).notices.path_for(notice["pdf_path"])  # the embedded store: local disk
     pdf.write_bytes(pdf.read_bytes() + b"\n% tampered")
     r = await c.get(
         f"/notices/{notice['notice_number']}/verify",
@@ -172,6 +172,10 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
         headers={"Accept": "application/json"},
     )
     assert r.json()["status"] == "altered"
+    r = await c.get(
+        f"/citizen/cases/{case}/notice", params={"notice_number": notice["notice_number"]}, headers=p1
+    )
+    assert r.status_code == 500 and r.json()["code"] == "STORAGE_INTEGRITY"
 
     # the SMS outbox shows the case's messages, phones masked
     sms = (
