@@ -50,6 +50,7 @@ async function openCase(number) {
   $("#no-case").hidden = true;
   $("#case-pane").hidden = false;
   $("#side").hidden = !["awaiting_decision", "awaiting_redetermination"].includes(c.status);
+  $("#view-desk").classList.toggle("two", $("#side").hidden);
   $("#case-number").textContent = number;
   $("#case-status").textContent = STATUS_ZH[c.status] || c.status;
   $("#case-meta").textContent = `报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 坐席 ${c.seat_id || "—"}`;

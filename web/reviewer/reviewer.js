@@ -1,6 +1,6 @@
 // The reviewer console: reviews waiting, the applicant's reason, the notice under review and the
 // evidence; each reviewer records their own concurrence with their own login, one concludes.
-import { $, STATUS_ZH, api, clearErrors, fmtDateTime, h, showErrors, toast } from "/web/shared/kc.js";
+import { $, STATUS_ZH, api, clearErrors, fmtDateTime, fmtDeadline, h, showErrors, toast } from "/web/shared/kc.js";
 import {
   atField, evidenceGallery, fieldOf, globalProblem, noticeLinks, partiesTable, releaseUrls, staffLogin, verificationTable,
 } from "/web/shared/staff.js";
@@ -24,7 +24,7 @@ async function loadCases() {
   box.replaceChildren(...list.map((c) => h("li", {}, h("button", {
     type: "button", "data-case": c.case_number, "aria-current": current === c.case_number ? "true" : false, onclick: () => openCase(c.case_number).catch(globalProblem),
   }, h("div", { class: "mono" }, c.case_number), h("div", { class: "small muted" }, `${c.district || ""} ${c.address || ""}`),
-  c.next_deadline ? h("div", { class: "small muted" }, `复核期限 ${fmtDateTime(c.next_deadline)}`) : null))));
+  c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
 $("#refresh").addEventListener("click", () => loadCases().catch(globalProblem));
 
@@ -40,6 +40,7 @@ async function openCase(number) {
   $("#no-case").hidden = true;
   $("#case-pane").hidden = false;
   $("#side").hidden = c.status !== "under_review";
+  $("#view-desk").classList.toggle("two", $("#side").hidden);
   $("#case-number").textContent = number;
   $("#case-status").textContent = STATUS_ZH[c.status] || c.status;
   $("#case-meta").textContent = `报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 原认定民警 ${c.officer_id || "—"}`;
@@ -82,6 +83,7 @@ $("#conclusion-form").addEventListener("submit", async (e) => {
     $("#conclusion-state").textContent = `复核结论已作出：${OUTCOME_ZH[body.outcome]}（案件状态：${STATUS_ZH[view.status] || view.status}）`;
     toast("复核结论已作出");
     $("#side").hidden = true;
+    $("#view-desk").classList.add("two");
     $("#case-status").textContent = STATUS_ZH[view.status] || view.status;
     const done = h("div", { class: "notice ok", role: "status", id: "concluded" }, $("#conclusion-state").textContent);
     $("#case-pane").prepend(done);

@@ -66,15 +66,17 @@ function checkBadge(status) {
 }
 
 export function partiesTable(parties, caption = "当事人") {
-  const head = ["当事人", "姓名", "身份证号", "驾驶证档案号", "电话", "车辆", "保险", "责任"];
+  const head = ["当事人", "姓名 / 电话", "身份证号 / 驾驶证档案号", "车辆", "交强险", "责任"];
+  const line = (label, value) => h("div", { class: "small" }, h("span", { class: "muted" }, label), " ", h("span", { class: "mono" }, value || "—"));
   return h("table", { class: "parties" }, h("caption", { class: "sr-only" }, caption),
     h("thead", {}, h("tr", {}, ...head.map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, ...parties.map((p) => h("tr", { "data-party": p.party_id },
       h("th", { scope: "row" }, p.party_id, h("div", { class: "small muted" }, PARTY_KIND_ZH[p.kind] || p.kind)),
-      h("td", {}, p.name), h("td", { class: "mono small" }, p.id_number || "—"), h("td", { class: "mono small" }, p.licence_number || "—"),
-      h("td", { class: "mono small" }, p.phone), h("td", {}, p.plate || "—", h("div", { class: "small muted" }, p.vehicle_type || "")),
+      h("td", { class: "nowrap" }, h("strong", {}, p.name), h("div", { class: "small mono" }, p.phone)),
+      h("td", {}, line("身份证", p.id_number), line("驾驶证", p.licence_number)),
+      h("td", { class: "nowrap" }, h("strong", {}, p.plate || "—"), h("div", { class: "small muted" }, p.vehicle_type || "")),
       h("td", {}, p.insurer_name || "—", h("div", { class: "small muted mono" }, p.policy_number || "")),
-      h("td", {}, p.liability ? LIABILITY_ZH[p.liability] : "—")))));
+      h("td", { class: "nowrap" }, p.liability ? h("span", { class: "badge" }, LIABILITY_ZH[p.liability]) : "—")))));
 }
 
 export function verificationTable(rows) {
