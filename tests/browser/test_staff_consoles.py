@@ -8,6 +8,7 @@ outbox and the pilot area drawn as SVG; /docs and /redoc load with no request be
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,60 @@ PHONES = ("13900000011", "13900000012")
 T = 20_000  # ms: the longest a page step may take
 
 
+RECORD_JS = """async () => {
+  const canvas = Object.assign(document.createElement('canvas'), {width: 160, height: 120});
+  const g = canvas.getContext('2d');
+  const stream = canvas.captureStream(15);
+  const rec = new MediaRecorder(stream, {mimeType: 'video/webm'});
+  const parts = [];
+  rec.ondataavailable = (e) => parts.push(e.data);
+  rec.start();
+  for (let i = 0; i < 20; i++) {
+    g.fillStyle = `hsl(${i * 18}, 70%, 45%)`; g.fillRect(0, 0, 160, 120);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  await new Promise((r) => { rec.onstop = r; rec.stop(); });
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  let bin = ''; for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}"""
+
+
 class UntilDecision(CaseWalker):
-    """The walker's citizens and seat, stopping where the officer's work begins."""
+    """The walker's citizens and seat, stopping where the officer's work begins; the seat also
+    uploads a call recording (``recording``: WebM bytes) before completing."""
+
+    recording = b""
 
     async def _next_step(self, walk: Walk, case: dict[str, Any], phones: tuple[str, str]) -> bool:
         if case["status"] == "awaiting_decision":
             return True
+        if (
+            case["status"] == "in_video"
+            and case.get("safety_checked")
+            and "recording" not in case["evidence"]
+        ):
+            await self._record(walk.case_number)
+            return False
         return await super()._next_step(walk, case, phones)
 
+    async def _record(self, number: str) -> None:
+        seat = self._auth("seat", self.seat)
+        base = f"/seat/cases/{number}/recordings"
+        r = await self.client.post(base, json={"mime_type": "video/webm"}, headers=seat)
+        assert r.status_code == 201, r.text
+        upload = r.json()["upload_id"]
+        r = await self.client.put(
+            f"{base}/{upload}/chunks/0",
+            content=self.recording,
+            headers={**seat, "Content-Type": "application/octet-stream"},
+        )
+        assert r.status_code < 300, r.text
+        r = await self.client.post(f"{base}/{upload}/finish", headers=seat)
+        assert r.status_code < 300, r.text
 
-async def case_awaiting_decision(stack: Any) -> str:
+
+async def case_awaiting_decision(stack: Any, recording: bytes) -> str:
     tokens = {
         ("seat", "seat-c1"): await stack.token("seat", "seat-c1"),
         ("officer", "officer-look"): await stack.token("officer", "officer-look"),
@@ -60,6 +105,7 @@ async def case_awaiting_decision(stack: Any) -> str:
 
     async with stack.http() as http:
         walker = UntilDecision(http, token, alert_body, patience_s=90, seat="seat-c1", officer="officer-look")
+        walker.recording = recording
         walk = await walker.walk(PHONES)
     return walk.case_number
 
@@ -102,11 +148,12 @@ async def wait_status(stack: Any, number: str, status: str, within: float = 20.0
 
 async def test_officer_reviewers_admin_and_docs(stack: Any, browser: Any, page_errors: list[str]) -> None:
     started = time.monotonic()
-    number = await case_awaiting_decision(stack)
-
-    # the officer opens the case: parties in full, registry results, the evidence photos
     officer_ctx = await desktop(browser, stack.base)
     officer = watch(await officer_ctx.new_page(), page_errors)
+    recording = base64.b64decode(await officer.evaluate(RECORD_JS))  # a real WebM: the seat's recorder
+    number = await case_awaiting_decision(stack, recording)
+
+    # the officer opens the case: parties in full, registry results, the photos, the recording
     await officer.goto("/officer")
     await officer.get_by_role("heading", name="民警登录").wait_for(timeout=T)
     await axe(officer, "officer login")
@@ -119,6 +166,11 @@ async def test_officer_reviewers_admin_and_docs(stack: Any, browser: Any, page_e
         "[...document.querySelectorAll('#evidence img')].every(i => i.complete && i.naturalWidth > 0)"
     )
     assert photos == 6 and loaded
+    video = officer.locator("#evidence figure.evidence video")
+    await officer.wait_for_function(
+        "() => document.querySelector('#evidence video')?.readyState >= 1", timeout=T
+    )  # the recording's metadata decoded: it plays
+    assert await video.count() == 1 and await video.get_attribute("controls") is not None
     assert await officer.locator("#verification .badge.ok").count() == 6
     assert await officer.locator("table.parties tbody tr").count() == 2
 
@@ -155,9 +207,15 @@ async def test_officer_reviewers_admin_and_docs(stack: Any, browser: Any, page_e
     await axe(officer, "officer notice issued")
     await shot(officer, "officer-notice-desktop")
 
-    # both citizens confirm receipt; P2 applies for a review (their page has its own test)
+    # P1 is served in person (recorded by the officer); P2 confirms receipt on their phone (API)
+    await officer.get_by_label("当事人", exact=True).select_option("P1")
+    await officer.get_by_label("送达方式").select_option("当面送达")
+    await officer.get_by_role("button", name="记录送达").click()
+    await officer.locator("#served li", has_text="P1").filter(has_text="已送达").wait_for(timeout=T)
+
+    # P2 applies for a review (their page has its own test)
     async with stack.http() as http:
-        for phone in PHONES:
+        for phone in PHONES[1:]:
             me = await stack.token("citizen", phone=phone)
             r = await http.post(f"/citizen/cases/{number}/receipt", headers=me)
             assert r.status_code == 200, r.text
