@@ -27,7 +27,7 @@ from api.citizen import resolve_notice_path
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.evidence_files import may_see
-from api.page_support import VerificationOut
+from api.page_support import VerificationOut, verification_of
 from db import repository
 from domain import notice_codes
 from domain import refusals as R
@@ -107,15 +107,7 @@ async def _case_for(kc: Any, case_number: str, principal: Principal) -> CaseSnap
 
 
 async def _verification(kc: Any, case_number: str, principal: Principal) -> list[VerificationOut]:
-    record = await _case_for(kc, case_number, principal)
-    return [
-        VerificationOut(
-            party_id=p.party.party_id,
-            checked=p.verification is not None,
-            result=p.verification.model_dump(mode="json") if p.verification else {},
-        )
-        for p in record.parties
-    ]
+    return verification_of(await _case_for(kc, case_number, principal))
 
 
 async def _review(kc: Any, case_number: str, principal: Principal) -> ReviewOut:

@@ -16,7 +16,15 @@ const CHECK_ZH = {
 /** The login of one staff role; calls onReady(token) now (if logged in) and after a login. */
 export function staffLogin(role, onReady) {
   const auth = session(role);
-  const form = $("#login-form");
+  const view = $("#view-login");
+  const form = h("form", { id: "login-form", novalidate: true },
+    h("div", { "data-role": "problem", class: "notice bad", role: "alert", tabindex: "-1", hidden: true }),
+    h("div", { class: "field" }, h("label", { for: "staff-id" }, "工号"),
+      h("input", { id: "staff-id", autocomplete: "username", maxlength: "64", required: true, "data-field": "id", "aria-describedby": "staff-id-err" }),
+      h("div", { class: "error", id: "staff-id-err" })),
+    h("button", { type: "submit", class: "primary block" }, "登录"),
+    h("p", { class: "muted small" }, "内置演示环境使用开发登录（任意工号）；生产环境使用支队统一身份认证。"));
+  view.replaceChildren(h("div", { class: "card" }, h("h1", { id: "login-title" }, view.dataset.title), form));
   const ready = () => {
     const tok = auth.get();
     $("#view-login").hidden = Boolean(tok);
