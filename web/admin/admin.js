@@ -40,10 +40,11 @@ async function loadArea() {
   const lons = all.map((p) => p[0]), lats = all.map((p) => p[1]);
   const [x0, x1, y0, y1] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
   const k = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
-  const W = 800, pad = 20;
-  const scale = (W - 2 * pad) / Math.max((x1 - x0) * k, 1e-9);
+  const W = 1000, HMAX = 460, pad = 24; // about the card's size: labels stay legible
+  const scale = Math.min((W - 2 * pad) / Math.max((x1 - x0) * k, 1e-9), (HMAX - 2 * pad) / Math.max(y1 - y0, 1e-9));
   const H = Math.round((y1 - y0) * scale + 2 * pad);
-  const xy = ([lon, lat]) => [pad + (lon - x0) * k * scale, pad + (y1 - lat) * scale];
+  const left = (W - (x1 - x0) * k * scale) / 2;
+  const xy = ([lon, lat]) => [left + (lon - x0) * k * scale, pad + (y1 - lat) * scale];
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("class", "map");
