@@ -11,12 +11,13 @@ import asyncio
 import base64
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
-from tests import case_factory
+from tests.api.conftest import Api
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, axe, desktop, shot, watch
 from tests.walker import CaseWalker, Walk
 
@@ -93,15 +94,7 @@ async def case_awaiting_decision(stack: Any, recording: bytes) -> str:
         return tokens[(role, sub or phone)]["Authorization"].removeprefix("Bearer ")
 
     def alert_body(phones: tuple[str, str]) -> dict[str, Any]:
-        alert = case_factory.alert(stack.settings)
-        for party, phone in zip(alert.parties, phones, strict=True):
-            party.phone = phone
-        return {
-            "location": alert.location.model_dump(mode="json"),
-            "facts": alert.facts.model_dump(mode="json"),
-            "parties": [p.model_dump(mode="json") for p in alert.parties],
-            "consent_electronic_service": True,
-        }
+        return Api.alert_body(SimpleNamespace(settings=stack.settings), phones)  # type: ignore[arg-type]
 
     async with stack.http() as http:
         walker = UntilDecision(http, token, alert_body, patience_s=90, seat="seat-c1", officer="officer-look")

@@ -80,7 +80,7 @@ $("#conclusion-form").addEventListener("submit", async (e) => {
   };
   try {
     const view = await api(`/reviewer/cases/${current}/conclusion`, { method: "POST", auth: token(), body });
-    $("#conclusion-state").textContent = `复核结论已作出：${OUTCOME_ZH[body.outcome]}（案件状态：${STATUS_ZH[view.status] || view.status}）`;
+    $("#conclusion-state").textContent = `复核结论已作出：${OUTCOME_ZH[body.outcome]}（案件状态：${STATUS_ZH[view.status] || view.status}）。理由：${body.reason}`;
     toast("复核结论已作出");
     $("#side").hidden = true;
     $("#view-desk").classList.add("two");
