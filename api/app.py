@@ -34,6 +34,7 @@ from api import (
     citizen,
     codec,
     dispatcher,
+    docs_pages,
     evidence_files,
     health,
     live,
@@ -46,6 +47,7 @@ from api import (
     reviewer,
     seat,
     signalling,
+    staff_consoles,
     webhooks,
 )
 from api.deps import AppState, utcnow
@@ -103,6 +105,7 @@ ROUTERS = (
     evidence_files,
     recordings,
     page_support,
+    staff_consoles,
 )
 
 
@@ -120,8 +123,8 @@ def create_app(
     install_log_filter()
     docs = settings.env != "production" or "docs" in settings.production_allowed
     app = FastAPI(
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # /docs and /redoc with the vendored assets: api.docs_pages
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         title="快处 kuaichu API",
         version="0.1.0",
@@ -140,6 +143,8 @@ def create_app(
     for module in ROUTERS:
         app.include_router(module if isinstance(module, APIRouter) else module.router)
     pages.install(app)
+    if docs:
+        docs_pages.install(app)
     if settings.env != "production":  # simulated external systems: never on a production API
         from api.sandbox import router as sandbox_router
 

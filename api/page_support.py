@@ -173,7 +173,11 @@ async def check_parties(
 @router.get("/seat/cases/{case_number}/verification", responses=problem_responses(401, 403, 404))
 async def verification(case_number: CaseNumber, kc: State, principal: SeatP) -> list[VerificationOut]:
     """Licence, vehicle and 交强险 per party as the registry answered (empty until verified)."""
-    record = await _own_case(kc, case_number, principal)
+    return verification_of(await _own_case(kc, case_number, principal))
+
+
+def verification_of(record: Any) -> list[VerificationOut]:
+    """A case snapshot's registry results per party (also the officer's and reviewers' view)."""
     return [
         VerificationOut(
             party_id=p.party.party_id,

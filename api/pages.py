@@ -4,6 +4,7 @@ nothing from a CDN, so they work on a police intranet).
     /                 landing: which page is for whom
     /h5/ , /h5/alert  the citizen H5 page (the 110 SMS link is /h5/alert?t=<one-time token>)
     /seat             the seat officer's console
+    /officer          the deciding officer's console; /reviewer the reviewers'; /admin the admin's
     /web/...          the static files (shared CSS/JS under /web/shared/, vendored packages under
                       /web/vendor/)
 
@@ -66,6 +67,21 @@ async def h5_alert() -> FileResponse:
 @router.get("/seat")
 async def seat_console() -> FileResponse:
     return _page("seat/index.html")
+
+
+@router.get("/officer")
+async def officer_console() -> FileResponse:
+    return _page("officer/index.html")
+
+
+@router.get("/reviewer")
+async def reviewer_console() -> FileResponse:
+    return _page("reviewer/index.html")
+
+
+@router.get("/admin")
+async def admin_console() -> FileResponse:
+    return _page("admin/index.html")
 
 
 class _StaticHeaders:

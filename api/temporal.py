@@ -129,7 +129,11 @@ class TemporalGateway:
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError):
-                raise ApiProblem(code_for(cause.type or "", cause.message), cause.message or None) from err
+                # the refusal's field (workflows.case_workflow.refused): the consoles show it there
+                errors = [d for d in cause.details if isinstance(d, dict) and d.get("field")]
+                raise ApiProblem(
+                    code_for(cause.type or "", cause.message), cause.message or None, errors=errors or None
+                ) from err
             log.warning("update failed without a refusal: %s", type(cause).__name__)
             raise ApiProblem(R.UPDATE_FAILED) from err
         except WorkflowUpdateRPCTimeoutOrCancelledError as err:

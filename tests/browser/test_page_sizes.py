@@ -18,7 +18,10 @@ pytestmark = [
 PAGES = [
     ("/", "landing", "请选择入口"),
     ("/h5/", "h5-login", "手机号登录"),
-    ("/seat", "seat-login", "坐席登录"),
+    ("/officer", "officer-login", "民警登录"),
+    ("/reviewer", "reviewer-login", "复核民警登录"),
+    ("/admin", "admin-login", "管理员登录"),
+    ("/seat", "seat-login", "坐席登录"),  # last: the test logs in on it below
 ]
 
 
