@@ -19,15 +19,15 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.auth import AdminP, OfficerP, Principal, ReviewerP
-from api.citizen import resolve_notice_path
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.evidence_files import may_see
 from api.page_support import VerificationOut, verification_of
+from api.storage_deps import notice_response
 from db import repository
 from domain import notice_codes
 from domain import refusals as R
@@ -121,7 +121,7 @@ async def _review(kc: Any, case_number: str, principal: Principal) -> ReviewOut:
     )
 
 
-async def _notice(kc: Any, case_number: str, principal: Principal, number: str | None) -> FileResponse:
+async def _notice(kc: Any, case_number: str, principal: Principal, number: str | None) -> Response:
     await _case_for(kc, case_number, principal)
     async with kc.sessions() as session:
         notices = await repository.list_notices(session, case_number)
@@ -129,10 +129,10 @@ async def _notice(kc: Any, case_number: str, principal: Principal, number: str |
         notices = [n for n in notices if n.notice_number == number]
     else:
         notices = [n for n in notices if n.kind == NoticeKind.DETERMINATION]
-    path = resolve_notice_path(kc, notices[-1].pdf_path) if notices else None
-    if path is None:
+    if not notices or not notices[-1].pdf_path:
         raise ApiProblem(R.NOTICE_NOT_FOUND, "事故认定书尚未出具")
-    return FileResponse(path, media_type="application/pdf", filename=f"{notices[-1].notice_number}.pdf")
+    last = notices[-1]
+    return await notice_response(kc, last.pdf_path, last.sha256, f"{last.notice_number}.pdf")
 
 
 NoticeNumber = Annotated[str | None, Query(max_length=40)]
@@ -151,14 +151,14 @@ def _routes(role: str, who: Any) -> None:
 
     async def notice(
         case_number: CaseNumber, kc: State, principal: who, notice_number: NoticeNumber = None
-    ) -> FileResponse:
+    ) -> Response:
         return await _notice(kc, case_number, principal, notice_number)
 
     base = f"/{role}/cases/{{case_number}}"
     for path, endpoint, extra in (
         ("/verification", verification, {}),
         ("/review", review, {}),
-        ("/notice", notice, {"response_class": FileResponse}),
+        ("/notice", notice, {"response_class": Response}),
     ):
         router.add_api_route(
             base + path,
