@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -50,10 +51,20 @@ def make_worker(
     )
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLite takes one writer at a time: with one connection the worker's writes queue in the
+    process (an asyncio wait, served in order) instead of a pool of connections sleeping against
+    each other in SQLite's busy handler, which backs off up to 100 ms a try and so leaves the
+    lock idle (measured: bench/RESULTS.md). PostgreSQL keeps its pool."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120}
+    return {}
+
+
 async def run(settings: Settings, providers: Providers | None = None) -> None:
     url = settings.effective_database_url
     await ensure_schema(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **engine_options(url))
     sessions = make_sessionmaker(engine)
     client = await connect(settings)
     worker = make_worker(client, settings, build_activities(settings, sessions, providers))
