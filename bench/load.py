@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import statistics
@@ -369,6 +370,18 @@ async def main_async(args: argparse.Namespace) -> int:
         await kuaichu_phase(system, people, 2, 2, None, "warm-up")
         await floor_phase(system, fclient, queue, 2, 2, None, "warm-up")
 
+        spies = []
+        if args.py_spy:
+            from bench import profile
+
+            out = Path(args.py_spy)
+            os.makedirs(out, exist_ok=True)
+            for name in ("worker", "api0", "floor-worker"):
+                pid = system.pid(name)
+                if pid is not None:
+                    spies.append((out / f"{name}.txt", profile.record(pid, out / f"{name}.txt")))
+            if not any(proc for _, proc in spies):
+                print("py-spy not found (pip install py-spy, or KUAICHU_PY_SPY=...): no profiles")
         rounds = max(1, min(args.rounds, args.cases))
         per = [args.cases // rounds + (1 if r < args.cases % rounds else 0) for r in range(rounds)]
         k_phases: list[Phase] = []
@@ -383,6 +396,11 @@ async def main_async(args: argparse.Namespace) -> int:
                         system, fclient, queue, n, concurrency, args.rate, f"floor {r + 1}/{rounds}"
                     )
                 )
+        if spies:
+            from bench import profile
+
+            for _, proc in spies:
+                profile.stop(proc)
         solo: list[Walk] = []
         if args.solo:
             solo_phase = await kuaichu_phase(system, people, args.solo, 1, None, "one alone")
@@ -536,6 +554,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--solo", type=int, default=3, help="cases walked one at a time at the end")
     p.add_argument("--no-floor", action="store_true")
     p.add_argument("--cache", type=int, default=0, help="the worker's max_cached_workflows")
+    p.add_argument("--py-spy", metavar="DIR", help="profile the worker and API into DIR (py-spy raw)")
     p.add_argument("--var", help="the run's var directory (default: a new temporary one)")
     return p.parse_args(argv)
 
