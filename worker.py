@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from temporalio.client import (
     Client,
     Schedule,
@@ -131,10 +132,20 @@ async def ensure_retention_schedule(client: Client, settings: Settings) -> None:
         await handle.update(update)
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLite takes one writer at a time: with one connection the worker's writes queue in the
+    process (an asyncio wait, served in order) instead of a pool of connections sleeping against
+    each other in SQLite's busy handler, which backs off up to 100 ms a try and so leaves the
+    lock idle (measured: bench/RESULTS.md). PostgreSQL keeps its pool."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120}
+    return {}
+
+
 async def run(settings: Settings, providers: Providers | None = None) -> None:
     url = settings.effective_database_url
     await ensure_schema(url)
-    engine = make_engine(url)
+    engine = make_engine(url, **engine_options(url))
     sessions = make_sessionmaker(engine)
     client = await connect(settings)
     try:

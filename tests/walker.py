@@ -50,6 +50,7 @@ class Walk:
     steps: list[str] = field(default_factory=list)
     retries: dict[str, int] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    started_at: dict[str, float] = field(default_factory=dict)  # epoch seconds of the timed attempt
     final_status: str = ""
     claims: dict[str, str] = field(default_factory=dict)
 
@@ -84,7 +85,7 @@ class CaseWalker:
         self, walk: Walk, step: str, method: str, url: str, **kwargs: Any
     ) -> httpx.Response | None:
         """One attempt; None when it failed in a way a retry may fix."""
-        started = time.perf_counter()
+        started, wall = time.perf_counter(), time.time()
         try:
             r = await self.client.request(method, url, **kwargs)
         except (httpx.TransportError, httpx.TimeoutException) as err:
@@ -93,6 +94,7 @@ class CaseWalker:
             )
             return None
         walk.timings_ms[step] = (time.perf_counter() - started) * 1000
+        walk.started_at[step] = wall
         if r.status_code in RETRYABLE:
             walk.retries[f"{step}:{r.status_code}"] = walk.retries.get(f"{step}:{r.status_code}", 0) + 1
             return None
