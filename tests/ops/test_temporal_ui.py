@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import uuid
 from pathlib import Path
 
@@ -21,20 +20,12 @@ from db.seed_registry import seed_registry
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from settings import Settings
 from tests import case_factory
+from tests.browser.conftest import BROWSER_ARGS, CHROMIUM
 from tests.live_server import free_port, serve
 from tests.temporal_env import TEST_CONVERTER, _binary
 from worker import make_worker
 from workflows import search_attributes as sa
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system chromium not installed (scripts/setup)"),
