@@ -105,6 +105,8 @@ class CaseDoctorActivities:
     async def _audit(self, workflow_id: str, old_run: str, new_run: str, event_id: int, why: str) -> None:
         case_number = workflow_id.removeprefix("case-")
         async with write_session(self._sessions) as session:
+            if await repository.get_case(session, case_number) is None:
+                return  # not a case of the read model (the reset is in Temporal's own history)
             await repository.append_timeline(
                 session,
                 case_number,
