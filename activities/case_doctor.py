@@ -39,18 +39,19 @@ TASK_FAILED = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
 
 def reset_point(events_newest_first: list[HistoryEvent]) -> tuple[int, str] | None:
     """(the workflow task to reset to, why) when the newest task failure is a nondeterminism:
-    the last completed workflow task before the event replay disagreed with (or before the
-    failure itself when the message names no event). None for any other failure."""
+    the last completed workflow task before the event replay disagreed with; when the message
+    names no event, the first workflow task (the case runs again from its start, every signal
+    and update reapplied). None for any other failure."""
     failed = next((e for e in events_newest_first if e.event_type == TASK_FAILED), None)
     if failed is None or failed.workflow_task_failed_event_attributes.cause != NONDETERMINISTIC:
         return None
     message = failed.workflow_task_failed_event_attributes.failure.message
+    completed = [e.event_id for e in events_newest_first if e.event_type == TASK_COMPLETED]
     match = EVENT_ID.search(message)
-    before = int(match[1]) if match else failed.event_id
-    completed = [
-        e.event_id for e in events_newest_first if e.event_type == TASK_COMPLETED and e.event_id < before
-    ]
-    return (max(completed), message[:200]) if completed else None
+    if match:
+        before = [c for c in completed if c < int(match[1])]
+        return (max(before), message[:200]) if before else None
+    return (min(completed), message[:200]) if completed else None
 
 
 class CaseDoctorActivities:

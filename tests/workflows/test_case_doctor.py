@@ -32,13 +32,10 @@ def test_resets_to_the_task_before_the_disputed_event() -> None:
     assert reset_point(newest_first) == (88, message[:200])
 
 
-def test_without_an_event_id_resets_before_the_failure() -> None:
-    newest_first = [
-        _failed(50, NDE, "Nondeterminism error: no command scheduled"),
-        _completed(44),
-        _completed(30),
-    ]
-    assert reset_point(newest_first) == (44, "Nondeterminism error: no command scheduled")
+def test_without_an_event_id_the_case_runs_again_from_its_first_task() -> None:
+    message = "Nondeterminism error: Activity type of scheduled event 'a' does not match 'b'"
+    newest_first = [_failed(50, NDE, message), _completed(44), _completed(30), _completed(4)]
+    assert reset_point(newest_first) == (4, message)
 
 
 def test_other_failures_are_left_to_operators() -> None:
