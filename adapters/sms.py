@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.errors import PermanentFailure
 from adapters.sms_templates import UnknownTemplate, redacted_params, render_sms
 from db import repository
+from db.models import SmsRow
 from db.session import write_session
 from domain import activity_contracts as act
 from domain.sms_status import HANDED_OVER, SmsStatus
@@ -89,16 +90,7 @@ class SmsSender:
         if getattr(self._provider, "delivers_in_outbox", False):
             return await self._send_in_outbox(req, body)
         async with write_session(self._sessions) as session:
-            row, _ = await repository.enqueue_sms(
-                session,
-                idempotency_key=req.idempotency_key,
-                case_number=req.case_number,
-                party_id=req.party_id,
-                phone=req.phone,
-                template=req.template,
-                body=stored,
-                provider=self._provider.name,
-            )
+            row = await self._enqueue(session, req, stored)
         message = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
         if row.status in HANDED_OVER:
             return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
@@ -119,20 +111,25 @@ class SmsSender:
         await self._mark(row.id, SmsStatus.SENT, provider_message_id=message_id)
         return act.SmsResult(outbox_id=row.id, status=SmsStatus.SENT)
 
+    async def _enqueue(self, session: AsyncSession, req: act.SmsRequest, body: str) -> SmsRow:
+        """The outbox row of this key: written now, or the one an earlier attempt wrote."""
+        row, _ = await repository.enqueue_sms(
+            session,
+            idempotency_key=req.idempotency_key,
+            case_number=req.case_number,
+            party_id=req.party_id,
+            phone=req.phone,
+            template=req.template,
+            body=body,
+            provider=self._provider.name,
+        )
+        return row
+
     async def _send_in_outbox(self, req: act.SmsRequest, body: str) -> act.SmsResult:
         """The outbox row is the delivery: queued and marked sent in one transaction (one write
         lock on SQLite instead of three); a repeat of the key finds the row and sends nothing."""
         async with write_session(self._sessions) as session:
-            row, _ = await repository.enqueue_sms(
-                session,
-                idempotency_key=req.idempotency_key,
-                case_number=req.case_number,
-                party_id=req.party_id,
-                phone=req.phone,
-                template=req.template,
-                body=body,
-                provider=self._provider.name,
-            )
+            row = await self._enqueue(session, req, body)
             if row.status in HANDED_OVER:
                 return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
             message = OutgoingSms(

@@ -153,6 +153,7 @@ class People:
 
         self.settings = system.settings()
         self._tokens: dict[tuple[str, str, str], str] = {}
+        self.phones_of: dict[str, tuple[str, str]] = {}  # case number → the two parties' phones
         alert = case_factory.alert(self.settings)
         self._base = {
             "location": alert.location.model_dump(mode="json"),
@@ -211,7 +212,10 @@ async def kuaichu_phase(
         async def one(i: int) -> Walk:
             client = clients[i % len(clients)]
             walker = CaseWalker(client, people.token, people.alert_body, patience_s=300)
-            return await walker.walk(phones())
+            ph = phones()
+            walk = await walker.walk(ph)
+            people.phones_of[walk.case_number] = ph
+            return walk
 
         return await measured(system, "kuaichu", n, one, concurrency, rate, label)
     finally:
@@ -352,7 +356,12 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"bench/load.py: {args.cases} cases, {mode}, db {args.db}, {args.api_procs} API process(es)")
     print(f"  var {var}; load average before: {load_average()}")
     worker_env = {"KUAICHU_MAX_CACHED_WORKFLOWS": str(args.cache)} if args.cache else {}
-    async with System.start(var, db=args.db, api_procs=args.api_procs, worker_env=worker_env) as system:
+    temporal_args = (
+        ["--dynamic-config-value", "system.enableActivityEagerExecution=true"] if args.eager else []
+    )
+    async with System.start(
+        var, db=args.db, api_procs=args.api_procs, worker_env=worker_env, temporal_args=temporal_args
+    ) as system:
         from temporalio.client import Client
 
         people = People(system)
@@ -367,8 +376,9 @@ async def main_async(args: argparse.Namespace) -> int:
         system.procs["floor-worker"] = fworker
         fclient = await Client.connect(system.temporal_address)
         # warm-up: both paths once (imports, connections, first workflow tasks)
-        await kuaichu_phase(system, people, 2, 2, None, "warm-up")
-        await floor_phase(system, fclient, queue, 2, 2, None, "warm-up")
+        if args.warmup:
+            await kuaichu_phase(system, people, args.warmup, args.warmup, None, "warm-up")
+            await floor_phase(system, fclient, queue, args.warmup, args.warmup, None, "warm-up")
 
         spies = []
         if args.py_spy:
@@ -443,13 +453,13 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{'  per round':<34} {'/'.join(fmt(x, 2) for x in per_round_k):>12} "
         f"{'/'.join(fmt(x, 2) for x in per_round_f):>12}"
     )
-    for proc in ("worker", "temporal", "api", "postgres"):
+    for proc in ("worker", "temporal", "api"):
         if proc in kcpu or proc in fcpu:
             kv = kcpu.get(proc, 0.0) / kn if kn else float("nan")
             fv = fcpu.get(proc, 0.0) / fn if fn and proc != "api" else float("nan")
             if proc == "worker" and fn:
                 fv = fcpu.get("floor-worker", 0.0) / fn
-            note = "   (shared server, rough)" if proc == "postgres" else f"   ≤ {GOAL_CPU_S}"
+            note = f"   ≤ {GOAL_CPU_S}"
             print(f"{'CPU s/case ' + proc:<34} {fmt(kv, 3):>12} {fmt(fv, 3):>12} {ratio(kv, fv):>8}{note}")
     kcpu_total = sum(v for k, v in kcpu.items() if k in ("worker", "temporal", "api")) / kn if kn else 0
     print(
@@ -553,6 +563,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=2, help="kuaichu/floor alternations")
     p.add_argument("--solo", type=int, default=3, help="cases walked one at a time at the end")
     p.add_argument("--no-floor", action="store_true")
+    p.add_argument(
+        "--eager",
+        action="store_true",
+        help="dev server with eager activity execution (system.enableActivityEagerExecution)",
+    )
+    p.add_argument("--warmup", type=int, default=2, help="cases of each kind walked before measuring")
     p.add_argument("--cache", type=int, default=0, help="the worker's max_cached_workflows")
     p.add_argument("--py-spy", metavar="DIR", help="profile the worker and API into DIR (py-spy raw)")
     p.add_argument("--var", help="the run's var directory (default: a new temporary one)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -134,9 +135,20 @@ async def main_async(args: argparse.Namespace) -> None:
             await hammer(system.api_urls, paths, min(10, args.clients), 1.0)  # warm-up
             api_pids = [system.pid(n) for n in system.names() if n.startswith("api")]
             api0 = sum(cpu_seconds(p) for p in api_pids if p)
+            spies = []
+            if args.py_spy:
+                from bench import profile
+
+                os.makedirs(args.py_spy, exist_ok=True)
+                for proc in ("api0", "worker"):
+                    pid = system.pid(proc)
+                    if pid is not None:
+                        spies.append(profile.record(pid, Path(args.py_spy) / f"{name}-{proc}.txt"))
             t0 = time.perf_counter()
             lat, errors, client_cpu = await hammer(system.api_urls, paths, args.clients, args.seconds)
             wall = time.perf_counter() - t0
+            for spy in spies:
+                profile.stop(spy)
             api_cpu = sum(cpu_seconds(p) for p in api_pids if p) - api0
             rps = len(lat) / wall
             results[name] = (rps, pct(lat, 50), pct(lat, 99))
@@ -162,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--cases", type=int, default=30, help="queued cases raised first")
     p.add_argument("--api-procs", type=int, default=1)
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    p.add_argument("--py-spy", metavar="DIR", help="profile the API and worker into DIR (py-spy raw)")
     p.add_argument("--var")
     asyncio.run(main_async(p.parse_args(argv)))
 

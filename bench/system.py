@@ -130,8 +130,6 @@ class System:
             if pid is not None:
                 key = "api" if name.startswith("api") else name
                 out[key] = out.get(key, 0.0) + cpu_seconds(pid)
-        if self.db == "postgresql":
-            out["postgres"] = _postgres_cpu()
         return out
 
     def rss(self, name: str) -> int:
@@ -164,6 +162,7 @@ class System:
         api_procs: int = 1,
         worker_env: dict[str, str] | None = None,
         api_env: dict[str, str] | None = None,
+        temporal_args: list[str] | None = None,
         log=print,
     ) -> AsyncIterator[System]:
         os.makedirs(var / "log", exist_ok=True)
@@ -198,6 +197,7 @@ class System:
                 tport, var / "temporal.db", var / "log" / "temporal.log"
             )
             system.procs["temporal"].env = env
+            system.procs["temporal"].argv += temporal_args or []
             system.procs["temporal"].start()
             py = sys.executable
             for mod in ("db.migrate", "db.seed_registry"):
@@ -291,20 +291,3 @@ async def _pg_admin(sql: str) -> None:
         await con.execute(sql)
     finally:
         await con.close()
-
-
-def _postgres_cpu() -> float:
-    """CPU of every postgres process (the server is shared: a rough figure)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() != "postgres":
-                        continue
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / CLK_TCK
-            except (OSError, IndexError):
-                pass
-    return total

@@ -1,0 +1,29 @@
+"""bench/load.py runs end to end: two cases walked through the HTTP API on real processes
+(Temporal dev server, API, worker) and two floor cases, with its report and RESULT line. A smoke
+test of the benchmark harness, not a benchmark: no figure is checked."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOAD = [sys.executable, str(ROOT / "bench" / "load.py")]
+SMALL = ["--cases", "2", "--concurrency", "2", "--rounds", "1", "--solo", "0", "--warmup", "0"]
+
+
+def test_the_load_benchmark_walks_two_cases_end_to_end(tmp_path: Path):
+    out = subprocess.run(
+        [*LOAD, *SMALL, "--var", str(tmp_path / "var")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    result = re.search(r"^RESULT cases_per_s=\S+ floor_per_s=\S+ ratio=.* failed=(\d+)", out.stdout, re.M)
+    assert result is not None, out.stdout[-3000:]
+    assert result.group(1) == "0"
+    assert "decision" in out.stdout and "CPU s/case worker" in out.stdout
