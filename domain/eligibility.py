@@ -20,7 +20,7 @@ The vehicle count compared with ``max_vehicles`` is the number of motor-driver p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from domain.geo import PilotArea, to_wgs84
 from domain.models import (
     AccidentCategory,
     Alert,
+    DeclaredFacts,
     InjuryLevel,
     Location,
     Model,
@@ -159,6 +160,13 @@ def _insured_on(party: Party, day: date) -> bool:
     return not (policy.valid_to and day > policy.valid_to)
 
 
+class _Refusals(list[Refusal]):
+    """The refusals found so far: every rule adds its own, so the citizen learns all at once."""
+
+    def refuse(self, code: RefusalCode, reason: str, advice: str = ADVICE_CALL_110, field: str = "") -> None:
+        self.append(code.refusal(reason, advice, field))
+
+
 def check_eligibility(
     alert: Alert, config: EligibilityConfig, today: date | None = None
 ) -> EligibilityResult:
@@ -169,76 +177,88 @@ def check_eligibility(
     if alert.reported_at.tzinfo is None or alert.reported_at.utcoffset() is None:
         raise ValueError("alert.reported_at is naive: pass an aware datetime (UTC)")
     local = alert.reported_at.astimezone(ZoneInfo(config.tz))
+    out = _Refusals()
+    _check_when(local, config, out)
+    wgs = to_wgs84(alert.location)
+    feature = config.pilot_area.feature_at(wgs)
+    if feature is None:
+        names = "、".join(config.pilot_area.names)
+        out.refuse(
+            R.OUTSIDE_PILOT_AREA,
+            f"事故地点不在视频快处试点范围内（{names}）。",
+            ADVICE_MOVE_AND_SETTLE,
+            "location",
+        )
+    _check_circumstances(alert.facts, out)
+    _check_category(alert, local.date(), config.max_vehicles, out)
+    _check_data(alert, today or local.date(), out)
+    return EligibilityResult(
+        eligible=not out,
+        refusals=list(out),
+        area=feature.name if feature else None,
+        district=feature.district if feature else None,
+        location_wgs84=wgs,
+    )
+
+
+def _check_when(local: datetime, config: EligibilityConfig, out: _Refusals) -> None:
+    """Working days and service windows, in the detachment's local time."""
     local_day = local.date()
-    facts, parties = alert.facts, alert.parties
-    refusals: list[Refusal] = []
-
-    def refuse(code: RefusalCode, reason: str, advice: str = ADVICE_CALL_110, field: str = "") -> None:
-        refusals.append(code.refusal(reason, advice, field))
-
-    # --- when
-    hours = "、".join(str(w) for w in config.windows)
     try:
         if not config.calendar.is_workday(local_day):
-            refuse(
+            out.refuse(
                 R.NOT_A_WORKING_DAY,
                 f"视频快处仅在工作日提供，{local_day:%Y年%m月%d日}不是工作日。",
                 ADVICE_MOVE_AND_SETTLE,
                 "reported_at",
             )
     except CalendarYearMissing as exc:
-        refuse(
+        out.refuse(
             R.CALENDAR_UNAVAILABLE,
             f"系统尚未载入{exc.year}年的节假日安排，暂时无法受理视频快处。",
             ADVICE_MOVE_AND_SETTLE,
             "reported_at",
         )
     if not any(w.contains(local.time()) for w in config.windows):
-        refuse(
+        hours = "、".join(str(w) for w in config.windows)
+        out.refuse(
             R.OUTSIDE_SERVICE_HOURS,
             f"当前不在视频快处服务时间（工作日 {hours}）。",
             ADVICE_MOVE_AND_SETTLE,
             "reported_at",
         )
 
-    # --- where
-    wgs = to_wgs84(alert.location)
-    feature = config.pilot_area.feature_at(wgs)
-    if feature is None:
-        names = "、".join(config.pilot_area.names)
-        refuse(
-            R.OUTSIDE_PILOT_AREA,
-            f"事故地点不在视频快处试点范围内（{names}）。",
-            ADVICE_MOVE_AND_SETTLE,
-            "location",
-        )
 
-    # --- serious circumstances
+def _check_circumstances(facts: DeclaredFacts, out: _Refusals) -> None:
+    """Drink or drugs, hit and run, injuries beyond what the category allows."""
     if facts.drink_or_drugs:
-        refuse(
+        out.refuse(
             R.DRINK_OR_DRUGS,
             "当事人有饮酒、服用国家管制的精神药品或者麻醉药品嫌疑的事故不能线上处理。",
             field="facts.drink_or_drugs",
         )
     if facts.hit_and_run:
-        refuse(R.HIT_AND_RUN, "有当事人驾车逃逸的事故不能线上处理。", field="facts.hit_and_run")
+        out.refuse(R.HIT_AND_RUN, "有当事人驾车逃逸的事故不能线上处理。", field="facts.hit_and_run")
     max_injury = _MAX_INJURY[facts.category]
     if _INJURY_RANK[facts.injuries] > _INJURY_RANK[max_injury]:
         allowed = "轻微伤" if max_injury == InjuryLevel.MINOR else "无人员受伤"
-        refuse(
+        out.refuse(
             R.INJURY_TOO_SERIOUS,
             f"该类事故仅限{allowed}，超出视频快处范围。",
             "如有人受伤，请立即拨打120急救电话并拨打110报警，保护现场，等待交警到现场处理。",
             "facts.injuries",
         )
 
-    # --- parties and category
+
+def _check_category(alert: Alert, local_day: date, max_vehicles: int, out: _Refusals) -> None:
+    """The parties fit the declared category, with its own conditions; insurance; vehicle count."""
+    facts, parties = alert.facts, alert.parties
     motor = [p for p in parties if p.kind == PartyKind.MOTOR_DRIVER]
     non_motor = [p for p in parties if p.kind == PartyKind.NON_MOTOR]
     owners = [p for p in parties if p.kind == PartyKind.PROPERTY_OWNER]
     ids = [p.party_id for p in parties]
     if len(set(ids)) != len(ids):
-        refuse(R.DUPLICATE_PARTY_ID, "当事人编号重复。", ADVICE_FIX_INPUT, "parties")
+        out.refuse(R.DUPLICATE_PARTY_ID, "当事人编号重复。", ADVICE_FIX_INPUT, "parties")
 
     category = facts.category
     mismatch = ""
@@ -246,7 +266,7 @@ def check_eligibility(
         if len(motor) < 2 or non_motor or owners:
             mismatch = "机动车与机动车事故应有两名以上机动车驾驶人，且不涉及其他当事人。"
         if not facts.vehicles_movable:
-            refuse(
+            out.refuse(
                 R.VEHICLES_NOT_MOVABLE,
                 "车辆不能自行移动的事故不能线上处理。",
                 "请开启危险报警闪光灯、放置警示标志，人员撤至安全地带，拨打110报警并联系施救，"
@@ -257,7 +277,7 @@ def check_eligibility(
         if not motor or not non_motor or owners:
             mismatch = "机动车与非机动车事故应至少有一名机动车驾驶人和一名非机动车方当事人。"
         if not facts.motor_party_liable:
-            refuse(
+            out.refuse(
                 R.MOTOR_PARTY_NOT_LIABLE,
                 "机动车与非机动车事故须机动车方应当承担事故责任，方可线上处理。",
                 field="facts.motor_party_liable",
@@ -266,54 +286,48 @@ def check_eligibility(
         if len(motor) != 1 or not owners or non_motor:
             mismatch = "单方事故应只有一辆机动车，并有受损财产的一方当事人。"
         if not facts.injured_party_present:
-            refuse(
+            out.refuse(
                 R.INJURED_PARTY_ABSENT,
                 "单方事故造成他方财产损失的，须受损方相关人员在现场。",
                 "请联系受损财产的所有人或管理人到场；无法到场的，请拨打110报警。",
                 "facts.injured_party_present",
             )
     if mismatch:
-        refuse(R.CATEGORY_PARTIES_MISMATCH, mismatch, ADVICE_FIX_INPUT, "parties")
+        out.refuse(R.CATEGORY_PARTIES_MISMATCH, mismatch, ADVICE_FIX_INPUT, "parties")
     if category in (AccidentCategory.MOTOR_VS_MOTOR, AccidentCategory.MOTOR_VS_NON_MOTOR):
         for p in motor:
             if p.vehicle is not None and not _insured_on(p, local_day):
-                refuse(
+                out.refuse(
                     R.UNINSURED_MOTOR_PARTY,
                     f"当事人{p.party_id}的车辆未投保交强险或保险不在有效期内，不能线上处理。",
                     field=f"{p.party_id}.vehicle.insurance",
                 )
-    if len(motor) > config.max_vehicles:
-        refuse(
+    if len(motor) > max_vehicles:
+        out.refuse(
             R.TOO_MANY_VEHICLES,
-            f"涉及{len(motor)}辆机动车，视频快处最多{config.max_vehicles}辆。",
+            f"涉及{len(motor)}辆机动车，视频快处最多{max_vehicles}辆。",
             field="parties",
         )
 
-    # --- data
-    for p in parties:
-        for r in validate_party(p, today or local_day):
+
+def _check_data(alert: Alert, today: date, out: _Refusals) -> None:
+    """Each party's data, the reporter's phone, the consent to electronic service."""
+    for p in alert.parties:
+        for r in validate_party(p, today):
             # A special plate (police, consular, HK/Macao) is not a typo: keep its own code.
             code = R.PLATE_NOT_ELIGIBLE if r.code == R.PLATE_NOT_ELIGIBLE.code else R.INVALID_PARTY
-            refuse(code, r.reason, r.advice or ADVICE_FIX_INPUT, r.field)
+            out.refuse(code, r.reason, r.advice or ADVICE_FIX_INPUT, r.field)
     if validate_mobile(alert.reporter_phone):
-        refuse(
+        out.refuse(
             R.INVALID_REPORTER_PHONE,
             "报警人手机号码格式不正确。",
             "请填写本人正在使用的手机号码，以便接收短信和电子认定书。",
             "reporter_phone",
         )
     if not alert.consent_electronic_service:
-        refuse(
+        out.refuse(
             R.NO_ELECTRONIC_SERVICE_CONSENT,
             "线上处理须同意以电子方式送达事故认定书。",
             "请同意电子送达后重新提交；如不同意，请拨打110，由交警到现场处理。",
             "consent_electronic_service",
         )
-
-    return EligibilityResult(
-        eligible=not refusals,
-        refusals=refusals,
-        area=feature.name if feature else None,
-        district=feature.district if feature else None,
-        location_wgs84=wgs,
-    )
