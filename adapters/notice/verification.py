@@ -8,6 +8,7 @@ import binascii
 import hmac
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -124,7 +125,7 @@ def verify_notice(
             message=f"未查询到编号为 {number} 的道路交通事故认定书，请核对认定书编号。",
             reason="no record for this number",
         )
-    base = {"notice_number": number, "kind": record.kind, "issued_at": record.issued_at}
+    base: dict[str, Any] = {"notice_number": number, "kind": record.kind, "issued_at": record.issued_at}
     if not hmac.compare_digest(normalise_code(code).encode(), record.short_code.encode()):
         return VerificationResult(
             status=VerificationStatus.WRONG_CODE,
@@ -132,43 +133,19 @@ def verify_notice(
             reason="short code does not match",
             **base,
         )
-    altered = VerificationResult(
-        status=VerificationStatus.ALTERED,
-        message="经核验，该文件与公安机关交通管理部门出具的原件不一致，可能已被篡改，请以原件为准。",
-        **base,
-    )
-    try:
-        signature = base64.b64decode(record.signature, validate=True)
-        content_signature = base64.b64decode(record.content_signature, validate=True)
-    except (binascii.Error, ValueError):
-        return altered.model_copy(update={"reason": "signature is not base64"})
-    if not verify_signature(public_key, signature, record.signed_message()):
-        return altered.model_copy(update={"reason": "record signature invalid"})
-    if short_code_for(content_signature) != record.short_code:
-        return altered.model_copy(update={"reason": "short code does not derive from the content signature"})
-    if content is not None and content.digest() != record.content_digest:
-        return altered.model_copy(update={"reason": "content digest mismatch"})
-    if pdf_bytes is not None and not hmac.compare_digest(sha256_hex(pdf_bytes), record.sha256):
-        return altered.model_copy(update={"reason": "PDF SHA-256 mismatch"})
+    problem = _integrity_problem(record, public_key, pdf_bytes, content)
+    if problem:
+        return VerificationResult(
+            status=VerificationStatus.ALTERED,
+            message="经核验，该文件与公安机关交通管理部门出具的原件不一致，可能已被篡改，请以原件为准。",
+            reason=problem,
+            **base,
+        )
     summary = public_summary(pdf_bytes, record.content_digest) if pdf_bytes is not None else None
     if summary is not None:
         summary = summary.model_copy(update={"revoked_by_notice_number": record.revoked_by_notice_number})
     if record.revoked_at is not None or record.revoked_by_notice_number:
-        when = f"已于{_date_zh(record.revoked_at)}" if record.revoked_at else "已"
-        by = (
-            f"被第 {record.revoked_by_notice_number} 号撤销道路交通事故认定书撤销"
-            if record.revoked_by_notice_number
-            else "被撤销"
-        )
-        return VerificationResult(
-            status=VerificationStatus.REVOKED,
-            message=f"该认定书为公安机关交通管理部门出具，但{when}{by}，不再具有效力，请以重新作出的认定书为准。",
-            reason="revoked",
-            revoked_at=record.revoked_at,
-            revoked_by_notice_number=record.revoked_by_notice_number,
-            summary=summary,
-            **base,
-        )
+        return _revoked(record, summary, base)
     title = TITLES.get(record.kind, "道路交通事故认定书")
     return VerificationResult(
         status=VerificationStatus.GENUINE,
@@ -177,6 +154,45 @@ def verify_notice(
             "电子签名有效，文件内容未被篡改。"
         ),
         reason="genuine",
+        summary=summary,
+        **base,
+    )
+
+
+def _integrity_problem(
+    record: NoticeRecord, public_key: Ed25519PublicKey, pdf_bytes: bytes | None, content: NoticeContent | None
+) -> str:
+    """Why the record, its signatures, the content or the PDF do not hold together ("" when they do)."""
+    try:
+        signature = base64.b64decode(record.signature, validate=True)
+        content_signature = base64.b64decode(record.content_signature, validate=True)
+    except (binascii.Error, ValueError):
+        return "signature is not base64"
+    if not verify_signature(public_key, signature, record.signed_message()):
+        return "record signature invalid"
+    if short_code_for(content_signature) != record.short_code:
+        return "short code does not derive from the content signature"
+    if content is not None and content.digest() != record.content_digest:
+        return "content digest mismatch"
+    if pdf_bytes is not None and not hmac.compare_digest(sha256_hex(pdf_bytes), record.sha256):
+        return "PDF SHA-256 mismatch"
+    return ""
+
+
+def _revoked(record: NoticeRecord, summary: NoticeSummary | None, base: dict[str, Any]) -> VerificationResult:
+    """Genuine but revoked: say when and by which notice, so the reader turns to the new one."""
+    when = f"已于{_date_zh(record.revoked_at)}" if record.revoked_at else "已"
+    by = (
+        f"被第 {record.revoked_by_notice_number} 号撤销道路交通事故认定书撤销"
+        if record.revoked_by_notice_number
+        else "被撤销"
+    )
+    return VerificationResult(
+        status=VerificationStatus.REVOKED,
+        message=f"该认定书为公安机关交通管理部门出具，但{when}{by}，不再具有效力，请以重新作出的认定书为准。",
+        reason="revoked",
+        revoked_at=record.revoked_at,
+        revoked_by_notice_number=record.revoked_by_notice_number,
         summary=summary,
         **base,
     )
