@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from adapters.sms_templates import SECRET_PARAMS
+from adapters.sms_templates import is_secret
 from api.auth import AdminP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
@@ -113,7 +113,7 @@ async def sms_outbox(
             party_id=r.party_id,
             phone=mask_phone(r.phone),
             template=r.template,
-            body=r.body if r.template not in SECRET_PARAMS else "（验证码/报警链接短信，内容不予显示）",
+            body=r.body if not is_secret(r.template) else "（验证码/报警链接短信，内容不予显示）",
             status=r.status,
             provider=r.provider,
             error_code=r.error_code,

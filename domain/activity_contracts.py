@@ -27,6 +27,7 @@ from domain.models import (
     Party,
     Refusal,
 )
+from domain.sms_texts import SmsTemplate as SmsTemplate  # re-exported: the workflow sends act.SmsTemplate.X
 
 __all__ = ["CaseSnapshot", "PartySnapshot"]  # re-exported: the record step's payload
 
@@ -76,24 +77,6 @@ class RoomInfo(Model):
 class TokenRequest(Model):
     room_name: str
     identity: str  # "<case>-<party id>" / "<case>-seat-<seat id>": no personal data
-
-
-class SmsTemplate:
-    """Template ids; the Chinese texts live in adapters/sms_templates.py."""
-
-    ALERT_RECEIVED = "alert_received"
-    SEAT_CONNECTED = "seat_connected"
-    YOU_MAY_LEAVE = "you_may_leave"
-    DECISION_NOTICE = "decision_notice"
-    NOTICE_REMINDER = "notice_reminder"
-    REVIEW_RECEIVED = "review_received"
-    REVIEW_RESULT = "review_result"
-    CLAIM_FILED = "claim_filed"
-    HANDED_TO_PATROL = "handed_to_patrol"
-    REFUSED = "refused"
-    NOTICE_REVOKED = "notice_revoked"
-    LOGIN_CODE = "login_code"  # API: citizen SMS login
-    ALERT_LINK = "alert_link"  # API: the 110 path's one-time alert link
 
 
 class SmsRequest(Model):
