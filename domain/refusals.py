@@ -52,7 +52,9 @@ class RefusalCode:
 REGISTRY: dict[str, RefusalCode] = {}
 
 
-def _code(code: str, kind: Kind, reason: str, advice: str = "") -> RefusalCode:
+def declare(code: str, kind: Kind, reason: str, advice: str = "") -> RefusalCode:
+    """Put a code in the one registry (a second declaration is an error). The codes below are the
+    case's; a new step may declare its own in its own domain module, beside its other rules."""
     if code in REGISTRY:
         raise ValueError(f"refusal code {code} declared twice")
     REGISTRY[code] = entry = RefusalCode(code, kind, reason, advice)
@@ -66,190 +68,192 @@ def lookup(code: str) -> RefusalCode | None:
 F, C, I = Kind.FORBIDDEN, Kind.CONFLICT, Kind.INVALID  # noqa: E741 - the three kinds a step refuses with
 
 # --- general (the API's own problems) ---------------------------------------------------------
-BAD_REQUEST = _code("BAD_REQUEST", Kind.BAD_REQUEST, "请求格式不正确")
-UNAUTHENTICATED = _code("UNAUTHENTICATED", Kind.UNAUTHENTICATED, "请先登录")
-INVALID_TOKEN = _code("INVALID_TOKEN", Kind.UNAUTHENTICATED, "登录已失效，请重新登录")
-INVALID_CODE = _code("INVALID_CODE", Kind.UNAUTHENTICATED, "验证码不正确或已过期")
-LINK_INVALID = _code("LINK_INVALID", Kind.UNAUTHENTICATED, "链接已失效，请重新拨打110获取")
-FORBIDDEN = _code("FORBIDDEN", F, "无权执行此操作")
-BAD_SIGNATURE = _code("BAD_SIGNATURE", F, "签名校验失败")
-NOT_FOUND = _code("NOT_FOUND", Kind.NOT_FOUND, "未找到请求的资源")
-CASE_NOT_FOUND = _code("CASE_NOT_FOUND", Kind.NOT_FOUND, "未找到该案件")
-NOTICE_NOT_FOUND = _code("NOTICE_NOT_FOUND", Kind.NOT_FOUND, "未找到该认定书")
-METHOD_NOT_ALLOWED = _code("METHOD_NOT_ALLOWED", Kind.METHOD_NOT_ALLOWED, "不支持该请求方法")
-CONFLICT = _code("CONFLICT", C, "当前状态下不能执行此操作")
-TOO_LARGE = _code("TOO_LARGE", Kind.TOO_LARGE, "上传的内容过大")
-BODY_TOO_LARGE = _code("BODY_TOO_LARGE", Kind.TOO_LARGE, "提交的内容过大，请精简后重试")
-UNSUPPORTED_MEDIA_TYPE = _code("UNSUPPORTED_MEDIA_TYPE", Kind.UNSUPPORTED, "不支持的内容类型")
-VALIDATION_FAILED = _code("VALIDATION_FAILED", I, "提交的内容不符合要求，请核对后重新提交")
-RATE_LIMITED = _code("RATE_LIMITED", Kind.RATE_LIMITED, "操作过于频繁，请稍后再试")
-INTERNAL_ERROR = _code("INTERNAL_ERROR", Kind.INTERNAL, "系统繁忙，请稍后再试")
-SERVICE_UNAVAILABLE = _code(
+BAD_REQUEST = declare("BAD_REQUEST", Kind.BAD_REQUEST, "请求格式不正确")
+UNAUTHENTICATED = declare("UNAUTHENTICATED", Kind.UNAUTHENTICATED, "请先登录")
+INVALID_TOKEN = declare("INVALID_TOKEN", Kind.UNAUTHENTICATED, "登录已失效，请重新登录")
+INVALID_CODE = declare("INVALID_CODE", Kind.UNAUTHENTICATED, "验证码不正确或已过期")
+LINK_INVALID = declare("LINK_INVALID", Kind.UNAUTHENTICATED, "链接已失效，请重新拨打110获取")
+FORBIDDEN = declare("FORBIDDEN", F, "无权执行此操作")
+BAD_SIGNATURE = declare("BAD_SIGNATURE", F, "签名校验失败")
+NOT_FOUND = declare("NOT_FOUND", Kind.NOT_FOUND, "未找到请求的资源")
+CASE_NOT_FOUND = declare("CASE_NOT_FOUND", Kind.NOT_FOUND, "未找到该案件")
+NOTICE_NOT_FOUND = declare("NOTICE_NOT_FOUND", Kind.NOT_FOUND, "未找到该认定书")
+METHOD_NOT_ALLOWED = declare("METHOD_NOT_ALLOWED", Kind.METHOD_NOT_ALLOWED, "不支持该请求方法")
+CONFLICT = declare("CONFLICT", C, "当前状态下不能执行此操作")
+TOO_LARGE = declare("TOO_LARGE", Kind.TOO_LARGE, "上传的内容过大")
+BODY_TOO_LARGE = declare("BODY_TOO_LARGE", Kind.TOO_LARGE, "提交的内容过大，请精简后重试")
+UNSUPPORTED_MEDIA_TYPE = declare("UNSUPPORTED_MEDIA_TYPE", Kind.UNSUPPORTED, "不支持的内容类型")
+VALIDATION_FAILED = declare("VALIDATION_FAILED", I, "提交的内容不符合要求，请核对后重新提交")
+RATE_LIMITED = declare("RATE_LIMITED", Kind.RATE_LIMITED, "操作过于频繁，请稍后再试")
+INTERNAL_ERROR = declare("INTERNAL_ERROR", Kind.INTERNAL, "系统繁忙，请稍后再试")
+SERVICE_UNAVAILABLE = declare(
     "SERVICE_UNAVAILABLE", Kind.UNAVAILABLE, "系统暂时无法处理案件，请稍后再试；紧急情况请拨打110"
 )
-TEMPORAL_UNAVAILABLE = _code("TEMPORAL_UNAVAILABLE", Kind.UNAVAILABLE, SERVICE_UNAVAILABLE.reason)
-TEMPORAL_TIMEOUT = _code("TEMPORAL_TIMEOUT", Kind.UNAVAILABLE, "系统处理超时，请稍后刷新查看结果")
-SMS_UNAVAILABLE = _code("SMS_UNAVAILABLE", Kind.UNAVAILABLE, "短信发送失败，请稍后再试")
-CASE_NUMBER_EXHAUSTED = _code("CASE_NUMBER_EXHAUSTED", Kind.UNAVAILABLE, "今日案件编号已用尽，请拨打110")
-REQUEST_TOO_LARGE = _code("REQUEST_TOO_LARGE", I, "提交的内容过大或格式不被接受，请精简后重试")
-UPDATE_FAILED = _code("UPDATE_FAILED", C, "操作未能完成，请刷新后重试")
-CASE_ALREADY_EXISTS = _code("CASE_ALREADY_EXISTS", C, "该案件已存在")
-INVALID_PHONE = _code("INVALID_PHONE", I, "手机号码格式不正确，应为11位中国大陆手机号码")
-INVALID_STAFF_ID = _code("INVALID_STAFF_ID", I, "工号格式不正确")
-INVALID_CHARACTERS = _code("INVALID_CHARACTERS", I, "提交的内容包含无效字符")
-SMS_CODE_TOO_SOON = _code("SMS_CODE_TOO_SOON", Kind.RATE_LIMITED, "验证码已发送，请稍后再试")
-SMS_CODE_LIMIT = _code("SMS_CODE_LIMIT", Kind.RATE_LIMITED, "获取验证码次数过多，请一小时后再试")
-REPORTER_NOT_A_PARTY = _code(
+TEMPORAL_UNAVAILABLE = declare("TEMPORAL_UNAVAILABLE", Kind.UNAVAILABLE, SERVICE_UNAVAILABLE.reason)
+TEMPORAL_TIMEOUT = declare("TEMPORAL_TIMEOUT", Kind.UNAVAILABLE, "系统处理超时，请稍后刷新查看结果")
+SMS_UNAVAILABLE = declare("SMS_UNAVAILABLE", Kind.UNAVAILABLE, "短信发送失败，请稍后再试")
+CASE_NUMBER_EXHAUSTED = declare("CASE_NUMBER_EXHAUSTED", Kind.UNAVAILABLE, "今日案件编号已用尽，请拨打110")
+REQUEST_TOO_LARGE = declare("REQUEST_TOO_LARGE", I, "提交的内容过大或格式不被接受，请精简后重试")
+UPDATE_FAILED = declare("UPDATE_FAILED", C, "操作未能完成，请刷新后重试")
+CASE_ALREADY_EXISTS = declare("CASE_ALREADY_EXISTS", C, "该案件已存在")
+INVALID_PHONE = declare("INVALID_PHONE", I, "手机号码格式不正确，应为11位中国大陆手机号码")
+INVALID_STAFF_ID = declare("INVALID_STAFF_ID", I, "工号格式不正确")
+INVALID_CHARACTERS = declare("INVALID_CHARACTERS", I, "提交的内容包含无效字符")
+SMS_CODE_TOO_SOON = declare("SMS_CODE_TOO_SOON", Kind.RATE_LIMITED, "验证码已发送，请稍后再试")
+SMS_CODE_LIMIT = declare("SMS_CODE_LIMIT", Kind.RATE_LIMITED, "获取验证码次数过多，请一小时后再试")
+REPORTER_NOT_A_PARTY = declare(
     "REPORTER_NOT_A_PARTY",
     I,
     "报警人手机号须为当事人之一的手机号码。",
     "请由当事人本人使用本人手机号报警，或在当事人信息中填写本人手机号码。",
 )
-INVALID_PAYLOAD = _code("INVALID_PAYLOAD", I, "提交的数据格式不正确")
-UNDECODABLE_PAYLOAD = _code("UNDECODABLE_PAYLOAD", I, "无法解码该数据")
-DAY_OUTSIDE_YEAR = _code("DAY_OUTSIDE_YEAR", I, "日期不在所载入的年份内")
-EVIDENCE_TYPE = _code("EVIDENCE_TYPE", Kind.UNSUPPORTED, "证据文件只能是JPEG、PNG图片或MP4视频")
-EVIDENCE_TOO_LARGE = _code("EVIDENCE_TOO_LARGE", Kind.TOO_LARGE, "证据文件过大")
-EVIDENCE_CONFLICT = _code("EVIDENCE_CONFLICT", C, "该证据编号已登记为其他文件")
+INVALID_PAYLOAD = declare("INVALID_PAYLOAD", I, "提交的数据格式不正确")
+UNDECODABLE_PAYLOAD = declare("UNDECODABLE_PAYLOAD", I, "无法解码该数据")
+DAY_OUTSIDE_YEAR = declare("DAY_OUTSIDE_YEAR", I, "日期不在所载入的年份内")
+EVIDENCE_TYPE = declare("EVIDENCE_TYPE", Kind.UNSUPPORTED, "证据文件只能是JPEG、PNG图片或MP4视频")
+EVIDENCE_TOO_LARGE = declare("EVIDENCE_TOO_LARGE", Kind.TOO_LARGE, "证据文件过大")
+EVIDENCE_CONFLICT = declare("EVIDENCE_CONFLICT", C, "该证据编号已登记为其他文件")
 
 # recordings and evidence files (the seat console's chunked upload, the staff's evidence view)
-FORBIDDEN_CASE = _code("FORBIDDEN_CASE", F, "无权查看该案件的证据")
-EVIDENCE_NOT_FOUND = _code("EVIDENCE_NOT_FOUND", Kind.NOT_FOUND, "未找到该证据")
-EVIDENCE_REMOTE = _code("EVIDENCE_REMOTE", Kind.NOT_FOUND, "该证据文件不在本系统存储中")
-EVIDENCE_DELETED = _code("EVIDENCE_DELETED", Kind.NOT_FOUND, "该证据已超过保存期限，按规定删除")
+FORBIDDEN_CASE = declare("FORBIDDEN_CASE", F, "无权查看该案件的证据")
+EVIDENCE_NOT_FOUND = declare("EVIDENCE_NOT_FOUND", Kind.NOT_FOUND, "未找到该证据")
+EVIDENCE_REMOTE = declare("EVIDENCE_REMOTE", Kind.NOT_FOUND, "该证据文件不在本系统存储中")
+EVIDENCE_DELETED = declare("EVIDENCE_DELETED", Kind.NOT_FOUND, "该证据已超过保存期限，按规定删除")
 # the object store (adapters/storage): a file whose bytes no longer match the SHA-256 of its
 # record is never served; a store that cannot be reached answers 503
-STORAGE_INTEGRITY = _code(
+STORAGE_INTEGRITY = declare(
     "STORAGE_INTEGRITY", Kind.INTERNAL, "文件校验未通过（与登记的SHA-256不一致），已停止提供，请联系管理员"
 )
-STORAGE_UNAVAILABLE = _code("STORAGE_UNAVAILABLE", Kind.UNAVAILABLE, "文件存储暂不可用，请稍后再试")
-RECORDING_NOT_FOUND = _code("RECORDING_NOT_FOUND", Kind.NOT_FOUND, "未找到该录像上传")
-CHUNK_TOO_LARGE = _code("CHUNK_TOO_LARGE", Kind.TOO_LARGE, "单段录像过大")
-RECORDING_TOO_LARGE = _code("RECORDING_TOO_LARGE", Kind.TOO_LARGE, "录像超过大小上限")
-CHUNK_EMPTY = _code("CHUNK_EMPTY", I, "录像分段为空")
-CHUNK_CONFLICT = _code("CHUNK_CONFLICT", C, "该段已以不同内容上传")
-CHUNK_OUT_OF_ORDER = _code("CHUNK_OUT_OF_ORDER", C, "录像分段顺序不对")
-RECORDING_FINISHED = _code("RECORDING_FINISHED", C, "录像已保存，不能再追加")
-RECORDING_EMPTY = _code("RECORDING_EMPTY", I, "录像为空，无法保存")
-PARTY_INVALID = _code("PARTY_INVALID", I, "当事人信息不正确")
+STORAGE_UNAVAILABLE = declare("STORAGE_UNAVAILABLE", Kind.UNAVAILABLE, "文件存储暂不可用，请稍后再试")
+RECORDING_NOT_FOUND = declare("RECORDING_NOT_FOUND", Kind.NOT_FOUND, "未找到该录像上传")
+CHUNK_TOO_LARGE = declare("CHUNK_TOO_LARGE", Kind.TOO_LARGE, "单段录像过大")
+RECORDING_TOO_LARGE = declare("RECORDING_TOO_LARGE", Kind.TOO_LARGE, "录像超过大小上限")
+CHUNK_EMPTY = declare("CHUNK_EMPTY", I, "录像分段为空")
+CHUNK_CONFLICT = declare("CHUNK_CONFLICT", C, "该段已以不同内容上传")
+CHUNK_OUT_OF_ORDER = declare("CHUNK_OUT_OF_ORDER", C, "录像分段顺序不对")
+RECORDING_FINISHED = declare("RECORDING_FINISHED", C, "录像已保存，不能再追加")
+RECORDING_EMPTY = declare("RECORDING_EMPTY", I, "录像为空，无法保存")
+PARTY_INVALID = declare("PARTY_INVALID", I, "当事人信息不正确")
 
 # --- who may act (403) ------------------------------------------------------------------------
-FORBIDDEN_ROLE = _code("FORBIDDEN_ROLE", F, "无权执行此操作")
-NOT_A_PARTY = _code("NOT_A_PARTY", F, "您不是本案当事人")
-NOT_THE_SEAT = _code("NOT_THE_SEAT", F, "该案件由其他坐席处理")
-SEAT_CANNOT_DECIDE = _code("SEAT_CANNOT_DECIDE", F, "取证坐席不能同时作出责任认定")
-REVIEWER_NOT_INDEPENDENT = _code("REVIEWER_NOT_INDEPENDENT", F, "原认定民警不能参与复核")
+FORBIDDEN_ROLE = declare("FORBIDDEN_ROLE", F, "无权执行此操作")
+NOT_A_PARTY = declare("NOT_A_PARTY", F, "您不是本案当事人")
+NOT_THE_SEAT = declare("NOT_THE_SEAT", F, "该案件由其他坐席处理")
+SEAT_CANNOT_DECIDE = declare("SEAT_CANNOT_DECIDE", F, "取证坐席不能同时作出责任认定")
+REVIEWER_NOT_INDEPENDENT = declare("REVIEWER_NOT_INDEPENDENT", F, "原认定民警不能参与复核")
 
 # --- not in this state (409) ------------------------------------------------------------------
-NOT_YET_ACCEPTED = _code("NOT_YET_ACCEPTED", C, "报警正在受理中，请稍后接听")
-NOT_ELIGIBLE = _code("NOT_ELIGIBLE", I, "不符合线上快处条件")
-CALL_ALREADY_TAKEN = _code("CALL_ALREADY_TAKEN", C, "该案件已由其他坐席接听或不在排队中")
-VIDEO_NOT_AVAILABLE = _code("VIDEO_NOT_AVAILABLE", C, "视频取证已结束，无需再连线")
-NOT_COLLECTING = _code("NOT_COLLECTING", C, "案件当前不在视频取证阶段")
-EVIDENCE_DUPLICATE = _code("EVIDENCE_DUPLICATE", C, "该证据已登记")
-SAFETY_CHECKLIST_INCOMPLETE = _code(
+NOT_YET_ACCEPTED = declare("NOT_YET_ACCEPTED", C, "报警正在受理中，请稍后接听")
+NOT_ELIGIBLE = declare("NOT_ELIGIBLE", I, "不符合线上快处条件")
+CALL_ALREADY_TAKEN = declare("CALL_ALREADY_TAKEN", C, "该案件已由其他坐席接听或不在排队中")
+VIDEO_NOT_AVAILABLE = declare("VIDEO_NOT_AVAILABLE", C, "视频取证已结束，无需再连线")
+NOT_COLLECTING = declare("NOT_COLLECTING", C, "案件当前不在视频取证阶段")
+EVIDENCE_DUPLICATE = declare("EVIDENCE_DUPLICATE", C, "该证据已登记")
+SAFETY_CHECKLIST_INCOMPLETE = declare(
     "SAFETY_CHECKLIST_INCOMPLETE", C, "安全检查未完成：双闪、三角警示牌、人员撤至安全区域"
 )
-SHOT_LIST_INCOMPLETE = _code("SHOT_LIST_INCOMPLETE", C, "取证清单未完成")
-PARTY_INCOMPLETE = _code("PARTY_INCOMPLETE", C, "当事人缺少车辆或驾驶证信息")
-WRONG_STATE = _code("WRONG_STATE", C, "只能在等待认定时转现场处理")
-TOO_LATE_TO_CANCEL = _code("TOO_LATE_TO_CANCEL", C, "证据已固定，案件已进入认定程序，不能取消")
-NOT_AWAITING_DECISION = _code("NOT_AWAITING_DECISION", C, "案件当前不在等待认定状态")
-ALREADY_DECIDED = _code("ALREADY_DECIDED", C, "该案件已作出认定，正在生成认定书")
-NO_NOTICE = _code("NO_NOTICE", C, "事故认定书尚未出具")
-ALREADY_SERVED = _code("ALREADY_SERVED", C, "该当事人已送达")
-REVIEW_ALREADY_REQUESTED = _code("REVIEW_ALREADY_REQUESTED", C, "同一事故只能申请一次复核，本案已有复核申请")
-REVIEW_NOT_OPEN = _code("REVIEW_NOT_OPEN", C, "当前不能申请复核")
-REVIEW_WINDOW_CLOSED = _code("REVIEW_WINDOW_CLOSED", C, "已超过复核申请期限（送达之日起三个工作日）")
-NOT_SERVED = _code("NOT_SERVED", C, "请先查看并确认收到事故认定书")
-NOT_UNDER_REVIEW = _code("NOT_UNDER_REVIEW", C, "案件当前不在复核中")
-CO_REVIEWER_NOT_CONCURRED = _code("CO_REVIEWER_NOT_CONCURRED", C, "其他复核民警尚未确认同一复核结论")
-CASE_CLOSED = _code("CASE_CLOSED", C, "案件已办结，不能再执行此操作")
-NO_INSURANCE_ON_RECORD = _code("NO_INSURANCE_ON_RECORD", C, "该当事人没有可报案的交强险信息")
-CLAIM_ALREADY_FILED = _code("CLAIM_ALREADY_FILED", C, "已经向保险公司报案，无需重复报案")
-NOTICE_INVALID = _code("NOTICE_INVALID", I, "认定书无法出具")
+SHOT_LIST_INCOMPLETE = declare("SHOT_LIST_INCOMPLETE", C, "取证清单未完成")
+PARTY_INCOMPLETE = declare("PARTY_INCOMPLETE", C, "当事人缺少车辆或驾驶证信息")
+WRONG_STATE = declare("WRONG_STATE", C, "只能在等待认定时转现场处理")
+TOO_LATE_TO_CANCEL = declare("TOO_LATE_TO_CANCEL", C, "证据已固定，案件已进入认定程序，不能取消")
+NOT_AWAITING_DECISION = declare("NOT_AWAITING_DECISION", C, "案件当前不在等待认定状态")
+ALREADY_DECIDED = declare("ALREADY_DECIDED", C, "该案件已作出认定，正在生成认定书")
+NO_NOTICE = declare("NO_NOTICE", C, "事故认定书尚未出具")
+ALREADY_SERVED = declare("ALREADY_SERVED", C, "该当事人已送达")
+REVIEW_ALREADY_REQUESTED = declare(
+    "REVIEW_ALREADY_REQUESTED", C, "同一事故只能申请一次复核，本案已有复核申请"
+)
+REVIEW_NOT_OPEN = declare("REVIEW_NOT_OPEN", C, "当前不能申请复核")
+REVIEW_WINDOW_CLOSED = declare("REVIEW_WINDOW_CLOSED", C, "已超过复核申请期限（送达之日起三个工作日）")
+NOT_SERVED = declare("NOT_SERVED", C, "请先查看并确认收到事故认定书")
+NOT_UNDER_REVIEW = declare("NOT_UNDER_REVIEW", C, "案件当前不在复核中")
+CO_REVIEWER_NOT_CONCURRED = declare("CO_REVIEWER_NOT_CONCURRED", C, "其他复核民警尚未确认同一复核结论")
+CASE_CLOSED = declare("CASE_CLOSED", C, "案件已办结，不能再执行此操作")
+NO_INSURANCE_ON_RECORD = declare("NO_INSURANCE_ON_RECORD", C, "该当事人没有可报案的交强险信息")
+CLAIM_ALREADY_FILED = declare("CLAIM_ALREADY_FILED", C, "已经向保险公司报案，无需重复报案")
+NOTICE_INVALID = declare("NOTICE_INVALID", I, "认定书无法出具")
 
 # --- content that breaks a rule (422) ---------------------------------------------------------
-REASON_REQUIRED = _code("REASON_REQUIRED", I, "请说明理由")
-UNKNOWN_PARTY = _code("UNKNOWN_PARTY", I, "案件中没有该当事人")
-PARTIES_INVALID = _code("PARTIES_INVALID", I, "当事人列表为空或编号重复")
-SERVICE_INVALID = _code("SERVICE_INVALID", I, "送达时间不能晚于当前时间，且须写明送达方式")
-TOO_FEW_REVIEWERS = _code("TOO_FEW_REVIEWERS", I, "复核须由两名以上民警共同作出")
-REGISTRY_ERROR = _code("REGISTRY_ERROR", I, "核验系统无法完成核验")
+REASON_REQUIRED = declare("REASON_REQUIRED", I, "请说明理由")
+UNKNOWN_PARTY = declare("UNKNOWN_PARTY", I, "案件中没有该当事人")
+PARTIES_INVALID = declare("PARTIES_INVALID", I, "当事人列表为空或编号重复")
+SERVICE_INVALID = declare("SERVICE_INVALID", I, "送达时间不能晚于当前时间，且须写明送达方式")
+TOO_FEW_REVIEWERS = declare("TOO_FEW_REVIEWERS", I, "复核须由两名以上民警共同作出")
+REGISTRY_ERROR = declare("REGISTRY_ERROR", I, "核验系统无法完成核验")
 
 # party data (domain.validators)
-INVALID_RESIDENT_ID = _code(
+INVALID_RESIDENT_ID = declare(
     "INVALID_RESIDENT_ID", I, "身份证号码不正确", "请核对居民身份证号码（18位）后重新填写。"
 )
-INVALID_PLATE = _code("INVALID_PLATE", I, "号牌号码格式不正确。")
-PLATE_NOT_ELIGIBLE = _code("PLATE_NOT_ELIGIBLE", I, "该类号牌的车辆不能线上快处。")
-INVALID_MOBILE = _code(
+INVALID_PLATE = declare("INVALID_PLATE", I, "号牌号码格式不正确。")
+PLATE_NOT_ELIGIBLE = declare("PLATE_NOT_ELIGIBLE", I, "该类号牌的车辆不能线上快处。")
+INVALID_MOBILE = declare(
     "INVALID_MOBILE",
     I,
     "手机号码格式不正确，应为11位中国大陆手机号码。",
     "请填写本人正在使用的手机号码，以便接收短信和电子认定书。",
 )
-INVALID_LICENCE_NUMBER = _code(
+INVALID_LICENCE_NUMBER = declare(
     "INVALID_LICENCE_NUMBER",
     I,
     "驾驶证档案编号应为12位数字。",
     "档案编号印在驾驶证副页上，也可在交管12123中查看。",
 )
-MISSING_LICENCE_NUMBER = _code(
+MISSING_LICENCE_NUMBER = declare(
     "MISSING_LICENCE_NUMBER",
     I,
     "机动车驾驶人须填写驾驶证档案编号。",
     "档案编号印在驾驶证副页上，也可在交管12123中查看。",
 )
-MISSING_VEHICLE = _code(
+MISSING_VEHICLE = declare(
     "MISSING_VEHICLE", I, "机动车驾驶人须填写所驾车辆及号牌号码。", "请补充车辆号牌号码后重新提交。"
 )
-INVALID_NAME = _code("INVALID_NAME", I, "姓名格式不正确。", "请填写与证件一致的姓名。")
+INVALID_NAME = declare("INVALID_NAME", I, "姓名格式不正确。", "请填写与证件一致的姓名。")
 
 # the decision (domain.liability)
-LIABILITY_NO_PARTIES = _code("LIABILITY_NO_PARTIES", I, "案件没有当事人，无法认定责任。")
-LIABILITY_DUPLICATE_PARTY = _code("LIABILITY_DUPLICATE_PARTY", I, "当事人编号重复。")
-LIABILITY_UNKNOWN_PARTY = _code("LIABILITY_UNKNOWN_PARTY", I, "责任认定包含不属于本案的当事人。")
-LIABILITY_MISSING_PARTY = _code("LIABILITY_MISSING_PARTY", I, "有当事人未认定责任。")
-LIABILITY_INVALID_VALUE = _code(
+LIABILITY_NO_PARTIES = declare("LIABILITY_NO_PARTIES", I, "案件没有当事人，无法认定责任。")
+LIABILITY_DUPLICATE_PARTY = declare("LIABILITY_DUPLICATE_PARTY", I, "当事人编号重复。")
+LIABILITY_UNKNOWN_PARTY = declare("LIABILITY_UNKNOWN_PARTY", I, "责任认定包含不属于本案的当事人。")
+LIABILITY_MISSING_PARTY = declare("LIABILITY_MISSING_PARTY", I, "有当事人未认定责任。")
+LIABILITY_INVALID_VALUE = declare(
     "LIABILITY_INVALID_VALUE", I, "责任类别只能是全部、主要、同等、次要或无责任。"
 )
-LIABILITY_NO_FAULT = _code(
+LIABILITY_NO_FAULT = declare(
     "LIABILITY_NO_FAULT", I, "各方均无责任时应认定为交通意外；否则至少一方应承担责任。"
 )
-LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE = _code(
+LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE = declare(
     "LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE", I, "交通意外事故各方均应为无责任。"
 )
-LIABILITY_INVALID_COMBINATION = _code("LIABILITY_INVALID_COMBINATION", I, "责任划分不符合规定的组合。")
-MISSING_FACTS = _code("MISSING_FACTS", I, "请填写事故事实。")
-MISSING_ACCIDENT_FORM = _code("MISSING_ACCIDENT_FORM", I, "请填写事故形态（如追尾碰撞、侧面刮擦）。")
-MISSING_WEATHER = _code("MISSING_WEATHER", I, "请填写天气。")
-MISSING_OFFICER_INFO = _code("MISSING_OFFICER_INFO", I, "缺少办案民警信息。")
-MEDIATION_AMBIGUOUS = _code("MEDIATION_AMBIGUOUS", I, "调解结果与未调解原因只能填写其一。")
-MEDIATION_MISSING = _code(
+LIABILITY_INVALID_COMBINATION = declare("LIABILITY_INVALID_COMBINATION", I, "责任划分不符合规定的组合。")
+MISSING_FACTS = declare("MISSING_FACTS", I, "请填写事故事实。")
+MISSING_ACCIDENT_FORM = declare("MISSING_ACCIDENT_FORM", I, "请填写事故形态（如追尾碰撞、侧面刮擦）。")
+MISSING_WEATHER = declare("MISSING_WEATHER", I, "请填写天气。")
+MISSING_OFFICER_INFO = declare("MISSING_OFFICER_INFO", I, "缺少办案民警信息。")
+MEDIATION_AMBIGUOUS = declare("MEDIATION_AMBIGUOUS", I, "调解结果与未调解原因只能填写其一。")
+MEDIATION_MISSING = declare(
     "MEDIATION_MISSING", I, "请填写调解结果，或未调解的原因（异议、拒签、不同意调解）。"
 )
 
 # eligibility (domain.eligibility): the alert cannot be handled online
-NOT_A_WORKING_DAY = _code("NOT_A_WORKING_DAY", I, "视频快处仅在工作日提供。")
-CALENDAR_UNAVAILABLE = _code(
+NOT_A_WORKING_DAY = declare("NOT_A_WORKING_DAY", I, "视频快处仅在工作日提供。")
+CALENDAR_UNAVAILABLE = declare(
     "CALENDAR_UNAVAILABLE", I, "系统尚未载入该年的节假日安排，暂时无法受理视频快处。"
 )
-OUTSIDE_SERVICE_HOURS = _code("OUTSIDE_SERVICE_HOURS", I, "当前不在视频快处服务时间。")
-OUTSIDE_PILOT_AREA = _code("OUTSIDE_PILOT_AREA", I, "事故地点不在视频快处试点范围内。")
-DRINK_OR_DRUGS = _code("DRINK_OR_DRUGS", I, "当事人有饮酒或服用管制药品嫌疑的事故不能线上处理。")
-HIT_AND_RUN = _code("HIT_AND_RUN", I, "有当事人驾车逃逸的事故不能线上处理。")
-INJURY_TOO_SERIOUS = _code("INJURY_TOO_SERIOUS", I, "受伤情况超出视频快处范围。")
-VEHICLES_NOT_MOVABLE = _code("VEHICLES_NOT_MOVABLE", I, "车辆不能自行移动的事故不能线上处理。")
-UNINSURED_MOTOR_PARTY = _code("UNINSURED_MOTOR_PARTY", I, "有机动车未投保交强险或保险不在有效期内。")
-MOTOR_PARTY_NOT_LIABLE = _code("MOTOR_PARTY_NOT_LIABLE", I, "机动车方须承担事故责任，方可线上处理。")
-INJURED_PARTY_ABSENT = _code("INJURED_PARTY_ABSENT", I, "受损财产的一方须在现场。")
-CATEGORY_PARTIES_MISMATCH = _code("CATEGORY_PARTIES_MISMATCH", I, "当事人与所选事故类型不符。")
-TOO_MANY_VEHICLES = _code("TOO_MANY_VEHICLES", I, "线上快处涉及的机动车数量超出上限。")
-DUPLICATE_PARTY_ID = _code("DUPLICATE_PARTY_ID", I, "当事人编号重复。")
-INVALID_PARTY = _code("INVALID_PARTY", I, "当事人信息不正确。")
-INVALID_REPORTER_PHONE = _code("INVALID_REPORTER_PHONE", I, "报警人手机号码格式不正确。")
-NO_ELECTRONIC_SERVICE_CONSENT = _code(
+OUTSIDE_SERVICE_HOURS = declare("OUTSIDE_SERVICE_HOURS", I, "当前不在视频快处服务时间。")
+OUTSIDE_PILOT_AREA = declare("OUTSIDE_PILOT_AREA", I, "事故地点不在视频快处试点范围内。")
+DRINK_OR_DRUGS = declare("DRINK_OR_DRUGS", I, "当事人有饮酒或服用管制药品嫌疑的事故不能线上处理。")
+HIT_AND_RUN = declare("HIT_AND_RUN", I, "有当事人驾车逃逸的事故不能线上处理。")
+INJURY_TOO_SERIOUS = declare("INJURY_TOO_SERIOUS", I, "受伤情况超出视频快处范围。")
+VEHICLES_NOT_MOVABLE = declare("VEHICLES_NOT_MOVABLE", I, "车辆不能自行移动的事故不能线上处理。")
+UNINSURED_MOTOR_PARTY = declare("UNINSURED_MOTOR_PARTY", I, "有机动车未投保交强险或保险不在有效期内。")
+MOTOR_PARTY_NOT_LIABLE = declare("MOTOR_PARTY_NOT_LIABLE", I, "机动车方须承担事故责任，方可线上处理。")
+INJURED_PARTY_ABSENT = declare("INJURED_PARTY_ABSENT", I, "受损财产的一方须在现场。")
+CATEGORY_PARTIES_MISMATCH = declare("CATEGORY_PARTIES_MISMATCH", I, "当事人与所选事故类型不符。")
+TOO_MANY_VEHICLES = declare("TOO_MANY_VEHICLES", I, "线上快处涉及的机动车数量超出上限。")
+DUPLICATE_PARTY_ID = declare("DUPLICATE_PARTY_ID", I, "当事人编号重复。")
+INVALID_PARTY = declare("INVALID_PARTY", I, "当事人信息不正确。")
+INVALID_REPORTER_PHONE = declare("INVALID_REPORTER_PHONE", I, "报警人手机号码格式不正确。")
+NO_ELECTRONIC_SERVICE_CONSENT = declare(
     "NO_ELECTRONIC_SERVICE_CONSENT", C, "未同意电子送达，认定书将以其他方式送达"
 )
 
