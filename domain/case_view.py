@@ -20,22 +20,7 @@ from domain.messages import (
     PartyView,
     ReviewOutcome,
 )
-from domain.models import CaseStatus, EvidenceKind, Liability, Location, Model, Party, Refusal
-
-NEXT_ACTION_ZH: dict[CaseStatus, str] = {
-    CaseStatus.QUEUED: "等待坐席民警接听视频",
-    CaseStatus.IN_VIDEO: "视频取证中，请按坐席民警指引操作",
-    CaseStatus.VERIFYING: "系统正在核验驾驶证、行驶证和交强险信息",
-    CaseStatus.AWAITING_DECISION: "信息采集完毕，请撤离现场；等待民警认定责任",
-    CaseStatus.NOTICE_SENT: "请查看事故认定书并确认收到",
-    CaseStatus.SERVED: "事故认定书已送达；可在复核期限内申请复核，或一键报保险",
-    CaseStatus.UNDER_REVIEW: "复核申请已受理，等待复核结论",
-    CaseStatus.AWAITING_REDETERMINATION: "复核决定重新认定，等待民警重新认定责任",
-    CaseStatus.CLOSED: "案件已办结",
-    CaseStatus.REFUSED: "不符合线上快处条件，请按提示处理",
-    CaseStatus.CANCELLED: "已取消线上快处",
-    CaseStatus.HANDED_TO_PATROL: "已转交警现场处理，请在安全位置等候",
-}
+from domain.models import STATUS_TEXT, CaseStatus, EvidenceKind, Liability, Location, Model, Party, Refusal
 
 
 class PartySnapshot(Model):
@@ -127,7 +112,7 @@ def case_view(s: CaseSnapshot) -> CaseView:
         safety_checked=s.safety_checked,
         notices=list(s.notices),
         deadlines=sorted(s.deadlines, key=lambda d: d.at),
-        next_action=NEXT_ACTION_ZH[s.status],
+        next_action=STATUS_TEXT[s.status].next_action,
         outcome=s.outcome,
         outcome_reason=s.outcome_reason,
         refusals=list(s.refusals),

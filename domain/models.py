@@ -4,6 +4,7 @@ or is required at creation only, so that new fields never break old histories.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -53,12 +54,26 @@ class PartyKind(StrEnum):
     PROPERTY_OWNER = "property_owner"
 
 
+PARTY_KIND_LABELS_ZH: dict[PartyKind, str] = {
+    PartyKind.MOTOR_DRIVER: "机动车驾驶人",
+    PartyKind.NON_MOTOR: "非机动车方",
+    PartyKind.PROPERTY_OWNER: "财产所有人",
+}
+
+
 class AccidentCategory(StrEnum):
     """The three categories that may be handled online (DESIGN.md §1)."""
 
     MOTOR_VS_MOTOR = "motor_vs_motor"
     MOTOR_VS_NON_MOTOR = "motor_vs_non_motor"
     SINGLE_MOTOR_PROPERTY = "single_motor_property"
+
+
+CATEGORY_LABELS_ZH: dict[AccidentCategory, str] = {
+    AccidentCategory.MOTOR_VS_MOTOR: "机动车之间",
+    AccidentCategory.MOTOR_VS_NON_MOTOR: "机动车与非机动车",
+    AccidentCategory.SINGLE_MOTOR_PROPERTY: "单车碰撞他人财物",
+}
 
 
 class InjuryLevel(StrEnum):
@@ -163,6 +178,19 @@ class EvidenceKind(StrEnum):
     OTHER = "other"
 
 
+EVIDENCE_KIND_LABELS_ZH: dict[EvidenceKind, str] = {
+    EvidenceKind.OVERVIEW_FRONT: "正面全景",
+    EvidenceKind.OVERVIEW_REAR: "背面全景",
+    EvidenceKind.IMPACT_POINT: "碰撞部位",
+    EvidenceKind.PLATE: "车辆号牌",
+    EvidenceKind.DOCUMENT: "证件",
+    EvidenceKind.GROUP_PHOTO: "当事人合影",
+    EvidenceKind.VIDEO_CLIP: "视频片段",
+    EvidenceKind.RECORDING: "通话录像",
+    EvidenceKind.OTHER: "其他",
+}
+
+
 class EvidenceRef(Model):
     """A reference to stored evidence: the bytes never enter workflow history."""
 
@@ -224,3 +252,26 @@ class CaseStatus(StrEnum):
     REFUSED = "refused"
     CANCELLED = "cancelled"
     HANDED_TO_PATROL = "handed_to_patrol"
+
+
+@dataclass(frozen=True)
+class StatusText:
+    label: str  # what the pages show for the status (served to them as /web/shared/labels.js)
+    next_action: str  # what the citizen is told to do next
+
+
+# Each status with its words, declared once: a new status is this enum and this table.
+STATUS_TEXT: dict[CaseStatus, StatusText] = {
+    CaseStatus.QUEUED: StatusText("排队等待", "等待坐席民警接听视频"),
+    CaseStatus.IN_VIDEO: StatusText("视频取证中", "视频取证中，请按坐席民警指引操作"),
+    CaseStatus.VERIFYING: StatusText("信息核验中", "系统正在核验驾驶证、行驶证和交强险信息"),
+    CaseStatus.AWAITING_DECISION: StatusText("等待责任认定", "信息采集完毕，请撤离现场；等待民警认定责任"),
+    CaseStatus.NOTICE_SENT: StatusText("认定书待确认", "请查看事故认定书并确认收到"),
+    CaseStatus.SERVED: StatusText("认定书已送达", "事故认定书已送达；可在复核期限内申请复核，或一键报保险"),
+    CaseStatus.UNDER_REVIEW: StatusText("复核中", "复核申请已受理，等待复核结论"),
+    CaseStatus.AWAITING_REDETERMINATION: StatusText("等待重新认定", "复核决定重新认定，等待民警重新认定责任"),
+    CaseStatus.CLOSED: StatusText("已办结", "案件已办结"),
+    CaseStatus.REFUSED: StatusText("不符合快处条件", "不符合线上快处条件，请按提示处理"),
+    CaseStatus.CANCELLED: StatusText("已取消", "已取消线上快处"),
+    CaseStatus.HANDED_TO_PATROL: StatusText("已转现场处理", "已转交警现场处理，请在安全位置等候"),
+}

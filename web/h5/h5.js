@@ -1,7 +1,7 @@
 // The citizen H5 page: login by SMS code (or the 110 link), the alert, then the case - queue,
 // video, "you may leave", the notice and its receipt, review, claim - updated live.
 import {
-  $, ApiError, STATUS_ZH, api, clearErrors, events, fmtDateTime, fmtDeadline, fmtDuration, fmtTime, h,
+  $, ApiError, LIABILITY_ZH, STATUS_ZH, api, clearErrors, events, fmtDateTime, fmtDeadline, fmtDuration, fmtTime, h,
   session, showErrors, smsCode, smsLogin, toast,
 } from "/web/shared/kc.js";
 import { VideoCall, play } from "/web/shared/video.js";
@@ -362,7 +362,7 @@ function render(detail) {
   const notice = [...c.notices].reverse().find((n) => n.kind === "determination");
   $("#notice-card").hidden = !notice;
   if (notice) {
-    const liability = { FULL: "全部责任", MAJOR: "主要责任", EQUAL: "同等责任", MINOR: "次要责任", NONE: "无责任" };
+    const liability = LIABILITY_ZH;
     $("#notice-facts").replaceChildren(
       h("dt", {}, "文书编号"), h("dd", { class: "mono" }, notice.notice_number),
       h("dt", {}, "出具时间"), h("dd", {}, fmtDateTime(notice.issued_at)),

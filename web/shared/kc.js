@@ -198,15 +198,5 @@ export function toast(text, ms = 3500) {
   setTimeout(() => el.remove(), ms);
 }
 
-export const STATUS_ZH = {
-  queued: "排队等待", in_video: "视频取证中", verifying: "信息核验中", awaiting_decision: "等待责任认定",
-  notice_sent: "认定书待确认", served: "认定书已送达", under_review: "复核中", awaiting_redetermination: "等待重新认定",
-  closed: "已办结", refused: "不符合快处条件", cancelled: "已取消", handed_to_patrol: "已转现场处理",
-};
-export const CATEGORY_ZH = {
-  motor_vs_motor: "机动车之间", motor_vs_non_motor: "机动车与非机动车", single_motor_property: "单车碰撞他人财物",
-};
-export const KIND_ZH = {
-  overview_front: "正面全景", overview_rear: "背面全景", impact_point: "碰撞部位", plate: "车辆号牌",
-  document: "证件", group_photo: "当事人合影", video_clip: "视频片段", recording: "通话录像", other: "其他",
-};
+// the domain's labels, generated from their one declaration (api/pages.py)
+export { CATEGORY_ZH, KIND_ZH, LIABILITY_ZH, NEXT_ACTION_ZH, PARTY_KIND_ZH, STATUS_ZH } from "/web/shared/labels.js";

@@ -4,10 +4,11 @@
 //   evidenceGallery(box, role, number)  the photos and the call recording, fetched with the token
 //   noticeLinks(box, role, number, ns)  a button per notice that fetches its PDF and opens it
 //   fieldOf(e) / atField(err, byCode)   an API error's field as the forms' data-field names
-import { $, KIND_ZH, api, clearErrors, devLogin, fmtDateTime, h, session, showErrors } from "/web/shared/kc.js";
+import {
+  $, KIND_ZH, LIABILITY_ZH, PARTY_KIND_ZH, api, clearErrors, devLogin, fmtDateTime, h, session, showErrors,
+} from "/web/shared/kc.js";
 
-export const LIABILITY_ZH = { FULL: "全部责任", MAJOR: "主要责任", EQUAL: "同等责任", MINOR: "次要责任", NONE: "无责任" };
-export const PARTY_KIND_ZH = { motor_driver: "机动车驾驶人", non_motor: "非机动车", pedestrian: "行人", property_owner: "财产所有人" };
+export { LIABILITY_ZH, PARTY_KIND_ZH };
 const CHECK_ZH = {
   valid: ["有效", "ok"], expired: ["已过期", "bad"], suspended: ["暂扣/停用", "bad"], wrong_class: ["准驾车型不符", "bad"],
   not_found: ["未查到", "bad"], uninsured: ["未投保", "bad"], scrapped: ["已报废", "bad"], inspection_overdue: ["未按期检验", "bad"],
