@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, SerializeAsAny
 
 from domain.masking import mask_name, mask_phone
 from domain.messages import (
@@ -19,6 +19,7 @@ from domain.messages import (
     PartyVerification,
     PartyView,
     ReviewOutcome,
+    StepView,
 )
 from domain.models import STATUS_TEXT, CaseStatus, EvidenceKind, Liability, Location, Model, Party, Refusal
 
@@ -80,6 +81,7 @@ class CaseSnapshot(Model):
     review_text: str = ""
     review_outcome: ReviewOutcome | None = None
     review_conclusion_reason: str = ""
+    steps: dict[str, SerializeAsAny[StepView]] = Field(default_factory=dict)  # see StepView
 
 
 def party_view(p: PartySnapshot) -> PartyView:
@@ -118,4 +120,5 @@ def case_view(s: CaseSnapshot) -> CaseView:
         refusals=list(s.refusals),
         review_requested_by=s.review_requested_by,
         review_outcome=s.review_outcome,
+        steps=dict(s.steps),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field, SerializeAsAny
 
 from domain.models import (
     Alert,
@@ -295,6 +295,16 @@ class Deadline(Model):
     at: datetime
 
 
+class StepView(Model):
+    """A step's own part of the case view, under its name in ``CaseView.steps`` (and the
+    snapshot's): a step added beside the main line shows what it knows without a new field here.
+    A step subclasses this; the fields it adds travel as they are (extra fields are kept), and
+    whoever needs them typed reads them back with ``TheStepView.model_validate(view.steps[name])``.
+    Every reader of the case sees it: no personal data in clear."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class CaseView(Model):
     case_number: str
     status: CaseStatus
@@ -313,3 +323,4 @@ class CaseView(Model):
     refusals: list[Refusal] = Field(default_factory=list)
     review_requested_by: str = ""
     review_outcome: ReviewOutcome | None = None
+    steps: dict[str, SerializeAsAny[StepView]] = Field(default_factory=dict)

@@ -6,9 +6,10 @@ the read model stores and the query projects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.case_view import CaseSnapshot
-from domain.messages import Actor, Cancel, CaseInput, HandOffReason, Outcome
+from domain.messages import Actor, Cancel, CaseInput, HandOffReason, Outcome, StepView
 from domain.models import CaseStatus, Refusal
 from workflows.collection import Collection
 from workflows.deadlines import Deadlines
@@ -28,6 +29,14 @@ class HandOffOrder:
     reason: HandOffReason
     text: str
     actor: Actor
+
+
+class StepState(Protocol):
+    """The state of a step added beside the main line (see workflows/case_updates.py)."""
+
+    name: str  # its key in CaseView.steps
+
+    def view(self) -> StepView: ...
 
 
 class CaseState:
@@ -52,6 +61,12 @@ class CaseState:
         self.outcome_reason = ""
         self.refusals: list[Refusal] = []  # why online handling was refused or stopped
         self.seq = 0  # numbers the read-model snapshots
+        self.steps: dict[str, StepState] = {}
+
+    def add_step(self, step: StepState) -> None:
+        if step.name in self.steps:
+            raise ValueError(f"step {step.name} added twice")
+        self.steps[step.name] = step
 
     @property
     def ended(self) -> bool:
@@ -105,4 +120,5 @@ class CaseState:
             review_text=review.text if review else "",
             review_outcome=conclusion.outcome if conclusion else None,
             review_conclusion_reason=conclusion.reason if conclusion else "",
+            steps={name: step.view() for name, step in self.steps.items()},
         )

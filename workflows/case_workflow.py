@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
@@ -27,13 +27,11 @@ with workflow.unsafe.imports_passed_through():
         Cancel,
         CaseInput,
         CaseView,
-        ClaimResult,
         CompleteCollection,
         ConcludeReview,
         ConcurReview,
         ConfirmReceipt,
         Decide,
-        FileClaim,
         HandOff,
         HandOffReason,
         Outcome,
@@ -47,30 +45,20 @@ with workflow.unsafe.imports_passed_through():
         VideoEvent,
         VideoTokenRequest,
     )
-    from domain.models import CaseStatus, Refusal
-    from workflows import claims, guards
+    from domain.models import CaseStatus
+    from workflows import guards
     from workflows.activity_calls import call
     from workflows.case_state import ENDED, CaseState, HandOffOrder
+    from workflows.case_updates import allow, refused
+    from workflows.claims import ClaimUpdates
     from workflows.effects import SYSTEM, CaseEffects, cause_of
     from workflows.notify import decide_and_notify, notify_insurers_of_amendment
     from workflows.service import serve, serve_and_wait_window
     from workflows.verification import verify
 
 
-def refused(refusal: Refusal) -> ApplicationError:
-    """The error a refused update raises: the API answers with the status of the code's kind
-    (domain.refusals) and this reason."""
-    return ApplicationError(refusal.reason, refusal.model_dump(), type=refusal.code, non_retryable=True)
-
-
-def allow(refusal: Refusal | None) -> None:
-    """An update validator's verdict: a guard's refusal rejects the update."""
-    if refusal is not None:
-        raise refused(refusal)
-
-
 @workflow.defn(name=WORKFLOW_NAME)
-class AccidentCaseWorkflow:
+class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         self.case = CaseState(inp)
@@ -441,16 +429,6 @@ class AccidentCaseWorkflow:
     @conclude_review.validator
     def _validate_conclude_review(self, cmd: ConcludeReview) -> None:
         allow(guards.conclude_review(self.case, cmd))
-
-    # ------------------------------------------------------------------ updates: claim
-
-    @workflow.update
-    async def file_claim(self, cmd: FileClaim) -> ClaimResult:
-        return await claims.file_claim(self.fx, self.case.parties[cmd.actor.id], cmd.actor)
-
-    @file_claim.validator
-    def _validate_file_claim(self, cmd: FileClaim) -> None:
-        allow(guards.file_claim(self.case, cmd))
 
     # ------------------------------------------------------------------ signal and query
 

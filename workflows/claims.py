@@ -3,11 +3,25 @@ end; an insurer that is not connected answers with guidance instead."""
 
 from __future__ import annotations
 
+from temporalio import workflow
+
 from domain import activity_contracts as act
-from domain.messages import Actor, ClaimResult
+from domain.messages import Actor, ClaimResult, FileClaim
+from workflows import guards
 from workflows.activity_calls import call
+from workflows.case_updates import CaseUpdates, allow
 from workflows.effects import CaseEffects
 from workflows.parties import PartyState
+
+
+class ClaimUpdates(CaseUpdates):
+    @workflow.update
+    async def file_claim(self, cmd: FileClaim) -> ClaimResult:
+        return await file_claim(self.fx, self.case.parties[cmd.actor.id], cmd.actor)
+
+    @file_claim.validator
+    def _validate_file_claim(self, cmd: FileClaim) -> None:
+        allow(guards.file_claim(self.case, cmd))
 
 
 async def file_claim(fx: CaseEffects, ps: PartyState, actor: Actor) -> ClaimResult:
