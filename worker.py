@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -83,12 +83,16 @@ async def connect(settings: Settings) -> Client:
 
 
 def make_worker(
-    client: Client, settings: Settings, activities: list[Callable[..., Any]], **options: Any
+    client: Client,
+    settings: Settings,
+    activities: list[Callable[..., Any]],
+    workflows: Sequence[type] = WORKFLOWS,
+    **options: Any,
 ) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows,
         activities=activities,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -4,8 +4,10 @@
 guards of workflows/guards.py (a refused update leaves the case unchanged and tells why);
 video-provider events are signals; `view` is the query. The state lives in small objects
 (workflows/case_state.py); the steps that call activities live beside them (verification,
-notify, service, claims); activities are called through their declarations
-(domain/activity_contracts.py), so this package imports nothing but domain/ and temporalio."""
+notify, service, claims); a step's update handlers may live beside it too, on a mixin this class
+lists among its bases (workflows/case_updates.py says how a new step plugs in); activities are
+called through their declarations (domain/activity_contracts.py), so this package imports
+nothing but domain/ and temporalio."""
 
 from __future__ import annotations
 

@@ -59,3 +59,10 @@ def test_the_api_answers_every_kind_with_one_status() -> None:
     assert status_of(code_for("NOT_YET_ACCEPTED")) == 409  # used to fall through to 422
     assert status_of(code_for("NOT_A_PARTY")) == 403
     assert status_of(code_for("SOME_FUTURE_CODE", "原因")) == 422  # unregistered: invalid content
+
+
+def test_a_code_declared_twice_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="declared twice"):
+        R.declare(R.NOT_SERVED.code, R.Kind.CONFLICT, "再次声明")

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -249,6 +249,7 @@ async def running_worker(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     providers: Providers | None = None,
+    workflows: Sequence[type] | None = None,
 ) -> AsyncIterator[Harness]:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     worker_settings = settings.model_copy(update={"task_queue": queue})
@@ -256,6 +257,7 @@ async def running_worker(
         env.client,
         worker_settings,
         build_activities(worker_settings, sessions, providers),
+        *([workflows] if workflows else []),
         # in tests a bug in the workflow fails the case at once instead of retrying its task forever
         workflow_failure_exception_types=[Exception],
     )
