@@ -28,6 +28,7 @@ from adapters.notice.summary import NoticeSummary
 from api.deps import State
 from api.storage_deps import read_notice
 from db import repository
+from domain.models import NOTICE_TITLES_ZH
 
 router = APIRouter(prefix="/notices", tags=["public"])
 log = logging.getLogger(__name__)
@@ -136,11 +137,6 @@ VERDICT = {
     "altered": "核验未通过",
     "unavailable": "暂不可用",
 }
-TITLES = {
-    "determination": "道路交通事故认定书（简易程序）",
-    "revocation": "撤销道路交通事故认定书",
-    "review_conclusion": "道路交通事故认定复核结论",
-}
 
 
 def essentials_html(summary: NoticeSummary | None) -> str:
@@ -149,7 +145,7 @@ def essentials_html(summary: NoticeSummary | None) -> str:
         return ""
     e = html.escape
     items = [
-        ("文书", TITLES.get(summary.kind.value, "")),
+        ("文书", NOTICE_TITLES_ZH[summary.kind]),
         ("编号", summary.notice_number),
         ("出具单位", summary.unit),
         ("出具日期", summary.issued_on),

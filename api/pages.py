@@ -6,7 +6,8 @@ nothing from a CDN, so they work on a police intranet).
     /seat             the seat officer's console
     /officer          the deciding officer's console; /reviewer the reviewers'; /admin the admin's
     /web/shared/labels.js  the domain's Chinese labels (statuses, categories, evidence kinds,
-                      liabilities, party kinds) as an ES module, generated from their one declaration
+                      liabilities, party kinds,
+                      notice titles) as an ES module, generated from their one declaration
     /web/...          the static files (shared CSS/JS under /web/shared/, vendored packages under
                       /web/vendor/)
 
@@ -28,6 +29,7 @@ from domain.models import (
     CATEGORY_LABELS_ZH,
     EVIDENCE_KIND_LABELS_ZH,
     LIABILITY_LABELS_ZH,
+    NOTICE_TITLES_ZH,
     PARTY_KIND_LABELS_ZH,
     STATUS_TEXT,
 )
@@ -105,6 +107,7 @@ def labels_module() -> str:
         "KIND_ZH": {k.value: v for k, v in EVIDENCE_KIND_LABELS_ZH.items()},
         "LIABILITY_ZH": {k.value: v for k, v in LIABILITY_LABELS_ZH.items()},
         "PARTY_KIND_ZH": {k.value: v for k, v in PARTY_KIND_LABELS_ZH.items()},
+        "NOTICE_KIND_ZH": {k.value: v for k, v in NOTICE_TITLES_ZH.items()},
     }
     lines = [
         f"export const {name} = Object.freeze({json.dumps(t, ensure_ascii=False)});"

@@ -239,6 +239,13 @@ class NoticeKind(StrEnum):
     REVIEW_CONCLUSION = "review_conclusion"  # 道路交通事故认定复核结论
 
 
+NOTICE_TITLES_ZH: dict[NoticeKind, str] = {
+    NoticeKind.DETERMINATION: "道路交通事故认定书（简易程序）",
+    NoticeKind.REVOCATION: "撤销道路交通事故认定书",
+    NoticeKind.REVIEW_CONCLUSION: "道路交通事故认定复核结论",
+}
+
+
 class CaseStatus(StrEnum):
     QUEUED = "queued"
     IN_VIDEO = "in_video"

@@ -23,7 +23,7 @@ from adapters.notice.signing import (
     verify_signature,
 )
 from adapters.notice.summary import NoticeSummary, public_summary
-from domain.models import NoticeKind
+from domain.models import NOTICE_TITLES_ZH, NoticeKind
 
 
 class NoticeRecord(BaseModel):
@@ -90,11 +90,6 @@ class VerificationResult(BaseModel):
 
 
 _TZ = ZoneInfo("Asia/Shanghai")
-TITLES = {
-    NoticeKind.DETERMINATION: "道路交通事故认定书",
-    NoticeKind.REVOCATION: "撤销道路交通事故认定书",
-    NoticeKind.REVIEW_CONCLUSION: "道路交通事故认定复核结论",
-}
 
 
 def _date_zh(value: datetime) -> str:
@@ -146,7 +141,7 @@ def verify_notice(
         summary = summary.model_copy(update={"revoked_by_notice_number": record.revoked_by_notice_number})
     if record.revoked_at is not None or record.revoked_by_notice_number:
         return _revoked(record, summary, base)
-    title = TITLES.get(record.kind, "道路交通事故认定书")
+    title = NOTICE_TITLES_ZH[record.kind]
     return VerificationResult(
         status=VerificationStatus.GENUINE,
         message=(

@@ -11,7 +11,15 @@ from domain.models import STATUS_TEXT, CaseStatus
 from tests.api.conftest import Api
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-TABLES = ("STATUS_ZH", "NEXT_ACTION_ZH", "CATEGORY_ZH", "KIND_ZH", "LIABILITY_ZH", "PARTY_KIND_ZH")
+TABLES = (
+    "STATUS_ZH",
+    "NEXT_ACTION_ZH",
+    "CATEGORY_ZH",
+    "KIND_ZH",
+    "LIABILITY_ZH",
+    "PARTY_KIND_ZH",
+    "NOTICE_KIND_ZH",
+)
 
 
 async def test_the_labels_module_carries_every_declared_status(api: Api) -> None:

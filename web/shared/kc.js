@@ -199,4 +199,6 @@ export function toast(text, ms = 3500) {
 }
 
 // the domain's labels, generated from their one declaration (api/pages.py)
-export { CATEGORY_ZH, KIND_ZH, LIABILITY_ZH, NEXT_ACTION_ZH, PARTY_KIND_ZH, STATUS_ZH } from "/web/shared/labels.js";
+export {
+  CATEGORY_ZH, KIND_ZH, LIABILITY_ZH, NEXT_ACTION_ZH, NOTICE_KIND_ZH, PARTY_KIND_ZH, STATUS_ZH,
+} from "/web/shared/labels.js";

@@ -5,7 +5,7 @@
 //   noticeLinks(box, role, number, ns)  a button per notice that fetches its PDF and opens it
 //   fieldOf(e) / atField(err, byCode)   an API error's field as the forms' data-field names
 import {
-  $, KIND_ZH, LIABILITY_ZH, PARTY_KIND_ZH, api, clearErrors, devLogin, fmtDateTime, h, session, showErrors,
+  $, KIND_ZH, LIABILITY_ZH, NOTICE_KIND_ZH, PARTY_KIND_ZH, api, clearErrors, devLogin, fmtDateTime, h, session, showErrors,
 } from "/web/shared/kc.js";
 
 export { LIABILITY_ZH, PARTY_KIND_ZH };
@@ -132,7 +132,6 @@ export async function evidenceGallery(box, role, number, token) {
   return items;
 }
 
-const NOTICE_KIND_ZH = { determination: "道路交通事故认定书（简易程序）", revocation: "撤销道路交通事故认定书", review_conclusion: "复核结论" };
 
 /** One row per notice of the case; 打开 fetches the PDF with the token and offers it as a link. */
 export function noticeLinks(box, role, number, notices, token) {
