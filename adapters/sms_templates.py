@@ -15,6 +15,7 @@ TEMPLATES: dict[str, str] = {
     SmsTemplate.NOTICE_REMINDER: "案件{case_number}：您的道路交通事故认定书尚未查看，请在“交管12123”中查看并确认收到。",
     SmsTemplate.REVIEW_RECEIVED: "案件{case_number}：复核申请已受理，复核结论将在30日内作出并通知您。",
     SmsTemplate.REVIEW_RESULT: "案件{case_number}：复核已作出结论（{outcome_zh}），详情请在“交管12123”中查看。",
+    SmsTemplate.REVIEW_CONCLUSION: "案件{case_number}：复核已作出结论（{outcome_zh}），道路交通事故认定复核结论（编号{notice_number}）已推送至“交管12123”，请查看。",
     SmsTemplate.CLAIM_FILED: "案件{case_number}：已向{insurer_name}报案，报案号{claim_number}，保险公司将与您联系定损。",
     SmsTemplate.HANDED_TO_PATROL: "案件{case_number}：本起事故无法线上处理，已转交警现场处理，请在安全位置等候民警到达。",
     SmsTemplate.REFUSED: "您的事故不符合线上视频快处条件：{reasons}。请在安全位置等候，或拨打110报警。",
