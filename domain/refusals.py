@@ -222,7 +222,7 @@ LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE = _code(
 )
 LIABILITY_INVALID_COMBINATION = _code("LIABILITY_INVALID_COMBINATION", I, "责任划分不符合规定的组合。")
 MISSING_FACTS = _code("MISSING_FACTS", I, "请填写事故事实。")
-MISSING_ACCIDENT_FORM = _code("MISSING_ACCIDENT_FORM", I, "请填写事故形态（如追尾碰撞、侧面刮擦）。")
+MISSING_ACCIDENT_FORM = _code("MISSING_ACCIDENT_FORM", I, "请从列表中选择事故形态（如尾随相撞、同向刮擦）。")
 MISSING_WEATHER = _code(
     "MISSING_WEATHER", C, "事故发生时的天气尚未记录，请由取证坐席在案件中记录天气和路面状况后再作认定。"
 )

@@ -1,5 +1,6 @@
 """notices.kind may be review_conclusion: the written review conclusion (道路交通事故认定复核结论)
-is issued, stored and verified like a notice.
+is issued, stored and verified like a notice. The column grows from 16 to 24 characters
+("review_conclusion" has 17: PostgreSQL refused it, SQLite does not check lengths).
 
 SQLite cannot alter a CHECK constraint: batch mode rebuilds the table (move and copy), which
 PostgreSQL does in place (drop and create the constraint).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
@@ -24,17 +26,18 @@ WITH_CONCLUSION = "kind IN ('determination', 'revocation', 'review_conclusion')"
 WITHOUT = "kind IN ('determination', 'revocation')"
 
 
-def _replace_check(condition: str) -> None:
+def _replace_check(condition: str, length: int) -> None:
     with op.batch_alter_table("notices") as batch:
         batch.drop_constraint(op.f("ck_notices_kind"), type_="check")
+        batch.alter_column("kind", type_=sa.String(length=length), existing_nullable=False)
         batch.create_check_constraint(op.f("ck_notices_kind"), condition)
 
 
 def upgrade() -> None:
-    _replace_check(WITH_CONCLUSION)
+    _replace_check(WITH_CONCLUSION, 24)
 
 
 def downgrade() -> None:
     # conclusions cannot stay under the old constraint: a downgrade drops them (their PDFs stay)
     op.execute("DELETE FROM notices WHERE kind = 'review_conclusion'")
-    _replace_check(WITHOUT)
+    _replace_check(WITHOUT, 16)
