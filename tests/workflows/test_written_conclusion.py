@@ -68,6 +68,7 @@ async def test_notice_prints_the_recorded_scene_and_accident_time_and_an_upheld_
         assert "2026年11月25日09时35分" in text  # the corrected accident time, not the report time
         assert "10时00分" not in text and "未记录" not in text
         assert "雨" in text and "潮湿" in text and "尾随相撞" in text and "甲车前部" in text
+        write_page_images(notice, "workflow-notice-recorded-scene")
         timeline = await case.timeline()
         assert "accident_time_corrected" in timeline and timeline.count("scene_recorded") == 2
 
