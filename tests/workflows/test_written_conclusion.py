@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from db import repository
-from domain.messages import ConcludeReview, ReviewOutcome, ReviewRequest
+from domain import activity_contracts as act
+from domain.messages import ConcludeReview, FileClaim, ReviewOutcome, ReviewRequest
 from domain.models import CaseStatus, NoticeKind
 from settings import Settings
 from tests import case_factory
@@ -27,6 +29,20 @@ def stored_pdf(settings: Settings, pdf_path: str) -> Path:
     path = settings.effective_notice_dir / pdf_path
     assert path.is_file(), path
     return path
+
+
+async def activity_inputs(case: Case, decl: act.ActivityDecl[Any, Any]) -> list[Any]:
+    """The inputs the workflow scheduled ``decl`` with, decoded from its history."""
+    converter = case.harness.env.client.data_converter
+    found = []
+    for event in (await case.handle.fetch_history()).events:
+        attrs = event.activity_task_scheduled_event_attributes
+        if (
+            event.HasField("activity_task_scheduled_event_attributes")
+            and attrs.activity_type.name == decl.name
+        ):
+            found += await converter.decode(attrs.input.payloads, [decl.input])
+    return found
 
 
 async def review_and_conclude(case: Case, outcome: ReviewOutcome, reason: str) -> None:
@@ -105,6 +121,13 @@ async def test_notice_prints_the_recorded_scene_and_accident_time_and_an_upheld_
             rows = await repository.list_notices(session, case.number)
         assert [r.kind for r in rows if r.notice_number == number] == ["review_conclusion"]
         assert (await case.view()).status == CaseStatus.SERVED
+
+        # the insurer is told when the accident happened, not when it was reported
+        claim = await case.handle.execute_update(
+            AccidentCaseWorkflow.file_claim, FileClaim(actor=citizen("P1"))
+        )
+        assert claim.filed
+        assert [r.accident_time for r in await activity_inputs(case, act.file_claim)] == [CORRECTED]
         await case.handle.terminate("test over")
 
 
