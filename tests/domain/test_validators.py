@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -11,6 +11,7 @@ from domain.validators import (
     normalize_mobile,
     normalize_plate,
     plate_kind,
+    validate_accident_time,
     validate_licence_number,
     validate_mobile,
     validate_name,
@@ -342,10 +343,6 @@ def test_non_motor_and_owner_need_only_name_and_phone():
 
 
 def test_accident_time_not_after_the_alert_nor_more_than_a_day_before():
-    from datetime import UTC, datetime, timedelta
-
-    from domain.validators import validate_accident_time
-
     reported = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
     assert validate_accident_time(None, reported) is None  # not declared: the alert's time stands
     assert validate_accident_time(reported - timedelta(minutes=12), reported) is None
