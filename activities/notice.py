@@ -1,6 +1,7 @@
 """The workflow's notice activity: builds the notice content from the decision, renders, signs
 and stores the PDF (adapters.notice.service), and keeps the record in the database. A
-revocation (after a review ordered a new determination) also marks the old notice revoked.
+revocation (after a review ordered a new determination) also marks the old notice revoked; a
+review conclusion (either outcome) is issued the same way, with kind ``review_conclusion``.
 
 Numbers are derived from the case, so a retried activity produces the same notice again
 (the service is deterministic and the store refuses to overwrite with other bytes)."""
@@ -15,6 +16,12 @@ from temporalio.exceptions import ApplicationError
 from activities.declared import implements
 from adapters.notice.content import NoticeContent, build_notice_content, build_revocation_content
 from adapters.notice.fonts import MissingGlyphError
+from adapters.notice.review_conclusion import (
+    ReviewConclusionContent,
+    Reviewer,
+    ReviewOutcome,
+    build_review_conclusion_content,
+)
 from adapters.notice.service import NoticeService
 from adapters.notice.verification import NoticeRecord
 from adapters.storage import ObjectStore
@@ -32,6 +39,10 @@ def determination_number(case_number: str, version: int) -> str:
 
 def revocation_number(case_number: str, revoked_version: int) -> str:
     return f"{case_number}-R{revoked_version}"
+
+
+def review_conclusion_number(case_number: str, reviewed_version: int) -> str:
+    return f"{case_number}-F{reviewed_version}"  # 复核 (fùhé): one review per accident
 
 
 class NoticeActivities:
@@ -65,6 +76,33 @@ class NoticeActivities:
             req.accident_time,
             req.issued_at,
             review_unit=self._review_unit,
+            weather=req.weather,
+            road_surface=req.road_surface,
+        )
+
+    def _review_conclusion(self, req: act.IssueNoticeRequest) -> ReviewConclusionContent:
+        review = req.review
+        if review is None:
+            raise ApplicationError(
+                "review conclusion without its review", type="BAD_REQUEST", non_retryable=True
+            )
+        reviewed = self._determination(
+            req.model_copy(update={"issued_at": review.reviewed.issued_at or req.issued_at}),
+            review.reviewed.notice_number,
+            review.reviewed.version,
+            review.reviewed_decision,
+        )
+        return build_review_conclusion_content(
+            reviewed,
+            review_conclusion_number(req.case_number, review.reviewed.version),
+            ReviewOutcome(review.outcome.value),
+            review.reasons,
+            [Reviewer(name=r.name, badge_number=r.badge_number) for r in review.reviewers],
+            review.applicant_party_ids,
+            review.request,
+            review.applied_at,
+            req.issued_at,
+            review_unit=self._review_unit,
         )
 
     def _content(self, req: act.IssueNoticeRequest) -> NoticeContent:
@@ -96,9 +134,13 @@ class NoticeActivities:
     @implements(act.issue_notice)
     async def issue_notice(self, req: act.IssueNoticeRequest) -> NoticeRef:
         try:
-            content = self._content(req)
             # rendering is CPU work (~16 ms): keep it off the worker's event loop
-            record, _ = await asyncio.to_thread(self._service.issue_notice, content)
+            if req.kind == NoticeKind.REVIEW_CONCLUSION:
+                conclusion = self._review_conclusion(req)
+                record, _ = await asyncio.to_thread(self._service.issue_review_conclusion, conclusion)
+            else:
+                content = self._content(req)
+                record, _ = await asyncio.to_thread(self._service.issue_notice, content)
         except (MissingGlyphError, ValueError) as err:
             raise ApplicationError(str(err), type="NOTICE_INVALID", non_retryable=True) from err
         await self._persist(record)

@@ -29,7 +29,7 @@ from domain import refusals as R
 from domain.eligibility import EligibilityResult, check_eligibility
 from domain.messages import Actor, CaseInput, CaseTimers, Role, VideoAccess, VideoTokenRequest
 from domain.models import Alert, AlertContent, CaseStatus, Party
-from domain.validators import normalize_mobile
+from domain.validators import normalize_mobile, validate_accident_time
 from workflows.case_workflow import AccidentCaseWorkflow
 
 log = logging.getLogger("kuaichu.api.alerts")
@@ -80,6 +80,8 @@ async def reporter(
 )
 async def raise_alert(body: AlertContent, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
     alert = Alert(**dict(body), reported_at=kc.alert_clock(), reporter_phone=who.mobile, channel=who.channel)
+    if refusal := validate_accident_time(alert.accident_time, alert.reported_at):
+        raise ApiProblem(R.INVALID_ACCIDENT_TIME, refusal.reason, errors=[refusal.model_dump()])
     result = check_eligibility(alert, await kc.rules.eligibility())
     party = eligible_reporter(alert, result)
     number = await open_case(kc, alert, result, who.link)

@@ -41,9 +41,11 @@ from domain.messages import (
     HandOffContent,
     PartiesContent,
     RecordParties,
+    RecordScene,
     Role,
     SafetyChecklist,
     SafetyContent,
+    SceneContent,
     VideoAccess,
     VideoTokenRequest,
 )
@@ -211,6 +213,17 @@ async def tick_safety(case_number: CaseNumber, body: SafetyContent, kc: State, p
     await require_case(kc, case_number)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.tick_safety, command(SafetyChecklist, _actor(principal), body)
+    )
+
+
+@router.put("/cases/{case_number}/scene", responses=CASE_ERRORS)
+async def record_scene(case_number: CaseNumber, body: SceneContent, kc: State, principal: SeatP) -> CaseView:
+    """The weather and road surface (codes of GET /seat/scene-codes), or the accident time as
+    corrected (recorded in the case's timeline with the old time); empty fields stay as they were.
+    Until the officer decides."""
+    await require_case(kc, case_number)
+    return await kc.temporal.update(
+        case_number, AccidentCaseWorkflow.record_scene, command(RecordScene, _actor(principal), body)
     )
 
 

@@ -2,7 +2,10 @@
 no change to theirs):
 
     GET /officer/notice-codes                      the code lists of the decision form (GA 16.2
-                                                   accident forms, impact parts, weather)
+                                                   accident forms, impact parts; weather and road
+                                                   surfaces as the seat recorded them)
+    GET /seat/scene-codes                          the weather and road surface lists of the seat's
+                                                   scene record
     GET /{officer|reviewer}/cases/{case}/verification   the registry results per party
     GET /{officer|reviewer}/cases/{case}/review    the applicant's review request (reason, text)
                                                    and the review's outcome so far
@@ -22,7 +25,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.auth import AdminP, OfficerP, Principal, ReviewerP
+from api.auth import AdminP, OfficerP, Principal, ReviewerP, SeatP
 from api.deps import CaseNumber, State, require_case
 from api.errors import ApiProblem, problem_responses
 from api.evidence_files import may_see
@@ -63,7 +66,13 @@ class NoticeCodesOut(BaseModel):
     accident_forms: list[CodeItem]
     impact_parts: list[CodeItem]
     weather: list[CodeItem]
+    road_surfaces: list[CodeItem] = Field(default_factory=list)
     party_labels: str = notice_codes.PARTY_LABELS
+
+
+class SceneCodesOut(BaseModel):
+    weather: list[CodeItem]
+    road_surfaces: list[CodeItem]
 
 
 class ReviewOut(BaseModel):
@@ -96,6 +105,15 @@ async def codes_for_decision(principal: OfficerP) -> NoticeCodesOut:
         accident_forms=_items(notice_codes.ACCIDENT_FORMS),
         impact_parts=_items(notice_codes.IMPACT_PARTS),
         weather=_items(notice_codes.WEATHER),
+        road_surfaces=_items(notice_codes.ROAD_SURFACES),
+    )
+
+
+@router.get("/seat/scene-codes", responses=problem_responses(401, 403))
+async def codes_for_scene(principal: SeatP) -> SceneCodesOut:
+    """The lists the seat records the scene with (天气, 路面状况): the case stores the code."""
+    return SceneCodesOut(
+        weather=_items(notice_codes.WEATHER), road_surfaces=_items(notice_codes.ROAD_SURFACES)
     )
 
 

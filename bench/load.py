@@ -56,7 +56,18 @@ GOAL_DECISION_P99_MS = 500
 GOAL_STORE_KB = 40
 GOAL_DB_KB = 10
 FLOOR_WORKER = [sys.executable, str(ROOT / "bench" / "floor.py"), "worker"]
-STEP_ORDER = ["alert", "accept", "shot", "safety", "complete", "decision", "receipt", "claim", "look"]
+STEP_ORDER = [
+    "alert",
+    "accept",
+    "shot",
+    "safety",
+    "scene",
+    "complete",
+    "decision",
+    "receipt",
+    "claim",
+    "look",
+]
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -15,7 +15,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import Field
 
 from domain.case_view import CaseSnapshot, PartySnapshot
-from domain.messages import ClaimResult, NoticeRef, PartyVerification, VideoAccess
+from domain.messages import (
+    ClaimResult,
+    NoticeRef,
+    PartyVerification,
+    ReviewerIdentity,
+    ReviewOutcome,
+    VideoAccess,
+)
 from domain.models import (
     Alert,
     Decision,
@@ -100,15 +107,32 @@ class VerifyRequest(Model):
     accident_date: date
 
 
+class ReviewConclusionRequest(Model):
+    """For a review conclusion (道路交通事故认定复核结论): what was reviewed, who applied for what,
+    and what the reviewers concluded and why."""
+
+    reviewed: NoticeRef  # the determination that was reviewed
+    reviewed_decision: Decision  # the decision it was issued for
+    applicant_party_ids: list[str]
+    request: str = ""  # the applicant's reason, as stated
+    applied_at: datetime
+    outcome: ReviewOutcome
+    reasons: str
+    reviewers: list[ReviewerIdentity]  # the concluding reviewer first
+
+
 class IssueNoticeRequest(Model):
     case_number: str
     version: int
     decision: Decision
     parties: list[Party]
     location: Location
-    accident_time: datetime
+    accident_time: datetime  # when the accident happened (declared, or corrected by the seat)
     issued_at: datetime
+    weather: str = ""  # codes as the seat recorded them; "" prints 未记录, never a default
+    road_surface: str = ""
     kind: NoticeKind = NoticeKind.DETERMINATION
+    review: ReviewConclusionRequest | None = None  # a review conclusion
     revokes: NoticeRef | None = None  # revocation: the notice it revokes
     revoked_decision: Decision | None = None  # revocation: the decision of the revoked notice
     replacement: NoticeRef | None = None  # revocation: the new determination that replaces it

@@ -63,6 +63,9 @@ class CaseSnapshot(Model):
     district: str = ""
     area: str = ""
     reported_at: datetime
+    accident_time: datetime | None = None  # when the accident happened (declared / corrected)
+    weather: str = ""  # codes the seat recorded (domain.notice_codes)
+    road_surface: str = ""
     location: Location
     seat_id: str = ""
     officer_id: str = ""
@@ -107,6 +110,9 @@ def case_view(s: CaseSnapshot) -> CaseView:
         status=s.status,
         district=s.district,
         reported_at=s.reported_at,
+        accident_time=s.accident_time or s.reported_at,
+        weather=s.weather,
+        road_surface=s.road_surface,
         seat_id=s.seat_id,
         officer_id=s.officer_id,
         parties=[party_view(p) for p in s.parties],

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from domain import refusals as R
 from domain.models import LIABILITY_LABELS_ZH, Decision, Liability, Refusal
+from domain.notice_codes import validate_notice_codes
 from domain.refusals import RefusalCode
 
 
@@ -88,7 +89,6 @@ def validate_liability(
 _REQUIRED_TEXT: dict[str, tuple[RefusalCode, str | None]] = {
     "facts": (R.MISSING_FACTS, None),
     "accident_form": (R.MISSING_ACCIDENT_FORM, None),
-    "weather": (R.MISSING_WEATHER, None),
     "officer_id": (R.MISSING_OFFICER_INFO, "缺少办案民警编号。"),
     "officer_name": (R.MISSING_OFFICER_INFO, "缺少办案民警姓名。"),
     "badge_number": (R.MISSING_OFFICER_INFO, "缺少办案民警警号。"),
@@ -98,13 +98,26 @@ _REQUIRED_TEXT: dict[str, tuple[RefusalCode, str | None]] = {
 
 def validate_decision(decision: Decision, party_ids: Sequence[str]) -> list[Refusal]:
     """Every problem of an officer's determination: liabilities, the required text of the notice
-    (Art. 24), and exactly one of mediation result / reason for no mediation."""
+    (Art. 24), the accident form and impact points as codes of their lists (GA 16.2; the console
+    offers them), no party id of another case in the text, and exactly one of mediation result /
+    reason for no mediation. The weather is not the officer's: the seat records it (the workflow's
+    guard refuses a decision before that, MISSING_WEATHER)."""
     refusals: list[Refusal] = []
     if refusal := validate_liability(decision.liabilities, party_ids, decision.traffic_accident):
         refusals.append(refusal)
     for field, (code, reason) in _REQUIRED_TEXT.items():
         if not str(getattr(decision, field) or "").strip():
             refusals.append(code.refusal(reason, field=field))
+    texts = {
+        "facts": decision.facts,
+        "legal_basis": decision.legal_basis,
+        "mediation_result": decision.mediation_result,
+        "no_mediation_reason": decision.no_mediation_reason,
+    }
+    if party_ids and len(set(party_ids)) == len(party_ids):
+        refusals += validate_notice_codes(
+            decision.accident_form, decision.impact_points, party_ids, texts, codes_only=True
+        )
     has_result = bool(decision.mediation_result.strip())
     has_reason = bool(decision.no_mediation_reason.strip())
     if has_result and has_reason:

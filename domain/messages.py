@@ -122,6 +122,20 @@ class SafetyChecklist(SafetyContent):
     actor: Actor
 
 
+class SceneContent(Model):
+    """What the seat records of the scene during collection (天气, 路面状况: codes of the lists in
+    domain.notice_codes) and, when the parties' declaration was wrong, the accident time as
+    corrected (audited: the case records the old and the new time). Empty: unchanged."""
+
+    weather: str = Field(default="", max_length=2, description="domain.notice_codes.WEATHER code")
+    road_surface: str = Field(default="", max_length=2, description="domain.notice_codes.ROAD_SURFACES code")
+    accident_time: AwareDatetime | None = Field(default=None, description="corrected 事故时间")
+
+
+class RecordScene(SceneContent):
+    actor: Actor  # the seat of the case
+
+
 class CompleteCollection(Model):
     actor: Actor
 
@@ -174,6 +188,15 @@ class RecordService(ServiceContent):
     actor: Actor
 
 
+# the H5 page's choices; the written review conclusion prints the name, never the code
+REVIEW_REASONS_ZH: dict[str, str] = {
+    "FACTS_DISPUTED": "事故事实认定有误",
+    "LIABILITY_DISPUTED": "责任划分不当",
+    "EVIDENCE_DISPUTED": "证据不足或有误",
+    "PROCEDURE_DISPUTED": "处理程序不当",
+}
+
+
 class ReviewRequestContent(Model):
     reason_code: str = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
     text: str = Field(default="", max_length=5000)
@@ -182,13 +205,25 @@ class ReviewRequestContent(Model):
 class ReviewRequest(ReviewRequestContent):
     actor: Actor  # citizen party
 
+    def stated(self) -> str:
+        """The request as a document states it: the reason's name, then the applicant's words."""
+        reason = REVIEW_REASONS_ZH.get(self.reason_code, "")
+        return "：".join(t for t in (reason, self.text.strip()) if t) or "请求复核原道路交通事故认定"
+
 
 class ReviewOutcome(StrEnum):
     UPHOLD = "uphold"
     REDETERMINE = "redetermine"
 
 
-class ConcurrenceContent(Model):
+class ReviewerIdentity(Model):
+    """How a reviewer signs the written review conclusion (staff ids are never printed)."""
+
+    name: str = Field(default="", max_length=64, description="复核民警姓名")
+    badge_number: str = Field(default="", max_length=32, description="警号")
+
+
+class ConcurrenceContent(ReviewerIdentity):
     outcome: ReviewOutcome
 
 
@@ -198,7 +233,10 @@ class ConcurReview(ConcurrenceContent):
     actor: Actor  # the co-reviewer, authenticated
 
 
-class ConclusionContent(Model):
+class ConclusionContent(ReviewerIdentity):
+    """The conclusion with the concluding reviewer's name and badge (the co-reviewers gave theirs
+    when they concurred); served in writing on every party (道路交通事故认定复核结论)."""
+
     outcome: ReviewOutcome
     # co-reviewers: each must have concurred (ConcurReview); with the caller at least two
     reviewers: list[StaffId] = Field(max_length=10, description="staff ids of the co-reviewers")
@@ -310,6 +348,9 @@ class CaseView(Model):
     status: CaseStatus
     district: str = ""
     reported_at: datetime | None = None
+    accident_time: datetime | None = None  # as declared, or as the seat corrected it
+    weather: str = ""  # code recorded by the seat (domain.notice_codes.WEATHER); "" not yet
+    road_surface: str = ""
     seat_id: str = ""
     officer_id: str = ""
     parties: list[PartyView] = Field(default_factory=list)

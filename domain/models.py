@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Model(BaseModel):
@@ -149,6 +149,11 @@ class AlertContent(Model):
     """What the citizen declares (the alert's request body)."""
 
     location: Location = Field(description="where the accident is, with its coordinate system")
+    accident_time: AwareDatetime | None = Field(
+        default=None,
+        description="when the accident happened (事故时间), if earlier than the alert; "
+        "not after the alert, at most 24 h before it (domain.validators.validate_accident_time)",
+    )
     facts: DeclaredFacts
     parties: Parties
     consent_electronic_service: bool = Field(
@@ -216,12 +221,12 @@ class DecisionContent(Model):
         max_length=8, description="party id -> FULL | MAJOR | EQUAL | MINOR | NONE"
     )
     facts: str = Field(max_length=2000)
-    accident_form: str = Field(max_length=64, description="事故形态, e.g. 追尾碰撞")
+    accident_form: str = Field(max_length=64, description="事故形态: a GA 16.2 code, e.g. 13 (尾随相撞)")
     impact_points: list[Annotated[str, Field(max_length=64)]] = Field(
         default_factory=list, max_length=12
-    )  # 碰撞部位
+    )  # 碰撞部位: "<party id>:<part code>", e.g. "P2:06" (乙车尾部)
+    # 天气 and 路面状况 are not the officer's: the seat records them during collection (RecordScene)
     legal_basis: str = Field(default="", max_length=1000)
-    weather: str = Field(default="晴", max_length=16)
     mediation_result: str = Field(default="", max_length=1000)  # the agreement reached, if any
     no_mediation_reason: str = Field(default="", max_length=200)  # 异议 / 拒签 / 不同意调解
     traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE

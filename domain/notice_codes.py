@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from domain import refusals as R
 from domain.models import Refusal
 
 PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
@@ -131,45 +132,60 @@ def validate_notice_codes(
     impact_points: Sequence[str],
     party_ids: Sequence[str],
     texts: Mapping[str, str] | None = None,
+    *,
+    codes_only: bool = False,
 ) -> list[Refusal]:
     """Problems the officer must fix before a notice can be issued: an unknown accident-form code, an
     impact point of no party or with an unknown part, and (in ``texts``: field -> free text, e.g.
-    facts) a party id that is not a party of this case."""
+    facts) a party id that is not a party of this case. ``codes_only`` (a new decision: the console
+    offers the lists) also refuses free text for the accident form and the impact points; legacy
+    decisions with free text still print as written."""
     labels = party_labels(party_ids)
     refusals: list[Refusal] = []
     form = accident_form.strip()
-    if form.isdigit() and form not in ACCIDENT_FORMS:
+    if (form.isdigit() or codes_only) and form and form not in ACCIDENT_FORMS:
         refusals.append(
-            Refusal(
-                code="UNKNOWN_ACCIDENT_FORM",
-                field="accident_form",
-                reason=f"事故形态代码 {form} 不在 GA 16.2 代码表中，请从列表中选择。",
+            R.UNKNOWN_ACCIDENT_FORM.refusal(
+                f"事故形态 {form} 不在 GA 16.2 代码表中，请从列表中选择。", field="accident_form"
             )
         )
     for point in impact_points:
         match = _IMPACT_CODE.match(point.strip())
         if match is None:
+            if codes_only:
+                refusals.append(
+                    R.UNKNOWN_IMPACT_POINT.refusal(
+                        f"碰撞部位 {point} 无效：请从列表中选择当事人及碰撞部位。", field="impact_points"
+                    )
+                )
             continue  # free text: checked with the other texts below
         pid, part = match.groups()
         if pid not in labels or part not in IMPACT_PARTS:
             refusals.append(
-                Refusal(
-                    code="UNKNOWN_IMPACT_POINT",
-                    field="impact_points",
-                    reason=f"碰撞部位 {point} 无效：请选择本案当事人及碰撞部位。",
+                R.UNKNOWN_IMPACT_POINT.refusal(
+                    f"碰撞部位 {point} 无效：请选择本案当事人及碰撞部位。", field="impact_points"
                 )
             )
     free = dict(texts or {})
-    free["accident_form"] = form
-    free["impact_points"] = "、".join(p for p in impact_points if not _IMPACT_CODE.match(p.strip()))
+    if not codes_only:
+        free["accident_form"] = form
+        free["impact_points"] = "、".join(p for p in impact_points if not _IMPACT_CODE.match(p.strip()))
     for field, text in free.items():
         unknown = unknown_party_refs(text, labels)
         if unknown:
             refusals.append(
-                Refusal(
-                    code="UNKNOWN_PARTY_REFERENCE",
-                    field=field,
-                    reason=(f"文字中的 {'、'.join(unknown)} 不是本案当事人，请以甲、乙、丙等称呼当事人。"),
+                R.UNKNOWN_PARTY_REFERENCE.refusal(
+                    f"文字中的 {'、'.join(unknown)} 不是本案当事人，请以甲、乙、丙等称呼当事人。", field=field
                 )
             )
+    return refusals
+
+
+def validate_scene_codes(weather: str, road_surface: str) -> list[Refusal]:
+    """The seat's record of the scene: each value given must be a code of its list."""
+    refusals: list[Refusal] = []
+    if weather and weather not in WEATHER:
+        refusals.append(R.UNKNOWN_WEATHER.refusal(field="weather"))
+    if road_surface and road_surface not in ROAD_SURFACES:
+        refusals.append(R.UNKNOWN_ROAD_SURFACE.refusal(field="road_surface"))
     return refusals

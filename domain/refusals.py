@@ -226,9 +226,33 @@ LIABILITY_TRAFFIC_ACCIDENT_NOT_ALL_NONE = declare(
 )
 LIABILITY_INVALID_COMBINATION = declare("LIABILITY_INVALID_COMBINATION", I, "责任划分不符合规定的组合。")
 MISSING_FACTS = declare("MISSING_FACTS", I, "请填写事故事实。")
-MISSING_ACCIDENT_FORM = declare("MISSING_ACCIDENT_FORM", I, "请填写事故形态（如追尾碰撞、侧面刮擦）。")
-MISSING_WEATHER = declare("MISSING_WEATHER", I, "请填写天气。")
+MISSING_ACCIDENT_FORM = declare(
+    "MISSING_ACCIDENT_FORM", I, "请从列表中选择事故形态（如尾随相撞、同向刮擦）。"
+)
+MISSING_WEATHER = declare(
+    "MISSING_WEATHER", C, "事故发生时的天气尚未记录，请由取证坐席在案件中记录天气和路面状况后再作认定。"
+)
 MISSING_OFFICER_INFO = declare("MISSING_OFFICER_INFO", I, "缺少办案民警信息。")
+# the notice's code lists (domain.notice_codes): a decision stores codes, the notice prints names
+UNKNOWN_ACCIDENT_FORM = declare("UNKNOWN_ACCIDENT_FORM", I, "事故形态须从GA 16.2代码表中选择。")
+UNKNOWN_IMPACT_POINT = declare("UNKNOWN_IMPACT_POINT", I, "碰撞部位须选择本案当事人及代码表中的部位。")
+UNKNOWN_PARTY_REFERENCE = declare(
+    "UNKNOWN_PARTY_REFERENCE", I, "文字中有不是本案当事人的编号，请以甲、乙、丙等称呼当事人。"
+)
+# the scene as the seat records it (weather, road surface) and the accident time
+UNKNOWN_WEATHER = declare("UNKNOWN_WEATHER", I, "天气须从代码表中选择（晴、阴、雨、雪、雾等）。")
+UNKNOWN_ROAD_SURFACE = declare("UNKNOWN_ROAD_SURFACE", I, "路面状况须从代码表中选择（干燥、潮湿、积水等）。")
+SCENE_EMPTY = declare("SCENE_EMPTY", I, "请至少填写天气、路面状况或事故时间中的一项。")
+INVALID_ACCIDENT_TIME = declare(
+    "INVALID_ACCIDENT_TIME",
+    I,
+    "事故时间不正确：不能晚于报警时间，也不能早于报警前24小时。",
+    "请填写事故实际发生的时间；超过24小时的事故请到交警队处理。",
+)
+SCENE_LOCKED = declare("SCENE_LOCKED", C, "责任认定已作出，不能再修改事故情况")
+REVIEWER_IDENTITY_MISSING = declare(
+    "REVIEWER_IDENTITY_MISSING", I, "复核结论须写明每位复核民警的姓名和警号。"
+)
 MEDIATION_AMBIGUOUS = declare("MEDIATION_AMBIGUOUS", I, "调解结果与未调解原因只能填写其一。")
 MEDIATION_MISSING = declare(
     "MEDIATION_MISSING", I, "请填写调解结果，或未调解的原因（异议、拒签、不同意调解）。"

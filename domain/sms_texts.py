@@ -57,6 +57,11 @@ class SmsTemplate:
     REVIEW_RESULT = declare(
         "review_result", "案件{case_number}：复核已作出结论（{outcome_zh}），详情请在“交管12123”中查看。"
     )
+    REVIEW_CONCLUSION = declare(  # the written conclusion is out (its number)
+        "review_conclusion",
+        "案件{case_number}：复核已作出结论（{outcome_zh}），道路交通事故认定复核结论（编号{notice_number}）"
+        "已推送至“交管12123”，请查看。",
+    )
     CLAIM_FILED = declare(
         "claim_filed",
         "案件{case_number}：已向{insurer_name}报案，报案号{claim_number}，保险公司将与您联系定损。",

@@ -21,7 +21,7 @@ Plates (GA 36-2018 and the later letter extension for new-energy plates), decisi
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from domain import refusals as R
 from domain.models import Party, PartyKind, Refusal
@@ -216,3 +216,24 @@ def validate_party(party: Party, today: date | None = None) -> list[Refusal]:
         elif refusal := validate_plate(party.vehicle.plate):
             refusals.append(_for_party(pid, "vehicle.plate", refusal))
     return refusals
+
+
+# ---------------------------------------------------------------- accident time (事故时间)
+
+# how long before the alert an accident may have happened and still be handled online: a later
+# report is not a quick-processing case (the scene is gone)
+ACCIDENT_TIME_MAX_BEFORE = timedelta(hours=24)
+
+
+def validate_accident_time(accident_time: datetime | None, reported_at: datetime) -> Refusal | None:
+    """The declared (or corrected) accident time: not after the alert, at most 24 h before it.
+    None (not declared) is valid: the alert's time stands."""
+    if accident_time is None:
+        return None
+    if accident_time.tzinfo is None:
+        return R.INVALID_ACCIDENT_TIME.refusal("事故时间须包含时区。", field="accident_time")
+    if accident_time > reported_at:
+        return R.INVALID_ACCIDENT_TIME.refusal("事故时间不能晚于报警时间。", field="accident_time")
+    if reported_at - accident_time > ACCIDENT_TIME_MAX_BEFORE:
+        return R.INVALID_ACCIDENT_TIME.refusal(field="accident_time")
+    return None

@@ -104,8 +104,8 @@ def decision(
         unit="泸州市公安局交通警察支队江阳大队",
         liabilities=dict(zip(party_ids, shares, strict=True)),
         facts="P1驾车未与前车保持安全距离，追尾P2车辆尾部。",
-        accident_form="追尾碰撞",
-        impact_points=["P1车前部", "P2车尾部"],
+        accident_form="13",  # 尾随相撞 (GA 16.2)
+        impact_points=["P1:01", "P2:06"],  # 甲车前部, 乙车尾部
         legal_basis="《中华人民共和国道路交通安全法》第四十三条",
         no_mediation_reason="当事人自行协商赔偿",
     )

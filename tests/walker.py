@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+SCENE = {"weather": "1", "road_surface": "1"}  # 晴, 干燥: the seat records them
 SHOTS = ("overview_front", "overview_rear", "impact_point", "plate", "plate", "group_photo")
 DECISION: dict[str, Any] = {
     "officer_name": "刘警官",
@@ -22,10 +23,9 @@ DECISION: dict[str, Any] = {
     "unit": "泸州市公安局交通警察支队江阳大队",
     "liabilities": {"P1": "FULL", "P2": "NONE"},
     "facts": "甲车驾驶人未与前车保持安全距离，追尾乙车尾部。",
-    "accident_form": "追尾碰撞",
-    "impact_points": ["甲车前部", "乙车尾部"],
+    "accident_form": "13",  # 尾随相撞 (GA 16.2)
+    "impact_points": ["P1:01", "P2:06"],  # 甲车前部, 乙车尾部
     "legal_basis": "《中华人民共和国道路交通安全法》第四十三条",
-    "weather": "晴",
     "no_mediation_reason": "当事人自行协商赔偿",
 }
 RETRYABLE = {500, 502, 503, 504}
@@ -167,6 +167,8 @@ class CaseWalker:
             if not case.get("safety_checked"):
                 safety = {"hazard_lights": True, "warning_triangle": True, "people_off_carriageway": True}
                 await self._step(walk, "safety", "POST", f"/seat/cases/{c}/safety", headers=seat, json=safety)
+            elif not case.get("weather"):
+                await self._step(walk, "scene", "PUT", f"/seat/cases/{c}/scene", headers=seat, json=SCENE)
             else:
                 await self._step(walk, "complete", "POST", f"/seat/cases/{c}/complete", headers=seat)
         elif status == "awaiting_decision":

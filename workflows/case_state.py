@@ -6,6 +6,7 @@ the read model stores and the query projects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from domain.case_view import CaseSnapshot
@@ -87,6 +88,13 @@ class CaseState:
         if status not in (CaseStatus.QUEUED, CaseStatus.IN_VIDEO):
             self.video.down_since = None  # past the call: no resume clock
 
+    @property
+    def accident_time(self) -> datetime:
+        """When the accident happened: as the seat corrected it, else as declared at the alert, else
+        the alert's time. The notice and the insurer's claim state it; the record keeps both."""
+        alert = self.inp.alert
+        return self.collection.accident_time or alert.accident_time or alert.reported_at
+
     def refusal_reasons(self) -> str:
         return "；".join(r.reason for r in self.refusals)
 
@@ -102,6 +110,9 @@ class CaseState:
             district=self.district,
             area=self.area,
             reported_at=alert.reported_at,
+            accident_time=self.accident_time,
+            weather=self.collection.weather,
+            road_surface=self.collection.road_surface,
             location=alert.location,
             seat_id=self.seat_id,
             officer_id=self.officer_id,

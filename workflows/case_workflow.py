@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         HandOffReason,
         Outcome,
         RecordParties,
+        RecordScene,
         RecordService,
         ReviewOutcome,
         ReviewRequest,
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_updates import allow, refused
     from workflows.claims import ClaimUpdates
     from workflows.effects import SYSTEM, CaseEffects, cause_of
-    from workflows.notify import decide_and_notify, notify_insurers_of_amendment
+    from workflows.notify import decide_and_notify, issue_review_conclusion, notify_insurers_of_amendment
     from workflows.service import serve, serve_and_wait_window
     from workflows.verification import verify
 
@@ -167,9 +168,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             await workflow.wait_condition(lambda: review.concluded)
         conclusion = review.conclusion
         assert conclusion is not None
-        await fx.sms_all(
-            act.SmsTemplate.REVIEW_RESULT, "review-result", {"outcome": conclusion.outcome.value}
-        )
+        await self._serve_conclusion()
         if conclusion.outcome == ReviewOutcome.UPHOLD:
             await fx.set_status(CaseStatus.SERVED, "review_upheld", conclusion.actor)
             if case.parties.unserved() and workflow.patched("serve-after-upheld-review"):
@@ -182,6 +181,25 @@ class AccidentCaseWorkflow(ClaimUpdates):
             return
         await notify_insurers_of_amendment(fx)
         await serve_and_wait_window(fx, review_open=False)
+
+    async def _serve_conclusion(self) -> None:
+        """Both outcomes in writing: the signed, sealed review conclusion for every party, texted
+        with its number (before this patch: an SMS only). A conclusion that cannot be issued is
+        recorded for the operators and the outcome texted without it."""
+        fx, conclusion = self.fx, self.case.review.conclusion
+        assert conclusion is not None
+        outcome = {"outcome": conclusion.outcome.value}
+        if workflow.patched("review-conclusion-in-writing"):
+            try:
+                notice = await issue_review_conclusion(fx)
+            except ActivityError as err:
+                await fx.record("review_conclusion_failed", SYSTEM, {"error": cause_of(err)})
+            else:
+                await fx.record("review_conclusion_issued", SYSTEM, {"notice": notice.notice_number})
+                params = {**outcome, "notice_number": notice.notice_number}
+                await fx.sms_all(act.SmsTemplate.REVIEW_CONCLUSION, "review-conclusion", params)
+                return
+        await fx.sms_all(act.SmsTemplate.REVIEW_RESULT, "review-result", outcome)
 
     async def _claims_then_close(self) -> CaseView:
         """Claims stay open for a grace period after the review window; the case then closes."""
@@ -342,6 +360,24 @@ class AccidentCaseWorkflow(ClaimUpdates):
         allow(guards.tick_safety(self.case, cmd))
 
     @workflow.update
+    async def record_scene(self, cmd: RecordScene) -> CaseView:
+        """The seat records the weather and road surface, or corrects the accident time (audited:
+        the old and the new time are recorded)."""
+        case = self.case
+        before = case.accident_time
+        case.collection.record_scene(cmd)
+        detail = {"weather": case.collection.weather, "road_surface": case.collection.road_surface}
+        await self.fx.record("scene_recorded", cmd.actor, detail)
+        if case.accident_time != before:
+            times = {"from": before.isoformat(), "to": case.accident_time.isoformat()}
+            await self.fx.record("accident_time_corrected", cmd.actor, times)
+        return self.view()
+
+    @record_scene.validator
+    def _validate_record_scene(self, cmd: RecordScene) -> None:
+        allow(guards.record_scene(self.case, cmd))
+
+    @workflow.update
     async def complete_collection(self, cmd: CompleteCollection) -> CaseView:
         self.case.collection.complete = True
         await self.fx.record("collection_completed", cmd.actor)
@@ -410,7 +446,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
 
     @workflow.update
     async def concur_review(self, cmd: ConcurReview) -> CaseView:
-        self.case.review.concur(cmd.actor.id, cmd.outcome)
+        self.case.review.concur(cmd.actor.id, cmd.outcome, cmd)
         await self.fx.record("review_concurred", cmd.actor, {"outcome": cmd.outcome.value})
         return self.view()
 

@@ -34,7 +34,7 @@ async def file_claim(fx: CaseEffects, ps: PartyState, actor: Actor) -> ClaimResu
         party=ps.with_policy(),
         liability=ps.liability,
         notice_number=notice.notice_number,
-        accident_time=fx.inp.alert.reported_at,
+        accident_time=s.accident_time,  # when it happened, not when it was reported
         evidence=s.collection.evidence,
     )
     ps.claim.in_flight = True  # a second tap meanwhile is refused, not sent again

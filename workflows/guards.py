@@ -22,6 +22,7 @@ from domain.messages import (
     FileClaim,
     HandOff,
     RecordParties,
+    RecordScene,
     RecordService,
     ReviewRequest,
     Role,
@@ -29,7 +30,8 @@ from domain.messages import (
     VideoTokenRequest,
 )
 from domain.models import CaseStatus, Refusal
-from domain.validators import validate_party
+from domain.notice_codes import validate_scene_codes
+from domain.validators import validate_accident_time, validate_party
 from workflows.case_state import NOTICE_OUT, CaseState
 
 MAX_VEHICLES = 3
@@ -144,6 +146,24 @@ def tick_safety(case: CaseState, cmd: SafetyChecklist) -> Refusal | None:
     return collecting(case, cmd.actor)
 
 
+def record_scene(case: CaseState, cmd: RecordScene) -> Refusal | None:
+    """The seat of the case, while collecting or until the officer decides (a case collected
+    before the seat could record the weather must not be stuck without it)."""
+    if refusal := seat(case, cmd.actor):
+        return refusal
+    if not case.collecting:
+        if case.status not in DECIDING or case.ended:
+            return R.NOT_COLLECTING.refusal()
+        if case.determination.pending:
+            return R.SCENE_LOCKED.refusal()
+    if not (cmd.weather or cmd.road_surface or cmd.accident_time):
+        return R.SCENE_EMPTY.refusal()
+    problems = validate_scene_codes(cmd.weather, cmd.road_surface)
+    if time_refusal := validate_accident_time(cmd.accident_time, case.inp.alert.reported_at):
+        problems.append(time_refusal)
+    return combined(problems)
+
+
 def complete_collection(case: CaseState, cmd: CompleteCollection) -> Refusal | None:
     if refusal := collecting(case, cmd.actor):
         return refusal
@@ -169,6 +189,8 @@ def decide(case: CaseState, cmd: Decide) -> Refusal | None:
         return R.ALREADY_DECIDED.refusal()
     if cmd.actor.id == case.seat_id:
         return R.SEAT_CANNOT_DECIDE.refusal()
+    if not case.collection.weather:  # the notice prints what was recorded, never a default
+        return R.MISSING_WEATHER.refusal(field="weather")
     return combined(validate_decision(cmd.decision, case.parties.ids))
 
 
@@ -245,6 +267,10 @@ def conclude_review(case: CaseState, cmd: ConcludeReview) -> Refusal | None:
         return R.REVIEWER_NOT_INDEPENDENT.refusal()
     if silent := case.review.not_concurred(cmd):
         return R.CO_REVIEWER_NOT_CONCURRED.refusal("其他复核民警尚未确认同一复核结论：" + "、".join(silent))
+    if unsigned := case.review.unsigned(cmd):  # the written conclusion names every reviewer
+        return R.REVIEWER_IDENTITY_MISSING.refusal(
+            "复核结论须写明每位复核民警的姓名和警号，缺少：" + "、".join(unsigned)
+        )
     if not cmd.reason.strip():
         return R.REASON_REQUIRED.refusal("请写明复核结论的理由")
     return None

@@ -1,5 +1,6 @@
 """Decide and notify: wait for the officer's decision, then issue its notice (认定书) — revoking
-the previous one after a review ordered a new determination — and text every party."""
+the previous one after a review ordered a new determination — and text every party. Also the
+written review conclusion (复核结论), issued by the same activity on either outcome."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ def _notice_request(fx: CaseEffects, version: int) -> act.IssueNoticeRequest:
         decision=s.determination.decision,
         parties=[ps.with_policy() for ps in s.parties],
         location=location,
-        accident_time=alert.reported_at,
+        accident_time=s.accident_time,  # the report time stays in the record (reported_at)
         issued_at=workflow.now(),
+        weather=s.collection.weather,
+        road_surface=s.collection.road_surface,
     )
 
 
@@ -104,6 +107,34 @@ async def _issue_determination(fx: CaseEffects) -> None:
     await fx.set_status(CaseStatus.NOTICE_SENT, "notice_issued", SYSTEM, {"notice": notice.notice_number})
     template = act.SmsTemplate.DECISION_NOTICE if previous is None else act.SmsTemplate.NOTICE_REVOKED
     await fx.sms_all(template, f"notice-v{version}", {"notice_number": notice.notice_number})
+
+
+async def issue_review_conclusion(fx: CaseEffects) -> NoticeRef:
+    """The written review conclusion on the notice under review, for every party (one document,
+    served on each), signed and sealed like the notice. Raises ActivityError when it cannot be
+    issued."""
+    s = fx.state
+    d, review, conclusion = s.determination, s.review, s.review.conclusion
+    reviewed = d.current_notice()
+    assert conclusion is not None and review.request is not None and review.requested_at is not None
+    assert reviewed is not None and d.noticed_decisions
+    request = _notice_request(fx, 1).model_copy(
+        update={
+            "decision": d.noticed_decisions[-1],
+            "kind": NoticeKind.REVIEW_CONCLUSION,
+            "review": act.ReviewConclusionRequest(
+                reviewed=reviewed,
+                reviewed_decision=d.noticed_decisions[-1],
+                applicant_party_ids=[review.request.actor.id],
+                request=review.request.stated(),
+                applied_at=review.requested_at,
+                outcome=conclusion.outcome,
+                reasons=conclusion.reason,
+                reviewers=[identity for _, identity in review.signatories()],
+            ),
+        }
+    )
+    return await _issue(fx, request)
 
 
 async def notify_insurers_of_amendment(fx: CaseEffects) -> None:

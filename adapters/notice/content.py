@@ -187,7 +187,7 @@ def build_notice_content(
     ``accident_time`` is when the accident happened (as declared and corrected by the seat), not when
     the alert was raised. ``weather`` and ``road_surface`` are what the seat recorded (a code of
     :data:`domain.notice_codes.WEATHER` / ``ROAD_SURFACES`` or a name); absent, the notice says
-    未记录. ``decision.weather`` is ignored: it defaults to 晴, so it cannot tell what was recorded.
+    未记录 (the decision has no weather: it is the seat's record, not the officer's).
 
     Accident form and impact points given as codes print as their names; free text (older decisions)
     prints as written. Party ids (P1, P2) in the officer's text become 甲, 乙; an id of no party of the

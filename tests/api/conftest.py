@@ -79,9 +79,13 @@ class Api:
             "consent_electronic_service": True,
         }
 
-    async def raise_alert(self, phones: tuple[str, str] = ("13800000001", "13800000002")) -> dict[str, Any]:
+    async def raise_alert(
+        self, phones: tuple[str, str] = ("13800000001", "13800000002"), **declared: Any
+    ) -> dict[str, Any]:
+        """``declared``: more fields of the alert body (e.g. accident_time)."""
+        body = {**self.alert_body(phones), **declared}
         r = await self.client.post(
-            "/citizen/alerts", json=self.alert_body(phones), headers=self.token("citizen", phone=phones[0])
+            "/citizen/alerts", json=body, headers=self.token("citizen", phone=phones[0])
         )
         assert r.status_code == 201, r.text
         data = r.json()

@@ -3,9 +3,14 @@ worker, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import subprocess
+from datetime import timedelta
+
+from tests import case_factory
 from tests.api.conftest import Api
 
 P1, P2 = "13800000001", "13800000002"
+ACCIDENT_TIME = case_factory.WORKING_MORNING - timedelta(minutes=12)  # before the alert (10:00)
 SEAT = {"role": "seat", "sub": "seat-7"}
 
 
@@ -15,7 +20,12 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     seat, officer = api.token("seat", "seat-7"), api.token("officer", "officer-3")
 
     # alert: case number, the reporter's video token
-    alert = await api.raise_alert((P1, P2))
+    too_early = (case_factory.WORKING_MORNING - timedelta(hours=30)).isoformat()
+    r = await c.post(
+        "/citizen/alerts", json={**api.alert_body((P1, P2)), "accident_time": too_early}, headers=p1
+    )
+    assert r.status_code == 422 and r.json()["code"] == "INVALID_ACCIDENT_TIME" and r.json()["detail"]
+    alert = await api.raise_alert((P1, P2), accident_time=ACCIDENT_TIME.isoformat())
     case = alert["case_number"]
     assert alert["party_id"] == "P1" and alert["video"]["token"]
     assert case.startswith("LZ20261125-") and len(case) == len("LZ20261125-000000")
@@ -77,6 +87,7 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     r = await c.post(f"/seat/cases/{case}/complete", headers=seat)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "awaiting_decision", r.json()
+    assert r.json()["accident_time"].startswith("2026-11-25T01:48")  # as declared; reported 02:00
 
     # the officer: awaiting list, a refused decision (422), then the decision
     await api.wait_status(case, "awaiting_decision")
@@ -88,11 +99,25 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
         "unit": "泸州市公安局交通警察支队江阳大队",
         "liabilities": {"P1": "FULL", "P2": "FULL"},
         "facts": "P1驾车未与前车保持安全距离，追尾P2车辆尾部。",
-        "accident_form": "追尾碰撞",
-        "impact_points": ["P1车前部", "P2车尾部"],
+        "accident_form": "13",  # 尾随相撞, from the console's list
+        "impact_points": ["P1:01", "P2:06"],
         "legal_basis": "《中华人民共和国道路交通安全法》第四十三条",
         "no_mediation_reason": "当事人自行协商赔偿",
     }
+    # the seat has not recorded the weather: no decision yet (a notice never prints a default)
+    r = await c.post(f"/officer/cases/{case}/decision", headers=officer, json=decision)
+    assert r.status_code == 409 and r.json()["code"] == "MISSING_WEATHER", r.text
+    r = await c.put(f"/seat/cases/{case}/scene", headers=seat, json={"weather": "晴"})
+    assert r.status_code == 422 and r.json()["code"] == "UNKNOWN_WEATHER"
+    scene = {"weather": "2", "road_surface": "3"}  # 阴, 积水: from GET /seat/scene-codes
+    assert {"code": "3", "name": "积水"} in (await c.get("/seat/scene-codes", headers=seat)).json()[
+        "road_surfaces"
+    ]
+    r = await c.put(f"/seat/cases/{case}/scene", headers=seat, json=scene)
+    assert r.status_code == 200 and (r.json()["weather"], r.json()["road_surface"]) == ("2", "3"), r.text
+    free_text = {**decision, "accident_form": "追尾碰撞", "liabilities": {"P1": "FULL", "P2": "NONE"}}
+    r = await c.post(f"/officer/cases/{case}/decision", headers=officer, json=free_text)
+    assert r.status_code == 422 and r.json()["code"] == "UNKNOWN_ACCIDENT_FORM", r.text
     r = await c.post(f"/officer/cases/{case}/decision", headers=officer, json=decision)
     assert r.status_code == 422, r.text
     assert r.json()["code"].startswith("LIABILITY") and r.json()["detail"]
@@ -121,6 +146,8 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
         headers={"Accept": "application/json"},
     )
     assert r.status_code == 200 and r.json()["status"] == "genuine", r.text
+    text = pdf_text(await _download(c, case, p2))
+    assert "阴" in text and "积水" in text and "2026年11月25日09时48分" in text  # recorded, declared
     r = await c.get(f"/notices/{notice['notice_number']}/verify", params={"code": "WRONG"})
     assert r.status_code == 200 and "text/html" in r.headers["content-type"] and "验证码错误" in r.text
 
@@ -144,12 +171,28 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
     r = await c.post(
         f"/reviewer/cases/{case}/concurrence",
         headers=api.token("reviewer", "reviewer-2"),
-        json={"outcome": "uphold"},
+        json={"outcome": "uphold", "name": "赵复核", "badge_number": "050002"},
     )
     assert r.status_code == 200, r.text
     r = await c.post(f"/reviewer/cases/{case}/conclusion", headers=reviewer, json=conclusion)
+    assert r.status_code == 422 and r.json()["code"] == "REVIEWER_IDENTITY_MISSING"  # who signs?
+    conclusion |= {"name": "钱复核", "badge_number": "050001"}
+    r = await c.post(f"/reviewer/cases/{case}/conclusion", headers=reviewer, json=conclusion)
     assert r.status_code == 200, r.text
-    await api.wait_status(case, "served")
+    upheld = await api.wait_status(case, "served")
+
+    # the upheld review in writing: downloadable by the parties and verifiable like the notice
+    written = next(n for n in upheld["case"]["notices"] if n["kind"] == "review_conclusion")
+    pdf = await _download(c, case, p2, written["notice_number"])
+    text = pdf_text(pdf)
+    assert "道路交通事故认定复核结论" in text and "维持" in text and "钱复核" in text
+    r = await c.get(
+        f"/notices/{written['notice_number']}/verify",
+        params={"code": written["short_code"]},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "genuine", r.text
+    assert r.json()["kind"] == "review_conclusion"
 
     # claims: P2 (CPIC) and P1 (PICC) get claim numbers; a second claim is refused
     r = await c.post(f"/citizen/cases/{case}/claim", headers=p2)
@@ -185,6 +228,19 @@ async def test_two_vehicle_case_alert_to_claim(api: Api, images) -> None:
 
     # Temporal holds no personal data in clear: the whole history as the CLI shows it
     await assert_history_has_no_clear_personal_data(api, case, [P1, P2])
+
+
+async def _download(c, case: str, token: dict[str, str], number: str | None = None) -> bytes:
+    params = {"notice_number": number} if number else {}
+    r = await c.get(f"/citizen/cases/{case}/notice", params=params, headers=token)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+    return r.content
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text without whitespace (pdftotext breaks lines where the layout does)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, check=True, capture_output=True)
+    return "".join(out.stdout.decode("utf-8").split())
 
 
 async def test_ineligible_alert_lists_every_reason(api: Api) -> None:

@@ -41,6 +41,12 @@ async def test_code_lists_area_and_settings_without_secrets(api: Api) -> None:
     codes = (await api.client.get("/officer/notice-codes", headers=api.token("officer"))).json()
     assert {"code": "13", "name": "尾随相撞"} in codes["accident_forms"]
     assert {"code": "06", "name": "尾部"} in codes["impact_parts"] and codes["weather"]
+    assert {"code": "2", "name": "潮湿"} in codes["road_surfaces"]
+    scene = (await api.client.get("/seat/scene-codes", headers=api.token("seat"))).json()
+    assert {"code": "1", "name": "晴"} in scene["weather"] and scene["road_surfaces"] == codes[
+        "road_surfaces"
+    ]
+    assert (await api.client.get("/seat/scene-codes", headers=api.token("officer"))).status_code == 403
     area = (await api.client.get("/admin/pilot-area", headers=api.token("admin"))).json()
     assert area["type"] == "FeatureCollection" and len(area["features"]) >= 5
     r = await api.client.get("/admin/settings", headers=api.token("admin"))

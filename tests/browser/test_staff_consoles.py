@@ -236,11 +236,15 @@ async def test_officer_reviewers_admin_and_docs(stack: Any, browser: Any, page_e
     await axe(second, "reviewer case")
     await shot(second, "reviewer-case-desktop")
     await second.get_by_role("radio", name="撤销原认定，责令重新认定").first.check()
+    await second.locator("#r-name").fill("赵复核")  # each reviewer signs the written conclusion
+    await second.locator("#r-badge").fill("050002")
     await second.get_by_role("button", name="记录本人意见").click()
     await second.get_by_text("已记录本人意见").wait_for(timeout=T)
     first = pages["reviewer-1"][1]
     await first.locator("#conclusion-form").get_by_role("radio", name="撤销原认定，责令重新认定").check()
     await first.get_by_label("共同复核民警工号（以逗号分隔）").fill("reviewer-2")
+    await first.locator("#r-name").fill("钱复核")
+    await first.locator("#r-badge").fill("050001")
     await first.get_by_role("button", name="作出复核结论").click()  # no reason: refused at the field
     await first.locator("#k-reason[aria-invalid=true]").wait_for(timeout=T)
     await first.get_by_label("复核理由").fill("证据显示乙车变道在先，原认定责任划分不当。")

@@ -202,6 +202,12 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     await seat.get_by_role("button", name="保存当事人信息").click()
     await seat.get_by_text("已保存").first.wait_for(timeout=T)
 
+    # the scene: weather and road surface from the lists (the notice prints them, never a default)
+    await seat.locator("#sc-weather").select_option(label="阴")
+    await seat.locator("#sc-road").select_option(label="潮湿")
+    await seat.get_by_role("button", name="保存事故情况").click()
+    await seat.get_by_text("事故情况已保存").wait_for(timeout=T)
+
     # complete: the recording is stored as evidence, the registry checks shown, parties may leave
     await seat.get_by_role("button", name="完成取证并核验").click()
     try:

@@ -500,6 +500,27 @@ async def test_notices_serve_once_and_revoke(db_sessionmaker: Sessions, new_case
             await repo.add_notice(s, notice_number=f"{cn}-2b", case_number=cn, version=2, issued_at=issued)
 
 
+async def test_a_review_conclusion_is_a_notice_kind_and_nothing_else_is(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    """Migration 0006: notices.kind admits review_conclusion (its own version 1 beside the
+    determination's) and still refuses an unknown kind, on SQLite and PostgreSQL."""
+    cn = new_case_number()
+    await _create_case(db_sessionmaker, cn)
+    issued = datetime(2026, 6, 5, 3, 0, tzinfo=UTC)
+    async with db_sessionmaker.begin() as s:
+        await repo.add_notice(s, notice_number=f"{cn}-1", case_number=cn, version=1, issued_at=issued)
+        written, created = await repo.add_notice(
+            s, notice_number=f"{cn}-F1", case_number=cn, version=1, issued_at=issued, kind="review_conclusion"
+        )
+    assert created and written.kind == "review_conclusion"
+    with pytest.raises(IntegrityError):
+        async with db_sessionmaker.begin() as s:
+            await repo.add_notice(
+                s, notice_number=f"{cn}-X1", case_number=cn, version=1, issued_at=issued, kind="summons"
+            )
+
+
 async def test_a_served_case_sets_its_notices_service_time(
     db_sessionmaker: Sessions, new_case_number: NewCase
 ) -> None:

@@ -132,8 +132,8 @@ def _decision(**kw):
         unit="泸州市公安局交通警察支队江阳大队",
         liabilities={"P1": F, "P2": N},
         facts="P1驾驶川E12345小型轿车追尾P2驾驶的川E54321小型轿车。",
-        accident_form="追尾碰撞",
-        impact_points=["P1车头", "P2车尾"],
+        accident_form="13",  # 尾随相撞
+        impact_points=["P1:01", "P2:06"],
         mediation_result="P1赔偿P2车辆损失，由交强险理赔。",
     )
     data.update(kw)
@@ -164,6 +164,19 @@ def test_decision_collects_every_problem():
         "MISSING_OFFICER_INFO",
         "MEDIATION_MISSING",
     }
+
+
+def test_decision_takes_the_accident_form_and_impact_points_from_the_code_lists():
+    free_text = _decision(accident_form="追尾碰撞", impact_points=["P1车头", "P9:01", "P2:77"])
+    refusals = validate_decision(free_text, ["P1", "P2"])
+    assert [(r.code, r.field) for r in refusals] == [
+        ("UNKNOWN_ACCIDENT_FORM", "accident_form"),
+        ("UNKNOWN_IMPACT_POINT", "impact_points"),
+        ("UNKNOWN_IMPACT_POINT", "impact_points"),
+        ("UNKNOWN_IMPACT_POINT", "impact_points"),
+    ]
+    assert all(r.reason for r in refusals)
+    assert "weather" not in Decision.model_fields  # recorded by the seat, never defaulted here
 
 
 def test_decision_mediation_xor():

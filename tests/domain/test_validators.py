@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -11,6 +11,7 @@ from domain.validators import (
     normalize_mobile,
     normalize_plate,
     plate_kind,
+    validate_accident_time,
     validate_licence_number,
     validate_mobile,
     validate_name,
@@ -339,3 +340,19 @@ def test_non_motor_and_owner_need_only_name_and_phone():
     assert validate_party(owner, TODAY) == []
     bad = Party(party_id="P3", kind=PartyKind.PROPERTY_OWNER, name="", phone="")
     assert {r.code for r in validate_party(bad, TODAY)} == {"INVALID_NAME", "INVALID_MOBILE"}
+
+
+def test_accident_time_not_after_the_alert_nor_more_than_a_day_before():
+    reported = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    assert validate_accident_time(None, reported) is None  # not declared: the alert's time stands
+    assert validate_accident_time(reported - timedelta(minutes=12), reported) is None
+    assert validate_accident_time(reported - timedelta(hours=24), reported) is None
+    for wrong in (reported + timedelta(seconds=1), reported - timedelta(hours=24, minutes=1)):
+        refusal = validate_accident_time(wrong, reported)
+        assert (
+            refusal is not None
+            and refusal.code == "INVALID_ACCIDENT_TIME"
+            and refusal.field == "accident_time"
+        )
+    naive = validate_accident_time(datetime(2026, 12, 1, 10, 0), reported)
+    assert naive is not None and "时区" in naive.reason

@@ -70,8 +70,8 @@ def test_refuses_naive_times():
 
 
 def test_weather_and_road_surface_are_what_was_recorded_never_a_default():
-    # the decision's weather field defaults to 晴: it is not what the seat recorded, so it is ignored
-    assert sample_decision().weather == "晴"
+    # the decision carries no weather at all (it used to default to 晴): the seat records it
+    assert not hasattr(sample_decision(), "weather")
     unrecorded = _build()
     assert unrecorded.weather == "未记录" and unrecorded.road_surface == "未记录"
     assert _build(weather="3", road_surface="5").model_dump(include={"weather", "road_surface"}) == {

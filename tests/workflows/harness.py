@@ -34,6 +34,7 @@ from domain.messages import (
     ConcurReview,
     ConfirmReceipt,
     Decide,
+    RecordScene,
     ReviewOutcome,
     Role,
     SafetyChecklist,
@@ -55,9 +56,12 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # workflow.patched branch, bump this and record (KUAICHU_RECORD_HISTORIES=1 pytest tests/workflows)
 # so that the new branch is replayed too (test_replay checks every patch id is in some history).
 # v1: before retain-evidence-on-decision; unprefixed: before the 7be8fd8 patches; v2: every patch;
-# v3: payloads compressed (zlib) before they are encrypted (codec.py).
-RECORDING = "v3"
+# v3: payloads compressed (zlib) before they are encrypted (codec.py); v4: the written review
+# conclusion (review-conclusion-in-writing).
+RECORDING = "v4"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
+# how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
+SIGNED = {"name": "钱复核", "badge_number": "050001"}
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
 
 
@@ -108,6 +112,12 @@ class Case:
             SafetyChecklist(
                 actor=seat, hazard_lights=True, warning_triangle=True, people_off_carriageway=True
             ),
+        )
+        await self.record_scene(weather="3", road_surface="2")  # 雨, 潮湿
+
+    async def record_scene(self, seat: Actor = SEAT, **scene: object) -> CaseView:
+        return await self.handle.execute_update(
+            AccidentCaseWorkflow.record_scene, RecordScene(actor=seat, **scene)
         )
 
     async def complete(self, seat: Actor = SEAT) -> CaseView:
@@ -169,7 +179,12 @@ class Case:
         """A co-reviewer's agreement, recorded with their own identity."""
         return await self.handle.execute_update(
             AccidentCaseWorkflow.concur_review,
-            ConcurReview(actor=Actor(role=Role.REVIEWER, id=reviewer_id), outcome=outcome),
+            ConcurReview(
+                actor=Actor(role=Role.REVIEWER, id=reviewer_id),
+                outcome=outcome,
+                name="赵复核",
+                badge_number="050002",
+            ),
         )
 
     async def timeline(self) -> list[str]:

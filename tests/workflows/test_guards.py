@@ -30,7 +30,9 @@ from domain.messages import (
     Outcome,
     PartyVerification,
     RecordParties,
+    RecordScene,
     RecordService,
+    ReviewerIdentity,
     ReviewOutcome,
     ReviewRequest,
     Role,
@@ -58,6 +60,7 @@ NOW = case_factory.WORKING_MORNING + timedelta(hours=1)
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
+SIGNED = {"name": "钱复核", "badge_number": "050001"}  # the concluding reviewer's signature
 
 
 def citizen(party_id: str) -> Actor:
@@ -100,6 +103,7 @@ def collected(case: CaseState) -> CaseState:
     case.collection.safety = SafetyChecklist(
         actor=SEAT, hazard_lights=True, warning_triangle=True, people_off_carriageway=True
     )
+    case.collection.weather, case.collection.road_surface = "1", "1"  # 晴, 干燥
     return case
 
 
@@ -283,6 +287,59 @@ def test_decide_by_an_officer_who_is_not_the_seat_once_per_determination():
     assert guards.decide(redetermining, Decide(actor=OFFICER, decision=decision)) is None
 
 
+def test_a_decision_needs_the_weather_recorded_and_codes_from_the_lists():
+    decision = case_factory.decision(["P1", "P2"])
+    unrecorded = awaiting_decision()
+    unrecorded.collection.weather = ""
+    refusal = guards.decide(unrecorded, Decide(actor=OFFICER, decision=decision))
+    assert code(refusal) == "MISSING_WEATHER" and refusal is not None and "天气" in refusal.reason
+    free_text = decision.model_copy(update={"accident_form": "追尾碰撞", "impact_points": ["甲车前部"]})
+    refusal = guards.decide(awaiting_decision(), Decide(actor=OFFICER, decision=free_text))
+    assert code(refusal) == "UNKNOWN_ACCIDENT_FORM" and refusal is not None and "碰撞部位" in refusal.reason
+    stray_id = decision.model_copy(update={"facts": "P1追尾P3"})
+    assert code(guards.decide(awaiting_decision(), Decide(actor=OFFICER, decision=stray_id))) == (
+        "UNKNOWN_PARTY_REFERENCE"
+    )
+
+
+def test_record_scene_by_the_seat_until_the_decision_with_codes_and_a_plausible_time():
+    reported = case_factory.WORKING_MORNING
+    ok = RecordScene(actor=SEAT, weather="3", road_surface="2")
+    assert guards.record_scene(in_video(), ok) is None
+    assert guards.record_scene(awaiting_decision(), ok) is None  # recorded late: not stuck
+    assert code(guards.record_scene(in_video(), ok.model_copy(update={"actor": OFFICER}))) == "FORBIDDEN_ROLE"
+    assert code(guards.record_scene(queued(), ok)) == "NOT_THE_SEAT"  # nobody took the call yet
+    closed = awaiting_decision()
+    closed.set_status(CaseStatus.CLOSED)
+    assert code(guards.record_scene(closed, ok)) == "NOT_COLLECTING"
+    decided = awaiting_decision()
+    decided.determination.take(case_factory.decision(["P1", "P2"]))
+    assert code(guards.record_scene(decided, ok)) == "SCENE_LOCKED"
+    assert code(guards.record_scene(in_video(), RecordScene(actor=SEAT))) == "SCENE_EMPTY"
+    assert code(guards.record_scene(in_video(), RecordScene(actor=SEAT, weather="晴"))) == "UNKNOWN_WEATHER"
+    assert code(guards.record_scene(in_video(), RecordScene(actor=SEAT, road_surface="0"))) == (
+        "UNKNOWN_ROAD_SURFACE"
+    )
+    earlier = RecordScene(actor=SEAT, accident_time=reported - timedelta(minutes=20))
+    assert guards.record_scene(in_video(), earlier) is None
+    for wrong in (reported + timedelta(minutes=1), reported - timedelta(hours=25)):
+        refusal = guards.record_scene(in_video(), RecordScene(actor=SEAT, accident_time=wrong))
+        assert code(refusal) == "INVALID_ACCIDENT_TIME"
+
+
+def test_the_accident_time_is_the_corrected_then_the_declared_then_the_report_time():
+    case = in_video()
+    reported = case.inp.alert.reported_at
+    assert case.accident_time == reported
+    case.inp.alert.accident_time = reported - timedelta(minutes=10)
+    assert case.accident_time == reported - timedelta(minutes=10)
+    case.collection.record_scene(RecordScene(actor=SEAT, accident_time=reported - timedelta(minutes=30)))
+    case.collection.record_scene(RecordScene(actor=SEAT, weather="2"))  # empty fields stay as they were
+    snapshot = case.snapshot("wf")
+    assert snapshot.accident_time == reported - timedelta(minutes=30) and snapshot.reported_at == reported
+    assert (snapshot.weather, snapshot.road_surface) == ("2", "")
+
+
 def test_confirm_receipt_by_a_party_once_a_notice_is_out_with_consent_to_e_service():
     assert guards.confirm_receipt(noticed(), ConfirmReceipt(actor=citizen("P1"))) is None
     assert code(guards.confirm_receipt(noticed(), ConfirmReceipt(actor=citizen("P9")))) == "NOT_A_PARTY"
@@ -349,7 +406,7 @@ def test_concur_review_by_an_independent_reviewer_while_under_review():
 
 def test_conclude_review_needs_two_independent_reviewers_who_each_concurred_and_a_reason():
     conclude = ConcludeReview(
-        actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
+        actor=REVIEWER, **SIGNED, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
     )
     case = under_review()
     refusal = guards.conclude_review(case, conclude)
@@ -358,9 +415,19 @@ def test_conclude_review_needs_two_independent_reviewers_who_each_concurred_and_
         and refusal is not None
         and "reviewer-2" in refusal.reason
     )
-    case.review.concur("reviewer-2", ReviewOutcome.REDETERMINE)  # agreed to another outcome
+    co_signed = ReviewerIdentity(name="赵复核", badge_number="050002")
+    case.review.concur("reviewer-2", ReviewOutcome.REDETERMINE, co_signed)  # agreed to another outcome
     assert code(guards.conclude_review(case, conclude)) == "CO_REVIEWER_NOT_CONCURRED"
-    case.review.concur("reviewer-2", ReviewOutcome.UPHOLD)
+    case.review.concur("reviewer-2", ReviewOutcome.UPHOLD, ReviewerIdentity())  # signed nothing
+    refusal = guards.conclude_review(case, conclude)
+    assert (
+        code(refusal) == "REVIEWER_IDENTITY_MISSING"
+        and refusal is not None
+        and "reviewer-2" in refusal.reason
+    )
+    case.review.concur("reviewer-2", ReviewOutcome.UPHOLD, co_signed)
+    unsigned_own = conclude.model_copy(update={"badge_number": " "})
+    assert code(guards.conclude_review(case, unsigned_own)) == "REVIEWER_IDENTITY_MISSING"
     assert guards.conclude_review(case, conclude) is None
     assert code(guards.conclude_review(case, conclude.model_copy(update={"reviewers": []}))) == (
         "TOO_FEW_REVIEWERS"

@@ -17,7 +17,7 @@ from domain.messages import (
     VideoEventKind,
 )
 from domain.models import CaseStatus
-from tests.workflows.harness import citizen, eventually, running_worker
+from tests.workflows.harness import SIGNED, citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
@@ -125,7 +125,11 @@ async def test_review_conclusion_overdue_and_redetermination_overdue_are_recorde
         await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(
-                actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
+                actor=REVIEWER,
+                **SIGNED,
+                outcome=ReviewOutcome.REDETERMINE,
+                reviewers=["reviewer-2"],
+                reason="事实不清",
             ),
         )
         await case.sleep_past("redetermination")  # 10 working days

@@ -28,7 +28,7 @@ from domain.messages import (
 )
 from domain.models import AccidentCategory, CaseStatus, InjuryLevel, Liability, Party, PartyKind
 from tests import case_factory
-from tests.workflows.harness import OFFICER, SEAT, Case, citizen, eventually, running_worker
+from tests.workflows.harness import OFFICER, SEAT, SIGNED, Case, citizen, eventually, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
@@ -124,7 +124,9 @@ async def test_decision_refusals_then_review_rules(dev_env, wf_settings, wf_sess
         await case.handle.execute_update(AccidentCaseWorkflow.request_review, review)
         again = ReviewRequest(actor=citizen("P1"), reason_code="LIABILITY")
         assert await refused(case, AccidentCaseWorkflow.request_review, again) == "REVIEW_ALREADY_REQUESTED"
-        alone = ConcludeReview(actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=[], reason="维持")
+        alone = ConcludeReview(
+            actor=REVIEWER, **SIGNED, outcome=ReviewOutcome.UPHOLD, reviewers=[], reason="维持"
+        )
         assert await refused(case, AccidentCaseWorkflow.conclude_review, alone) == "TOO_FEW_REVIEWERS"
         with_officer = alone.model_copy(update={"reviewers": [OFFICER.id]})
         assert (
@@ -159,7 +161,11 @@ async def test_a_review_upheld_before_every_party_was_served_still_serves_the_re
         view = await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(
-                actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
+                actor=REVIEWER,
+                **SIGNED,
+                outcome=ReviewOutcome.UPHOLD,
+                reviewers=["reviewer-2"],
+                reason="维持",
             ),
         )
         assert view.status == CaseStatus.SERVED and view.review_outcome == ReviewOutcome.UPHOLD
@@ -203,7 +209,11 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
         await case.handle.execute_update(
             AccidentCaseWorkflow.conclude_review,
             ConcludeReview(
-                actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
+                actor=REVIEWER,
+                **SIGNED,
+                outcome=ReviewOutcome.REDETERMINE,
+                reviewers=["reviewer-2"],
+                reason="事实不清",
             ),
         )
         new = case_factory.decision(
@@ -211,8 +221,8 @@ async def test_whole_case_with_review_redetermination_and_claims(dev_env, wf_set
         )
         view = await case.decide(new, officer=Actor(role=Role.OFFICER, id="officer-8"))
         kinds = [n.kind for n in view.notices]
-        assert kinds == ["determination", "determination", "revocation"]
-        assert view.notices[2].revokes_notice_number == view.notices[0].notice_number
+        assert kinds == ["determination", "review_conclusion", "determination", "revocation"]
+        assert view.notices[3].revokes_notice_number == view.notices[0].notice_number
         assert [p.liability for p in view.parties] == [Liability.EQUAL, Liability.EQUAL]
         assert all(p.served_at is None for p in view.parties)  # the new notice is served anew
 

@@ -189,7 +189,9 @@ function alertBody() {
     return party;
   });
   const category = document.querySelector("input[name=category]:checked").value;
+  const happened = $("#accident-time").value;  // Beijing time as typed; empty: the alert's time
   return {
+    ...(happened ? { accident_time: `${happened}:00+08:00` } : {}),
     location: { lat: location_?.lat ?? 0, lon: location_?.lon ?? 0, system: "WGS84", address: $("#address").value.trim() },
     facts: {
       category,

@@ -24,7 +24,6 @@ function fillCodeLists() {
   const form = $("#d-form");
   if (form.options.length) return;
   form.append(h("option", { value: "" }, "请选择事故形态"), ...codes.accident_forms.map((c) => h("option", { value: c.code }, `${c.code} ${c.name}`)));
-  $("#d-weather").append(...codes.weather.map((c) => h("option", { value: c.name }, c.name)));
 }
 
 async function loadCases() {
@@ -53,7 +52,11 @@ async function openCase(number) {
   $("#view-desk").classList.toggle("two", $("#side").hidden);
   $("#case-number").textContent = number;
   $("#case-status").textContent = STATUS_ZH[c.status] || c.status;
-  $("#case-meta").textContent = `报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 坐席 ${c.seat_id || "—"}`;
+  $("#case-meta").textContent = `事故时间 ${fmtDateTime(c.accident_time || c.reported_at)} · 报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 坐席 ${c.seat_id || "—"}`;
+  const named = (list, code) => (list || []).find((x) => x.code === code)?.name;
+  $("#d-weather").textContent = c.weather
+    ? `天气 ${named(codes?.weather, c.weather) || c.weather} · 路面 ${named(codes?.road_surfaces, c.road_surface) || "未记录"}`
+    : "天气尚未记录：请联系取证坐席在案件中记录后再作认定";
   const redo = c.status === "awaiting_redetermination";
   $("#redetermine-note").hidden = !redo;
   $("#redetermine-note").textContent = redo ? "复核决定撤销原认定、重新认定：请根据复核意见重新作出认定，新认定书将撤销原认定书。" : "";
@@ -102,7 +105,6 @@ function decisionBody() {
     accident_form: $("#d-form").value,
     impact_points: [...document.querySelectorAll("#impact-fields select")].map((s) => s.value).filter(Boolean),
     legal_basis: $("#d-basis").value.trim(),
-    weather: $("#d-weather").value,
     mediation_result: agreed ? $("#d-med").value.trim() : "",
     no_mediation_reason: agreed ? "" : $("#d-nomed").value,
   };

@@ -60,12 +60,15 @@ async function openCase(number) {
   $("#verification-box").replaceChildren(verificationTable(rows));
 }
 
+// how this reviewer signs the written conclusion (the co-reviewers sign with their concurrence)
+const signer = () => ({ name: $("#r-name").value.trim(), badge_number: $("#r-badge").value.trim() });
+
 $("#concur-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   clearErrors(e.target);
   const outcome = $("input[name=concur]:checked").value;
   try {
-    await api(`/reviewer/cases/${current}/concurrence`, { method: "POST", auth: token(), body: { outcome } });
+    await api(`/reviewer/cases/${current}/concurrence`, { method: "POST", auth: token(), body: { outcome, ...signer() } });
     $("#concur-state").textContent = `已记录本人意见：${OUTCOME_ZH[outcome]}`;
   } catch (err) { showErrors(e.target, err, fieldOf); }
 });
@@ -77,6 +80,7 @@ $("#conclusion-form").addEventListener("submit", async (e) => {
     outcome: $("input[name=outcome]:checked").value,
     reviewers: $("#k-reviewers").value.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean),
     reason: $("#k-reason").value.trim(),
+    ...signer(),
   };
   try {
     const view = await api(`/reviewer/cases/${current}/conclusion`, { method: "POST", auth: token(), body });

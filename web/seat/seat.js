@@ -99,6 +99,7 @@ async function openCase(number, access) {
   renderShots();
   renderPartyForm(detail.parties);
   renderSafety(detail.case);
+  await renderScene(detail.case);
   $("#verification").replaceChildren();
   renderQueue({ entries: queueEntries, sample_size: 0 });
   renderMine();
@@ -333,6 +334,41 @@ for (const id of ["#s-lights", "#s-triangle", "#s-people"]) {
     } catch (err) { globalProblem(err); }
   });
 }
+
+// ------------------------------------------------------------------ scene: weather, road surface, accident time
+
+let sceneCodes = null;
+function localInput(iso) {  // an ISO time -> the datetime-local value in Beijing time
+  const d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 16);
+}
+async function renderScene(view) {
+  if (!sceneCodes) {
+    sceneCodes = await api("/seat/scene-codes", { auth: token() });
+    $("#sc-weather").append(h("option", { value: "" }, "请选择天气"), ...sceneCodes.weather.map((c) => h("option", { value: c.code }, c.name)));
+    $("#sc-road").append(h("option", { value: "" }, "请选择路面状况"), ...sceneCodes.road_surfaces.map((c) => h("option", { value: c.code }, c.name)));
+  }
+  $("#sc-weather").value = view.weather || "";
+  $("#sc-road").value = view.road_surface || "";
+  $("#sc-time").value = view.accident_time ? localInput(view.accident_time) : "";
+  $("#scene-state").textContent = view.weather ? "已记录" : "请记录事故发生时的天气和路面状况";
+}
+$("#scene-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!open) return;
+  const form = $("#scene-form");
+  clearErrors(form);
+  const time = $("#sc-time").value;
+  const body = { weather: $("#sc-weather").value, road_surface: $("#sc-road").value };
+  const before = open.detail.case.accident_time;
+  if (time && (!before || time !== localInput(before))) body.accident_time = `${time}:00+08:00`;
+  try {
+    const view = await api(`/seat/cases/${open.number}/scene`, { method: "PUT", auth: token(), body });
+    open.detail.case = view;
+    await renderScene(view);
+    $("#scene-state").textContent = "事故情况已保存";
+  } catch (err) { showErrors(form, err); }
+});
 
 // ------------------------------------------------------------------ parties
 
