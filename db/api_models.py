@@ -31,3 +31,17 @@ class AuthCodeRow(Base):
         sa.Index(None, "purpose", "phone_hash", "created_at"),
         sa.CheckConstraint("purpose IN ('sms_login', 'link_110')", name="purpose"),
     )
+
+
+class RateLimitHitRow(Base):
+    """One counted request of a sliding-window rate limit (api/rate_limits.py), shared by every
+    API process. ``bucket`` names the limit and whom it counts (``sms_ip:<hmac>``): never a phone
+    or an address in clear. Rows older than their window are deleted as the bucket is checked."""
+
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bucket: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+
+    __table_args__ = (sa.Index(None, "bucket", "at"),)
