@@ -45,3 +45,17 @@ class RateLimitHitRow(Base):
     at: Mapped[datetime]
 
     __table_args__ = (sa.Index(None, "bucket", "at"),)
+
+
+class AlertGateRow(Base):
+    """A reporter's case still on the scene (api/alert_gate.py): one row per reporter (the key
+    is the phone's HMAC), so that a double tap, the app's retry or a second alert while the first
+    is open answers that case on any API process. ``idempotency_key`` is the alert's
+    ``Idempotency-Key`` (a retry with it answers its case even after that case moved on)."""
+
+    __tablename__ = "alert_gates"
+
+    reporter_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(sa.String(32))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,5 @@
-"""rate_limit_hits: the requests counted by the API's sliding-window rate limits (api/rate_limits.py).
+"""Abuse and races: rate_limit_hits, the requests counted by the API's sliding-window rate limits
+(api/rate_limits.py); alert_gates, each reporter's case still on the scene (api/alert_gate.py).
 
 Revision ID: 0008
 Revises: 0005
@@ -30,8 +31,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_hits")),
     )
     op.create_index(op.f("ix_rate_limit_hits_bucket_at"), "rate_limit_hits", ["bucket", "at"], unique=False)
+    op.create_table(
+        "alert_gates",
+        sa.Column("reporter_hash", sa.String(length=64), nullable=False),
+        sa.Column("case_number", sa.String(length=32), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("reporter_hash", name=op.f("pk_alert_gates")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("alert_gates")
     op.drop_index(op.f("ix_rate_limit_hits_bucket_at"), table_name="rate_limit_hits")
     op.drop_table("rate_limit_hits")
