@@ -169,3 +169,37 @@ async def test_a_receipt_while_a_redetermination_is_being_applied_is_refused(
         await concluding.result()
         assert (await case.view()).status == CaseStatus.AWAITING_REDETERMINATION
         await case.handle.terminate("test over")
+
+
+async def test_two_conclusions_or_two_review_requests_sent_at_once_have_one_winner(
+    dev_env, wf_settings, wf_sessions
+):
+    async with running_worker(dev_env, wf_settings, wf_sessions) as h:
+        requests, conclusions = await h.start(), await h.start()
+        await asyncio.gather(requests.to_served("P1", "P2"), conclusions.to_served("P1", "P2"))
+        review = [
+            update("request_review", ReviewRequest(actor=citizen(p), reason_code="LIABILITY"))
+            for p in ("P1", "P2")
+        ]
+        winner = await one_wins(requests, *review)
+        assert (await requests.view()).review_requested_by == ("P1", "P2")[winner]
+
+        await review[1](conclusions)
+        await conclusions.concur("reviewer-2", ReviewOutcome.UPHOLD)
+        await conclusions.concur("reviewer-3", ReviewOutcome.REDETERMINE)
+        uphold = ConcludeReview(
+            actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
+        )
+        redetermine = ConcludeReview(
+            actor=Actor(role=Role.REVIEWER, id="reviewer-4"),
+            outcome=ReviewOutcome.REDETERMINE,
+            reviewers=["reviewer-3"],
+            reason="事实不清",
+        )
+        winner = await one_wins(
+            conclusions, update("conclude_review", uphold), update("conclude_review", redetermine)
+        )
+        view = await conclusions.view()
+        assert view.review_outcome == (ReviewOutcome.UPHOLD, ReviewOutcome.REDETERMINE)[winner]
+        for case in (requests, conclusions):
+            await case.handle.terminate("test over")
