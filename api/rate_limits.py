@@ -133,7 +133,7 @@ async def _body_phone(request: Request) -> str | None:
     """The body's `phone`, normalised, when it is a valid mobile (else the route answers 422)."""
     try:
         phone = json.loads(await request.body()).get("phone")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     if not isinstance(phone, str) or validate_mobile(phone) is not None:
         return None
