@@ -7,13 +7,17 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
+
+
+# a rate limit: "<count>/<seconds>" (api/rate_limits.py)
+RateSpec = Annotated[str, StringConstraints(pattern=r"^\d{1,9}/[1-9]\d{0,8}$")]
 
 
 class Settings(BaseSettings):
@@ -51,6 +55,17 @@ class Settings(BaseSettings):
     sms_code_ttl_seconds: int = 5 * 60  # citizen login one-time code
     sms_code_min_interval_seconds: int = 60  # per phone
     sms_code_max_per_hour: int = 5  # per phone
+    # sliding-window rate limits (api/rate_limits.py), counted in the database: every API process
+    # shares them. "<count>/<seconds>"; a count of 0 switches that limit off.
+    rate_sms_code_per_ip: RateSpec = "10/3600"  # login codes asked from one client address
+    rate_sms_code_global: RateSpec = "600/60"  # login codes asked in all (each one is a paid SMS)
+    rate_link_per_phone: RateSpec = "3/3600"  # 110 links texted to one phone
+    rate_link_per_dispatcher: RateSpec = "60/3600"  # 110 links one dispatcher sends
+    rate_verify_per_ip: RateSpec = "30/60"  # notice verifications from one client address
+    rate_verify_per_notice: RateSpec = "60/3600"  # verifications of one notice number (code guesses)
+    # reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs);
+    # from any other peer the header is ignored and the peer is the client
+    trusted_proxies: str = ""
     # the Temporal UI's origins (comma-separated): they may call /codec from the browser (CORS,
     # with the operator's session cookie)
     temporal_ui_origins: str = "http://127.0.0.1:8233,http://localhost:8233"

@@ -7,7 +7,12 @@ reason, advice) in ``errors``; the reporter (the token's mobile, or the 110 link
 one of the parties. Otherwise it numbers the case (``<prefix><yyyymmdd>-<6 random digits>``,
 local date; the number must be free in the read model and Temporal's REJECT_DUPLICATE start
 decides races - on a clash another number is drawn, up to 8 times), starts the workflow, and asks
-it for the reporter's video token."""
+it for the reporter's video token.
+
+One accident, one case: a reporter has at most one case on the scene (queued, in video,
+verifying), on every API process (api/alert_gate.py). The app's retry with the same
+``Idempotency-Key`` header, a double tap or a second alert meanwhile is answered **200 with that
+case** (a new case answers 201): the app simply shows the case it already has."""
 
 from __future__ import annotations
 
@@ -16,13 +21,13 @@ import secrets
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import codes
+from api import alert_gate, codes
 from api.auth import ApiRole, Principal, TokenOut, citizen_token, optional_principal
-from api.deps import AppState, State, load_case
+from api.deps import AppState, State, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.temporal import TemporalUnavailable
 from domain import refusals as R
@@ -36,6 +41,7 @@ log = logging.getLogger("kuaichu.api.alerts")
 
 router = APIRouter(prefix="/citizen", tags=["citizen"])
 NUMBER_ATTEMPTS = 8
+IDEMPOTENCY_KEY = r"^[A-Za-z0-9._:-]{1,64}$"  # the app's retry of one tap sends the same key
 
 
 class AlertOut(BaseModel):
@@ -75,20 +81,37 @@ async def reporter(
 @router.post(
     "/alerts",
     status_code=201,
-    responses=problem_responses(401, 403, 409, 422, 503),
+    responses={200: {"description": "the reporter's case still on the scene (a repeated alert)"}}
+    | problem_responses(401, 403, 409, 422, 503),
     summary="Raise an alert (app login, or the 110 link token in X-Link-Token)",
 )
-async def raise_alert(body: AlertContent, kc: State, who: Annotated[Reporter, Depends(reporter)]) -> AlertOut:
+async def raise_alert(
+    body: AlertContent,
+    kc: State,
+    who: Annotated[Reporter, Depends(reporter)],
+    response: Response,
+    idempotency_key: Annotated[str, Header(max_length=64, pattern=IDEMPOTENCY_KEY)] = "",
+) -> AlertOut:
+    """201 with a new case; 200 with the reporter's case still on the scene when this alert
+    repeats it (the same Idempotency-Key, a double tap, a second alert meanwhile)."""
     alert = Alert(**dict(body), reported_at=kc.alert_clock(), reporter_phone=who.mobile, channel=who.channel)
     if refusal := validate_accident_time(alert.accident_time, alert.reported_at):
         raise ApiProblem(R.INVALID_ACCIDENT_TIME, refusal.reason, errors=[refusal.model_dump()])
     result = check_eligibility(alert, await kc.rules.eligibility())
     party = eligible_reporter(alert, result)
-    number = await open_case(kc, alert, result, who.link)
-    log.info("alert raised: case %s channel %s", number, who.channel)
+    number, repeated = await open_case(kc, alert, result, who.link, idempotency_key)
+    status = CaseStatus.QUEUED
+    if repeated:
+        response.status_code = 200
+        snapshot = await load_case(kc, number)
+        mine = party_of(snapshot, who.mobile) if snapshot is not None else None
+        party = mine.party if mine is not None else party
+        status = snapshot.status if snapshot is not None else status
+    log.info("alert %s: case %s channel %s", "repeated" if repeated else "raised", number, who.channel)
     return AlertOut(
         case_number=number,
         party_id=party.party_id,
+        status=status,
         video=await first_video_token(kc, number, party),
         access_token=citizen_token(kc.settings, who.mobile, channel="sms_link") if who.link else None,
     )
@@ -109,17 +132,26 @@ def eligible_reporter(alert: Alert, result: EligibilityResult) -> Party:
     return party
 
 
-async def open_case(kc: AppState, alert: Alert, result: EligibilityResult, link: str | None) -> str:
-    """Spend the 110 link (if any), number the case and start its workflow; a case that could not
-    be started gives the link back."""
+async def open_case(
+    kc: AppState, alert: Alert, result: EligibilityResult, link: str | None, key: str = ""
+) -> tuple[str, bool]:
+    """Spend the 110 link (if any), number the case and start its workflow: (number, False). The
+    reporter's case still on the scene answers instead (api/alert_gate.py): (its number, True).
+    A case that could not be started gives the link and the reporter's gate back."""
     if link is not None and not await codes.use_link(kc, link):
         raise ApiProblem(R.LINK_INVALID, "链接已失效或已使用，请重新拨打110获取")
     timers = CaseTimers.model_validate(kc.settings.case_timers or {})
+    number = ""
     try:
         for _ in range(NUMBER_ATTEMPTS):
             number = _number(kc, alert)
             if await load_case(kc, number) is not None:
                 continue
+            existing = await alert_gate.claim(kc, alert.reporter_phone, number, key)
+            if existing is not None:
+                if link is not None:  # the link raised nothing new
+                    await codes.release_link(kc, link)
+                return existing, True
             inp = CaseInput(
                 case_number=number,
                 alert=alert,
@@ -129,11 +161,14 @@ async def open_case(kc: AppState, alert: Alert, result: EligibilityResult, link:
             )
             try:
                 await kc.temporal.start_case(inp)
-            except WorkflowAlreadyStartedError:
+            except WorkflowAlreadyStartedError:  # the number is another case's: draw again
+                await alert_gate.release(kc, alert.reporter_phone, number)
                 continue
-            return number
+            return number, False
         raise ApiProblem(R.CASE_NUMBER_EXHAUSTED, "系统繁忙，请稍后再试")
     except Exception:
+        if number:
+            await alert_gate.release(kc, alert.reporter_phone, number)
         if link is not None:
             await codes.release_link(kc, link)
         raise

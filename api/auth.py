@@ -222,7 +222,14 @@ async def dev_login(body: DevLoginIn, request: Request) -> TokenOut:
     return issue_token(settings, Principal(role=body.role, sub=_staff_id(body.id)))
 
 
-@router.post("/sms-code", responses=problem_responses(422, 429))
+async def _sms_code_limits(request: Request) -> None:
+    """Per client address and in all (api/rate_limits.py); per phone: api/codes.py."""
+    from api.rate_limits import sms_code_limits
+
+    await sms_code_limits(request, request.app.state.kc)
+
+
+@router.post("/sms-code", responses=problem_responses(422, 429), dependencies=[Depends(_sms_code_limits)])
 async def sms_code(body: SmsCodeIn, request: Request) -> SmsCodeOut:
     """Text a one-time login code to a mobile (rate limited per phone)."""
     from api import codes

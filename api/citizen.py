@@ -180,5 +180,17 @@ async def request_review(
 
 @router.post("/cases/{case_number}/claim", responses=CASE_ERRORS)
 async def file_claim(case_number: CaseNumber, kc: State, mine: MyCase) -> ClaimResult:
-    """One tap: report the accident to my 交强险 insurer (or get guidance if it is not connected)."""
-    return await kc.temporal.update(case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=mine.actor))
+    """One tap: report the accident to my 交强险 insurer (or get guidance if it is not connected).
+    A repeated tap after the case closed answers the claim already filed (the read model's)."""
+    try:
+        return await kc.temporal.update(
+            case_number, AccidentCaseWorkflow.file_claim, FileClaim(actor=mine.actor)
+        )
+    except ApiProblem as problem:
+        if problem.code != R.CASE_CLOSED.code:
+            raise
+        snapshot = await load_case(kc, case_number)  # fresh: the claim may be newer than `mine`
+        party = party_of(snapshot, mine.party.party.phone) if snapshot is not None else None
+        if party is None or party.claim is None:
+            raise
+        return party.claim

@@ -15,6 +15,7 @@ from api import codes
 from api.auth import DispatcherP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
+from api.rate_limits import LinkLimits
 from domain import refusals as R
 from domain.masking import mask_phone
 from domain.models import MobileText
@@ -33,7 +34,12 @@ class LinkOut(BaseModel):
     sent: bool = True
 
 
-@router.post("/links", status_code=201, responses=problem_responses(401, 403, 422, 503))
+@router.post(
+    "/links",
+    status_code=201,
+    responses=problem_responses(401, 403, 422, 429, 503),
+    dependencies=[LinkLimits],  # per phone and per dispatcher
+)
 async def send_link(body: LinkIn, kc: State, principal: DispatcherP) -> LinkOut:
     """Text a one-time alert link to the caller's mobile."""
     if validate_mobile(body.phone) is not None:

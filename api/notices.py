@@ -26,6 +26,8 @@ from pydantic import BaseModel
 
 from adapters.notice.summary import NoticeSummary
 from api.deps import State
+from api.errors import problem_responses
+from api.rate_limits import VerifyLimits
 from api.storage_deps import read_notice
 from db import repository
 from domain.models import NOTICE_TITLES_ZH
@@ -173,7 +175,8 @@ def essentials_html(summary: NoticeSummary | None) -> str:
 @router.get(
     "/{notice_number}/verify",
     response_model=NoticeCheck,
-    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}, **problem_responses(429)},
+    dependencies=[VerifyLimits],  # code guesses: per client address and per notice number
 )
 async def verify_notice(
     notice_number: Annotated[str, Path(max_length=40)],

@@ -172,6 +172,16 @@ CASE_CLOSED = declare("CASE_CLOSED", C, "案件已办结，不能再执行此操
 NO_INSURANCE_ON_RECORD = declare("NO_INSURANCE_ON_RECORD", C, "该当事人没有可报案的交强险信息")
 CLAIM_ALREADY_FILED = declare("CLAIM_ALREADY_FILED", C, "已经向保险公司报案，无需重复报案")
 NOTICE_INVALID = declare("NOTICE_INVALID", I, "认定书无法出具")
+# races between updates that end or transform the case (workflows/guards.py still_open)
+CASE_ENDING = declare("CASE_ENDING", C, "案件已转现场处理或已取消，不能再执行此操作")
+NOTICE_BEING_REPLACED = declare(
+    "NOTICE_BEING_REPLACED", C, "复核决定重新认定，原认定书将被撤销，请等待新的认定书后再确认送达"
+)
+# abuse: sliding-window limits (api/rate_limits.py)
+SMS_CODE_IP_LIMIT = declare("SMS_CODE_IP_LIMIT", Kind.RATE_LIMITED, "该网络获取验证码过于频繁，请稍后再试")
+SMS_CODE_BUSY = declare("SMS_CODE_BUSY", Kind.RATE_LIMITED, "验证码发送繁忙，请稍后再试")
+LINK_LIMIT = declare("LINK_LIMIT", Kind.RATE_LIMITED, "短时间内发送报警链接过多，请稍后再试")
+VERIFY_LIMIT = declare("VERIFY_LIMIT", Kind.RATE_LIMITED, "查验次数过多，请稍后再试")
 
 # --- content that breaks a rule (422) ---------------------------------------------------------
 REASON_REQUIRED = declare("REASON_REQUIRED", I, "请说明理由")

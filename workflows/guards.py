@@ -24,6 +24,7 @@ from domain.messages import (
     RecordParties,
     RecordScene,
     RecordService,
+    ReviewOutcome,
     ReviewRequest,
     Role,
     SafetyChecklist,
@@ -74,9 +75,25 @@ def collecting(case: CaseState, actor: Actor) -> Refusal | None:
     return None if case.collecting else R.NOT_COLLECTING.refusal()
 
 
+def still_open(case: CaseState) -> Refusal | None:
+    """Races between updates that end or transform the case: each winner claims the case in its
+    handler before its first await (a cancel or hand-off order, a decision, a conclusion), and the
+    loser's validator, run after it, refuses here instead of being accepted and silently dropped."""
+    if case.ended or case.outcome is not None:
+        return R.CASE_ENDING.refusal()
+    return None
+
+
 def notice_out(case: CaseState) -> Refusal | None:
     if case.determination.current_notice() is None or case.status not in NOTICE_OUT:
         return R.NO_NOTICE.refusal()
+    conclusion = case.review.conclusion
+    if (
+        case.status == CaseStatus.UNDER_REVIEW
+        and conclusion
+        and conclusion.outcome == ReviewOutcome.REDETERMINE
+    ):
+        return R.NOTICE_BEING_REPLACED.refusal()  # the conclusion won: this notice will be revoked
     return None
 
 
@@ -86,7 +103,9 @@ def notice_out(case: CaseState) -> Refusal | None:
 def accept_call(case: CaseState, cmd: AcceptCall) -> Refusal | None:
     if refusal := role(cmd.actor, Role.SEAT):
         return refusal
-    if case.status != CaseStatus.QUEUED:
+    if refusal := still_open(case):  # cancelled while queued: the ending wins
+        return refusal
+    if case.status != CaseStatus.QUEUED or case.seat_id:  # seat_id: claimed before its first await
         return R.CALL_ALREADY_TAKEN.refusal()
     return None if case.eligible else R.NOT_YET_ACCEPTED.refusal()
 
@@ -101,7 +120,9 @@ def issue_video_token(case: CaseState, cmd: VideoTokenRequest) -> Refusal | None
 def cancel(case: CaseState, cmd: Cancel) -> Refusal | None:
     if refusal := party(case, cmd.actor):
         return refusal
-    return None if case.video_open else R.TOO_LATE_TO_CANCEL.refusal()
+    if not case.video_open or case.collection.complete:  # completed collection: verification won
+        return R.TOO_LATE_TO_CANCEL.refusal()
+    return None
 
 
 def hand_off(case: CaseState, cmd: HandOff) -> Refusal | None:
@@ -110,6 +131,8 @@ def hand_off(case: CaseState, cmd: HandOff) -> Refusal | None:
     if cmd.actor.role == Role.SEAT:
         return collecting(case, cmd.actor)
     if cmd.actor.role == Role.OFFICER:
+        if refusal := still_open(case):
+            return refusal
         if case.status != CaseStatus.AWAITING_DECISION or case.determination.pending:
             return R.WRONG_STATE.refusal()
         return None
@@ -182,6 +205,8 @@ def complete_collection(case: CaseState, cmd: CompleteCollection) -> Refusal | N
 
 def decide(case: CaseState, cmd: Decide) -> Refusal | None:
     if refusal := role(cmd.actor, Role.OFFICER):
+        return refusal
+    if refusal := still_open(case):  # a hand-off accepted first: the decision is refused, not dropped
         return refusal
     if case.status not in DECIDING:
         return R.NOT_AWAITING_DECISION.refusal()

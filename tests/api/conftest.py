@@ -33,6 +33,15 @@ from worker import make_worker
 
 TWILIO_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://kuaichu.example.test"
+# the whole API suite comes from one address (the ASGI client) and shares one database: the
+# abuse limits are raised here, and tests/api/test_rate_limits.py checks them at their own values
+TEST_RATE_LIMITS = {
+    "rate_sms_code_per_ip": "100000/3600",
+    "rate_sms_code_global": "100000/60",
+    "rate_link_per_phone": "100000/3600",
+    "rate_verify_per_ip": "100000/60",
+    "rate_verify_per_notice": "100000/3600",
+}
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +133,7 @@ async def open_api(
             "public_base_url": PUBLIC_URL,
             "evidence_max_bytes": 256 * 1024,
             "sms_code_min_interval_seconds": 0,
+            **TEST_RATE_LIMITS,
             **settings_over,
         }
     )

@@ -10,13 +10,19 @@ import re
 
 from tests.api.conftest import Api
 
-P1, P2 = "13800000001", "13800000002"
+# one case on the scene per reporter (api/alert_gate.py): each test's case has its own parties
+PHONES = {
+    "seat-rec": ("13800000301", "13800000302"),
+    "seat-files": ("13800000311", "13800000312"),
+    "seat-check": ("13800000321", "13800000322"),
+    "seat-timeline": ("13800000331", "13800000332"),
+}
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 12
 OCTET = {"Content-Type": "application/octet-stream"}  # what the seat console sends
 
 
-async def _accepted(api: Api, seat: str = "seat-pages") -> str:
-    case = (await api.raise_alert((P1, P2)))["case_number"]
+async def _accepted(api: Api, seat: str) -> str:
+    case = (await api.raise_alert(PHONES[seat]))["case_number"]
     r = await api.client.post(f"/seat/cases/{case}/accept", headers=api.token("seat", seat))
     assert r.status_code == 200, r.text
     return case
@@ -53,7 +59,9 @@ async def test_recording_chunks_resume_and_become_evidence(api: Api) -> None:
     other = api.token("seat", "seat-other")
     assert (await c.put(f"{base}/{upload}/chunks/3", headers=other | OCTET, content=b"x")).status_code == 403
     assert (await c.post(f"{base}/{upload}/finish", headers=other)).status_code == 403
-    assert (await c.post(base, headers=api.token("citizen", phone=P1), json={})).status_code == 403
+    assert (
+        await c.post(base, headers=api.token("citizen", phone=PHONES["seat-rec"][0]), json={})
+    ).status_code == 403
 
     r = await c.post(f"{base}/{upload}/finish", headers=seat)
     assert r.status_code == 200, r.text
@@ -116,7 +124,9 @@ async def test_evidence_files_for_the_staff_of_the_case_only(api: Api, images) -
         )
         assert r.status_code == 403
     assert (
-        await c.get(f"/seat/cases/{case}/evidence", headers=api.token("citizen", phone=P1))
+        await c.get(
+            f"/seat/cases/{case}/evidence", headers=api.token("citizen", phone=PHONES["seat-files"][0])
+        )
     ).status_code == 403
     assert (await c.get(f"/seat/cases/{case}/evidence")).status_code == 401
     r = await c.get(f"/seat/cases/{case}/evidence/{case}-0000000000000000/file", headers=seat)
@@ -130,7 +140,7 @@ async def test_evidence_files_for_the_staff_of_the_case_only(api: Api, images) -
 async def test_party_check_names_the_field_and_verification_waits(api: Api) -> None:
     c, seat = api.client, api.token("seat", "seat-check")
     case = await _accepted(api, "seat-check")
-    parties = api.alert_body((P1, P2))["parties"]
+    parties = api.alert_body(PHONES["seat-check"])["parties"]
     r = await c.post(f"/seat/cases/{case}/parties/check", headers=seat, json={"parties": parties})
     assert r.status_code == 200 and r.json() == {"ok": True}
     parties[1]["vehicle"]["plate"] = "川EI8B21"
@@ -153,7 +163,7 @@ async def test_party_check_names_the_field_and_verification_waits(api: Api) -> N
 async def test_citizen_timeline_link_check_and_simulated_phone(api: Api) -> None:
     c = api.client
     case = await _accepted(api, "seat-timeline")
-    p1 = api.token("citizen", phone=P1)
+    p1 = api.token("citizen", phone=PHONES["seat-timeline"][0])
     steps = (await c.get(f"/citizen/cases/{case}/timeline", headers=p1)).json()
     assert [s["action"] for s in steps][:2] == ["alert_received", "call_accepted"]
     assert steps[0]["label"].startswith("报警已受理") and "actor_id" not in steps[0]

@@ -3,7 +3,9 @@ HTTP API while the worker is killed with SIGKILL at random points and restarted,
 the Temporal dev server is killed and restarted on its persistent store. Every case reaches
 its expected state (served, both claims filed), Twilio (a local stand-in, over HTTP) received
 exactly one message per SMS idempotency key, the insurers exactly one claim per party, and no
-file is left without its record. Bounded: loopback only, about a minute."""
+file is left without its record; every reporter has one case (the walker retries its alert with
+the same Idempotency-Key). Bounded: loopback only; by default a short run (a few kills early),
+KUAICHU_FAULT_TESTS=1 the long one. Logs and a summary: var/artefacts/faults."""
 
 from __future__ import annotations
 
@@ -14,12 +16,11 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from api.app import create_app
 from api.auth import ApiRole, Principal, citizen_token, issue_token
-from db.models import EvidenceRow, NoticeRow, SmsRow
+from db.models import CaseRow, EvidenceRow, NoticeRow, SmsRow
 from db.sandbox_models import SandboxInsurerClaimRow
 from db.seed_registry import seed_registry
 from db.session import ensure_schema, make_engine, make_sessionmaker
@@ -31,12 +32,11 @@ from tests.live_server import free_port, serve
 from tests.walker import CaseWalker
 
 CASES = int(os.environ.get("KUAICHU_FAULT_CASES", "20"))
-# Opt-in for now (KUAICHU_FAULT_TESTS=1): 8 cases pass, but a 20-case run left a case whose
-# workflow task kept failing (an SDK replay fault, healed by the case doctor only since) — until
-# the doctor is proven here, a flaky red would block every change.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("KUAICHU_FAULT_TESTS") != "1", reason="fault run: set KUAICHU_FAULT_TESTS=1 (minutes)"
-)
+# By default a short bounded run (in the suite): a few worker kills and one Temporal kill early in
+# the walks, then the cases finish undisturbed. KUAICHU_FAULT_TESTS=1: the long run, the worker
+# killed every few seconds until every walk ends.
+LONG = os.environ.get("KUAICHU_FAULT_TESTS") == "1"
+SHORT_WORKER_KILLS = 3
 ACCOUNT_SID, AUTH_TOKEN, SERVICE_SID = "AC" + "f" * 32, "fault-test-auth-token", "MG" + "e" * 32
 
 
@@ -52,7 +52,7 @@ async def _chaos(stop: asyncio.Event, work, temporal, temporal_port: int, log: l
     """Kill the worker at random points (restart after a moment); once, the Temporal server."""
     rng = random.Random(int(os.environ.get("KUAICHU_FAULT_SEED", "7")))
     server_killed = False
-    while not stop.is_set():
+    while not stop.is_set() and (LONG or work.kills < SHORT_WORKER_KILLS or not server_killed):
         try:
             await asyncio.wait_for(stop.wait(), rng.uniform(1.5, 4.0))
             return
@@ -156,6 +156,7 @@ async def test_cases_survive_worker_and_server_kills(tmp_path: Path) -> None:
                 .group_by(SandboxInsurerClaimRow.idempotency_key)
             )
         ).all()
+        all_cases = await session.scalar(sa.select(sa.func.count()).select_from(CaseRow))
         evidence = (await session.execute(sa.select(EvidenceRow.storage_path))).scalars().all()
         notices = (await session.execute(sa.select(NoticeRow.pdf_path))).scalars().all()
     sent = [m for m in standin.messages if any(c in m["body"] for c in cases)]
@@ -163,14 +164,19 @@ async def test_cases_survive_worker_and_server_kills(tmp_path: Path) -> None:
     assert len(per_message) == len(sent), "an SMS went out twice"
     assert len(sent) == sum(1 for row in outbox if row.status != "failed")  # one message per key
     assert len(claims) == 2 * CASES and all(n == 1 for _, n in claims)  # one claim per party
+    assert all_cases == CASES == len(set(cases))  # a retried alert raised no second case
     orphans = _files_without_records(tmp_path, set(evidence), set(notices))
     assert orphans == []
     retries = sum(sum(w.retries.values()) for w in walks)
-    print(
-        f"\n{CASES} cases in {elapsed:.0f} s; worker killed {work.kills}x, temporal killed {temporal.kills}x; "
+    summary = (
+        f"{CASES} cases in {elapsed:.0f} s ({'long' if LONG else 'short'} run); "
+        f"worker SIGKILLed {work.kills}x and restarted {work.starts - 1}x, "
+        f"temporal SIGKILLed {temporal.kills}x and restarted {temporal.starts - 1}x; "
         f"{len(sent)} SMS for {len(outbox)} keys; {len(claims)} claims; {retries} retried requests"
     )
+    print("\n" + summary)
     print("\n".join(log))
+    (ARTEFACTS / "summary.txt").write_text(summary + "\n" + "\n".join(log) + "\n")
     await engine.dispose()
 
 
