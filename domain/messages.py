@@ -23,6 +23,7 @@ from domain.models import (
     Refusal,
     StaffId,
 )
+from domain.text import Line, PrintedLine, PrintedText, Text
 
 WORKFLOW_NAME = "AccidentCaseWorkflow"
 
@@ -45,7 +46,7 @@ class Actor(Model):
     for staff, their staff id. Never a name or a phone number."""
 
     role: Role
-    id: str
+    id: Line
 
 
 class CaseTimers(Model):
@@ -63,10 +64,10 @@ class CaseTimers(Model):
 
 
 class CaseInput(Model):
-    case_number: str
+    case_number: Line
     alert: Alert
-    district: str = ""
-    area: str = ""
+    district: Line = ""
+    area: Line = ""
     timers: CaseTimers = Field(default_factory=CaseTimers)
 
 
@@ -127,7 +128,7 @@ class CompleteCollection(Model):
 
 
 class HandOffContent(Model):
-    reason: str = Field(max_length=500)  # empty: refused by the workflow (REASON_REQUIRED)
+    reason: Text = Field(max_length=500)  # empty: refused by the workflow (REASON_REQUIRED)
 
 
 class HandOff(HandOffContent):
@@ -135,7 +136,7 @@ class HandOff(HandOffContent):
 
 
 class CancelContent(Model):
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class Cancel(CancelContent):
@@ -165,7 +166,7 @@ class ConfirmReceipt(Model):
 class ServiceContent(Model):
     party_id: PartyId
     served_at: AwareDatetime
-    method: str = Field(max_length=64, description="e.g. 当面送达, 邮寄送达")
+    method: Line = Field(max_length=64, description="e.g. 当面送达, 邮寄送达")
 
 
 class RecordService(ServiceContent):
@@ -175,8 +176,8 @@ class RecordService(ServiceContent):
 
 
 class ReviewRequestContent(Model):
-    reason_code: str = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
-    text: str = Field(default="", max_length=5000)
+    reason_code: PrintedLine = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
+    text: PrintedText = Field(default="", max_length=5000)  # printed on the review conclusion
 
 
 class ReviewRequest(ReviewRequestContent):
@@ -202,7 +203,7 @@ class ConclusionContent(Model):
     outcome: ReviewOutcome
     # co-reviewers: each must have concurred (ConcurReview); with the caller at least two
     reviewers: list[StaffId] = Field(max_length=10, description="staff ids of the co-reviewers")
-    reason: str = Field(max_length=500)
+    reason: PrintedText = Field(max_length=500)  # printed on the review conclusion
 
 
 class ConcludeReview(ConclusionContent):
@@ -233,8 +234,8 @@ class VideoEventKind(StrEnum):
 
 class VideoEvent(Model):
     kind: VideoEventKind
-    room_name: str = ""
-    identity: str = ""  # "<case>-<party id>" or "<case>-seat": no personal data
+    room_name: Line = ""
+    identity: Line = ""  # "<case>-<party id>" or "<case>-seat": no personal data
     at: datetime | None = None
 
 

@@ -29,7 +29,7 @@ from domain.messages import (
     VideoTokenRequest,
 )
 from domain.models import CaseStatus, Refusal
-from domain.validators import validate_party
+from domain.validators import duplicate_phone, has_phone, validate_party
 from workflows.case_state import NOTICE_OUT, CaseState
 
 MAX_VEHICLES = 3
@@ -126,7 +126,14 @@ def record_parties(case: CaseState, cmd: RecordParties, now: datetime) -> Refusa
     if sum(1 for p in cmd.parties if p.vehicle is not None) > MAX_VEHICLES:
         return R.TOO_MANY_VEHICLES.refusal(f"线上快处最多处理{MAX_VEHICLES}辆机动车")
     today = local_date(now, DEFAULT_TZ)
-    return combined([r for p in cmd.parties for r in validate_party(p, today)])
+    if refusal := combined([r for p in cmd.parties for r in validate_party(p, today)]):
+        return refusal
+    if refusal := duplicate_phone(cmd.parties):
+        return refusal
+    # the reporter follows the case by its mobile (login, SMS): dropping it loses the case
+    if not has_phone(cmd.parties, case.inp.alert.reporter_phone):
+        return R.REPORTER_DROPPED.refusal(field="parties")
+    return None
 
 
 def add_evidence(case: CaseState, cmd: AddEvidence) -> Refusal | None:

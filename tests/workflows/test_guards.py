@@ -232,6 +232,22 @@ def test_record_parties_refuses_duplicates_too_many_vehicles_and_bad_data():
     assert refusal is not None and "；" in refusal.reason  # every problem's reason, the first one's code
 
 
+def test_record_parties_refuses_a_shared_phone_and_dropping_the_reporter():
+    case = in_video()
+    p1, p2 = case_factory.motor_party("P1", "ok_picc"), case_factory.motor_party("P2", "ok_cpic")
+    shared = p2.model_copy(update={"phone": "+86 " + p1.phone})
+    refusal = guards.record_parties(case, RecordParties(actor=SEAT, parties=[p1, shared]), NOW)
+    assert code(refusal) == "DUPLICATE_PARTY_PHONE" and refusal is not None and refusal.field == "P2.phone"
+    # the reporter (P1's mobile) replaced by someone else: the reporter would lose the case
+    other = p1.model_copy(update={"phone": "13900000099"})
+    refusal = guards.record_parties(case, RecordParties(actor=SEAT, parties=[other, p2]), NOW)
+    assert code(refusal) == "REPORTER_DROPPED"
+    assert (
+        code(guards.record_parties(case, RecordParties(actor=SEAT, parties=[p2]), NOW)) == "REPORTER_DROPPED"
+    )
+    assert guards.record_parties(case, RecordParties(actor=SEAT, parties=[p1, p2]), NOW) is None
+
+
 def test_add_evidence_refuses_a_duplicate_and_an_unknown_party():
     case = in_video()
     first = case_factory.shot_list("LZ-1", 1)[0]
