@@ -199,6 +199,12 @@ def record_service(case: CaseState, cmd: RecordService, now: datetime) -> Refusa
         return R.ALREADY_SERVED.refusal()
     if cmd.served_at > now or not cmd.method.strip():
         return R.SERVICE_INVALID.refusal()
+    # never before the notice it serves (0001-01-01 included): the review window would start
+    # before the notice existed, and a year without holiday data could never be counted
+    notice = case.determination.current_notice()
+    issued = notice.issued_at if notice is not None and notice.issued_at else case.inp.alert.reported_at
+    if cmd.served_at < issued:
+        return R.SERVICE_BEFORE_NOTICE.refusal()
     return None
 
 

@@ -329,6 +329,22 @@ def test_record_service_by_an_officer_for_an_unserved_party_in_the_past():
     assert code(guards.record_service(noticed(), service(method=" "), NOW)) == "SERVICE_INVALID"
 
 
+def test_record_service_refuses_a_time_before_the_notice_or_impossible():
+    def service(served_at: datetime) -> RecordService:
+        return RecordService(actor=OFFICER, party_id="P1", served_at=served_at, method="当面送达")
+
+    case = noticed()
+    issued = NOW - timedelta(hours=2)
+    case.determination.notices[-1].issued_at = issued
+    assert guards.record_service(case, service(issued + timedelta(minutes=5)), NOW) is None
+    for when in (issued - timedelta(minutes=1), datetime(1, 1, 1, tzinfo=UTC)):
+        assert code(guards.record_service(case, service(when), NOW)) == "SERVICE_BEFORE_NOTICE"
+    # a notice without its time (older histories): the alert is the earliest possible service
+    old = noticed()
+    before_alert = old.inp.alert.reported_at - timedelta(days=1)
+    assert code(guards.record_service(old, service(before_alert), NOW)) == "SERVICE_BEFORE_NOTICE"
+
+
 # ---------------------------------------------------------------------- review
 
 
