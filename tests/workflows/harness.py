@@ -55,8 +55,9 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # workflow.patched branch, bump this and record (KUAICHU_RECORD_HISTORIES=1 pytest tests/workflows)
 # so that the new branch is replayed too (test_replay checks every patch id is in some history).
 # v1: before retain-evidence-on-decision; unprefixed: before the 7be8fd8 patches; v2: every patch;
-# v3: payloads compressed (zlib) before they are encrypted (codec.py).
-RECORDING = "v3"
+# v3: payloads compressed (zlib) before they are encrypted (codec.py); v4: stuck-activity-marker
+# (a timer beside each activity call, workflows/activity_calls.py).
+RECORDING = "v4"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 OFFICER = Actor(role=Role.OFFICER, id="officer-7")
 
