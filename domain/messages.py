@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
 from domain.models import (
+    AccidentAccount,
+    Address,
     Alert,
     CaseStatus,
     Decision,
@@ -121,6 +124,19 @@ class SafetyContent(Model):
 
 class SafetyChecklist(SafetyContent):
     actor: Actor
+
+
+class CorrectionContent(Model):
+    """A correction of the case's address or the account of the accident (empty: unchanged), with
+    the reason: recorded on the case's timeline with the old and the new text."""
+
+    address: Address = ""
+    description: AccidentAccount = ""
+    reason: Annotated[Text, Field(max_length=500)]
+
+
+class CorrectCase(CorrectionContent):
+    actor: Actor  # the seat while collecting, or an officer before deciding
 
 
 class CompleteCollection(Model):

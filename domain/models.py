@@ -28,6 +28,10 @@ OptionalPartyId = Annotated[str, Field(pattern=f"^({PARTY_ID_PATTERN})?$"), Afte
 # a mobile as typed (+86, spaces, dashes); domain.validators.normalize_mobile reads it
 MobileText = Annotated[PrintedLine, Field(max_length=24)]
 StaffId = Annotated[Line, Field(max_length=64)]
+# the case's address (printed on the notice) and the declared account of the accident: the alert
+# declares them, the seat or the officer may correct them (domain.messages.CorrectionContent)
+Address = Annotated[PrintedLine, Field(max_length=256)]
+AccidentAccount = Annotated[Text, Field(max_length=2000)]
 
 
 class Refusal(Model):
@@ -50,7 +54,7 @@ class Location(Model):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     system: CoordinateSystem = CoordinateSystem.WGS84
-    address: PrintedLine = Field(default="", max_length=256)
+    address: Address = ""
     district: PrintedLine = Field(default="", max_length=64)
 
 
@@ -131,7 +135,7 @@ class DeclaredFacts(Model):
     vehicles_movable: bool = True
     injured_party_present: bool = True  # category 3: the owner of the damaged property is there
     motor_party_liable: bool = True  # category 2: the motor party accepts it is (at least partly) liable
-    description: Text = Field(default="", max_length=2000)
+    description: AccidentAccount = ""
 
 
 Parties = Annotated[list[Party], Field(min_length=1, max_length=8)]

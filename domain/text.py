@@ -7,7 +7,9 @@ garble what an officer reads, and a character no notice font has makes every dec
 rendering. So each field is checked once, where it enters the model, whatever the transport:
 
 * every text is NFKC-normalised (full-width digits and letters become ASCII, compatibility forms
-  their canonical character), so validators and comparisons see one spelling;
+  their canonical character), so validators and comparisons see one spelling; except the
+  full-width punctuation of Chinese prose (，：；（）！？), which NFKC would turn into ASCII
+  punctuation on a legal document;
 * control characters (C0, DEL, C1), lone surrogates and bidi controls are refused; only the
   multi-line types keep line breaks (``\\r\\n`` and ``\\r`` become ``\\n``);
 * the ``Printed*`` types, for what the notice prints, also refuse characters the notice's fonts
@@ -18,6 +20,7 @@ the API answers it with that code and the Chinese reason."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -26,6 +29,9 @@ from pydantic_core import PydanticCustomError
 
 from domain.notice_glyphs import unprintable
 
+# full-width punctuation (U+FF01-FF65 but digits and letters): Chinese text's own, kept as written
+_KEPT = frozenset(c for c in map(chr, range(0xFF01, 0xFF66)) if not c.isalnum())
+_KEPT_RUN = re.compile("([" + re.escape("".join(sorted(_KEPT))) + "]+)")
 # bidi embedding/override/isolate controls: they reorder what a reader sees (spoofing)
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MAX_SHOWN = 3  # unprintable characters named in the reason
@@ -38,11 +44,18 @@ def _refused(ch: str, multiline: bool) -> bool:
     return category in ("Cc", "Cs") or ch in _BIDI
 
 
+def nfkc_keeping_punctuation(value: str) -> str:
+    """NFKC of everything but runs of full-width punctuation (segments between them normalised
+    whole, so that combining sequences compose as in plain NFKC)."""
+    parts = _KEPT_RUN.split(value)  # odd indexes: the kept runs
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
 def normalise(value: str, multiline: bool = False) -> str:
     """NFKC, line breaks unified; raises the INVALID_CHARACTERS error for a control character."""
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = unicodedata.normalize("NFKC", value)
+    value = nfkc_keeping_punctuation(value)
     if any(_refused(ch, multiline) for ch in value):
         from domain import refusals as R  # here: domain.refusals imports domain.models, which uses us
 

@@ -18,6 +18,7 @@ from domain.messages import (
     ConcludeReview,
     ConcurReview,
     ConfirmReceipt,
+    CorrectCase,
     Decide,
     FileClaim,
     HandOff,
@@ -133,6 +134,24 @@ def record_parties(case: CaseState, cmd: RecordParties, now: datetime) -> Refusa
     # the reporter follows the case by its mobile (login, SMS): dropping it loses the case
     if not has_phone(cmd.parties, case.inp.alert.reporter_phone):
         return R.REPORTER_DROPPED.refusal(field="parties")
+    return None
+
+
+def correct_case(case: CaseState, cmd: CorrectCase) -> Refusal | None:
+    """The seat while collecting, or an officer before a decision is taken, corrects the address or
+    the account (e.g. an address no notice font prints), with a reason."""
+    if cmd.actor.role == Role.SEAT:
+        if refusal := collecting(case, cmd.actor):
+            return refusal
+    elif cmd.actor.role == Role.OFFICER:
+        if case.status not in DECIDING or case.determination.pending:
+            return R.NOT_CORRECTABLE.refusal()
+    else:
+        return R.FORBIDDEN_ROLE.refusal("只有坐席或民警可以更正案件信息")
+    if not cmd.address.strip() and not cmd.description.strip():
+        return R.CORRECTION_EMPTY.refusal()
+    if not cmd.reason.strip():
+        return R.REASON_REQUIRED.refusal("请说明更正的理由")
     return None
 
 

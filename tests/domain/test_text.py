@@ -92,6 +92,9 @@ def test_text_is_nfkc_normalised_where_it_enters():
     party = Party(party_id="P1", kind=PartyKind.NON_MOTOR, name="李四", phone="１３６０００００００６")
     assert party.phone == "13600000006"
     assert normalise("ﬁ") == "fi"
+    # but Chinese prose keeps its full-width punctuation (NFKC would make it ASCII)
+    assert normalise("甲车追尾，乙车（停放）：无人受伤！") == "甲车追尾，乙车（停放）：无人受伤！"
+    assert normalise("Ａ，e\u0301") == "A，é"
 
 
 def test_an_emoji_address_is_refused_with_a_reason_naming_it():

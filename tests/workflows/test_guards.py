@@ -22,6 +22,7 @@ from domain.messages import (
     ConcludeReview,
     ConcurReview,
     ConfirmReceipt,
+    CorrectCase,
     Decide,
     FileClaim,
     HandOff,
@@ -246,6 +247,23 @@ def test_record_parties_refuses_a_shared_phone_and_dropping_the_reporter():
         code(guards.record_parties(case, RecordParties(actor=SEAT, parties=[p2]), NOW)) == "REPORTER_DROPPED"
     )
     assert guards.record_parties(case, RecordParties(actor=SEAT, parties=[p1, p2]), NOW) is None
+
+
+def test_correct_case_by_the_seat_while_collecting_or_an_officer_before_deciding():
+    def fix(actor: Actor, **content: str) -> CorrectCase:
+        return CorrectCase(
+            actor=actor, **({"address": "南城街道示例路120号", "reason": "定位偏差"} | content)
+        )
+
+    assert guards.correct_case(in_video(), fix(SEAT)) is None
+    assert code(guards.correct_case(in_video(), fix(Actor(role=Role.SEAT, id="seat-2")))) == "NOT_THE_SEAT"
+    assert code(guards.correct_case(awaiting_decision(), fix(SEAT))) == "NOT_COLLECTING"
+    assert guards.correct_case(awaiting_decision(), fix(OFFICER)) is None
+    assert code(guards.correct_case(in_video(), fix(OFFICER))) == "NOT_CORRECTABLE"
+    assert code(guards.correct_case(noticed(), fix(OFFICER))) == "NOT_CORRECTABLE"
+    assert code(guards.correct_case(awaiting_decision(), fix(citizen("P1")))) == "FORBIDDEN_ROLE"
+    assert code(guards.correct_case(in_video(), fix(SEAT, address=" "))) == "CORRECTION_EMPTY"
+    assert code(guards.correct_case(in_video(), fix(SEAT, reason=""))) == "REASON_REQUIRED"
 
 
 def test_add_evidence_refuses_a_duplicate_and_an_unknown_party():
