@@ -222,7 +222,8 @@ def record_service(case: CaseState, cmd: RecordService, now: datetime) -> Refusa
     # before the notice existed, and a year without holiday data could never be counted
     notice = case.determination.current_notice()
     issued = notice.issued_at if notice is not None and notice.issued_at else case.inp.alert.reported_at
-    if cmd.served_at < issued:
+    # a service time is stated to the minute (the officer's form): the notice's minute counts
+    if cmd.served_at < issued.replace(second=0, microsecond=0):
         return R.SERVICE_BEFORE_NOTICE.refusal()
     return None
 

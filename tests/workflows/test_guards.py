@@ -355,7 +355,10 @@ def test_record_service_refuses_a_time_before_the_notice_or_impossible():
     issued = NOW - timedelta(hours=2)
     case.determination.notices[-1].issued_at = issued
     assert guards.record_service(case, service(issued + timedelta(minutes=5)), NOW) is None
-    for when in (issued - timedelta(minutes=1), datetime(1, 1, 1, tzinfo=UTC)):
+    # stated to the minute: the minute the notice was issued in is not "before" it
+    case.determination.notices[-1].issued_at = issued.replace(second=30)
+    assert guards.record_service(case, service(issued.replace(second=0)), NOW) is None
+    for when in (issued - timedelta(minutes=2), datetime(1, 1, 1, tzinfo=UTC)):
         assert code(guards.record_service(case, service(when), NOW)) == "SERVICE_BEFORE_NOTICE"
     # a notice without its time (older histories): the alert is the earliest possible service
     old = noticed()
