@@ -26,6 +26,7 @@ from domain import activity_contracts as act
 from domain import refusals as R
 from domain.masking import mask_phone
 from domain.messages import WORKFLOW_NAME, workflow_id_for
+from domain.text import Line
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 class CalendarDay(BaseModel):
     day: date
     is_workday: bool
-    note: str = Field(default="", max_length=128)
+    note: Line = Field(default="", max_length=128)  # the domain's text rules (no control characters)
 
 
 class CalendarDaysIn(BaseModel):
