@@ -65,10 +65,7 @@ class CaseDoctorActivities:
     @implements(act.heal_stuck_cases)
     async def heal_stuck_cases(self, request: act.HealRequest) -> act.HealReport:
         report = act.HealReport()
-        query = (
-            f"WorkflowType = '{request.workflow_type}' AND ExecutionStatus = 'Running' "
-            "AND TemporalReportedProblems IS NOT NULL"
-        )
+        query = act.reported_problems_query(request.workflow_type)
         async for wf in self._client.list_workflows(query, limit=request.max_cases):
             if await self._heal(wf.id, wf.run_id):
                 report.healed.append(wf.id)

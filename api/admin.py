@@ -1,10 +1,13 @@
-"""Administrator endpoints: the holiday calendar and the SMS outbox.
+"""Administrator endpoints: the holiday calendar, the SMS outbox and the stuck cases.
 
 Calendar: official years come from the ``chinese-calendar`` package; a year it does not know yet
 (2027 at the time of writing) is loaded here - its statutory holidays (``is_workday: false``) and
 make-up working days (调休, ``is_workday: true``) - and declared complete, so that deadlines and
 eligibility use it instead of failing loudly (domain.calendar). Single days can be corrected too.
-SMS outbox: what was (or, embedded, "is") sent, newest first; phones masked."""
+SMS outbox: what was (or, embedded, "is") sent, newest first; phones masked.
+Stuck cases: running cases waiting on a failing activity for longer than the set time (the
+StuckActivities search attribute, workflows/activity_calls.py) or whose workflow task keeps failing
+(Temporal's own marker; the case doctor resets replay faults): what an operator must look at."""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ from api.auth import AdminP
 from api.deps import State
 from api.errors import ApiProblem, problem_responses
 from db import repository
+from domain import activity_contracts as act
 from domain import refusals as R
 from domain.masking import mask_phone
+from domain.messages import WORKFLOW_NAME, workflow_id_for
+from domain.text import Line
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -28,7 +34,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 class CalendarDay(BaseModel):
     day: date
     is_workday: bool
-    note: str = Field(default="", max_length=128)
+    note: Line = Field(default="", max_length=128)  # the domain's text rules (no control characters)
 
 
 class CalendarDaysIn(BaseModel):
@@ -121,3 +127,33 @@ async def sms_outbox(
         )
         for r in rows
     ]
+
+
+class StuckCaseOut(BaseModel):
+    case_number: str
+    status: str = ""  # CaseStatus search attribute
+    stuck_activities: list[str] = Field(default_factory=list)  # activity names, no personal data
+    task_failing: bool = False  # Temporal reports its workflow task failing (the case doctor's list)
+    since: datetime | None = None  # when the case's workflow started
+
+
+@router.get("/stuck-cases", responses=problem_responses(401, 403, 503))
+async def stuck_cases(
+    kc: State, principal: AdminP, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[StuckCaseOut]:
+    """Running cases an operator must look at (no personal data: case numbers and names)."""
+    client = await kc.temporal.client()
+    out: list[StuckCaseOut] = []
+    async for wf in client.list_workflows(act.stuck_cases_query(WORKFLOW_NAME), limit=limit):
+        attrs = wf.search_attributes
+        status = attrs.get("CaseStatus") or [""]
+        out.append(
+            StuckCaseOut(
+                case_number=wf.id.removeprefix(workflow_id_for("")),
+                status=str(status[0]),
+                stuck_activities=[str(a) for a in attrs.get(act.STUCK_ACTIVITIES_ATTRIBUTE) or []],
+                task_failing=bool(attrs.get(act.REPORTED_PROBLEMS_ATTRIBUTE)),
+                since=wf.start_time,
+            )
+        )
+    return out

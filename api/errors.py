@@ -183,6 +183,8 @@ REASON_OF_TYPE: dict[str, str] = {
 
 
 def _reason(err: dict[str, Any]) -> str:
+    if R.lookup(str(err.get("type", ""))) is not None:  # a domain text type's refusal (domain.text)
+        return str(err.get("msg", ""))
     template = REASON_OF_TYPE.get(str(err.get("type", "")))
     if template is None:
         return "格式或类型不正确"
@@ -274,7 +276,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
-        return problem_response(request, R.VALIDATION_FAILED, _validation_detail(errors), errors=errors)
+        # a domain refusal among the errors (INVALID_CHARACTERS, UNPRINTABLE_TEXT) names the problem
+        code = next((c for e in errors if (c := R.lookup(str(e["type"]))) is not None), R.VALIDATION_FAILED)
+        return problem_response(request, code, _validation_detail(errors), errors=errors)
 
     @app.exception_handler(TemporalUnavailable)
     async def _temporal_down(request: Request, exc: TemporalUnavailable) -> JSONResponse:

@@ -16,6 +16,8 @@ from db import repository
 from domain.messages import (
     Actor,
     CaseView,
+    CorrectCase,
+    CorrectionContent,
     Decide,
     HandOff,
     HandOffContent,
@@ -84,4 +86,16 @@ async def hand_off(case_number: CaseNumber, body: HandOffContent, kc: State, pri
     await require_case(kc, case_number)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.hand_off, command(HandOff, _actor(principal), body)
+    )
+
+
+@router.post("/cases/{case_number}/correction", responses=CASE_ERRORS)
+async def correct_case(
+    case_number: CaseNumber, body: CorrectionContent, kc: State, principal: OfficerP
+) -> CaseView:
+    """Before deciding: correct the case's address or the account of the accident, with the reason
+    (audited on the case's timeline)."""
+    await require_case(kc, case_number)
+    return await kc.temporal.update(
+        case_number, AccidentCaseWorkflow.correct_case, command(CorrectCase, _actor(principal), body)
     )

@@ -34,7 +34,7 @@ from domain import refusals as R
 from domain.masking import mask_phone
 from domain.messages import PartiesContent
 from domain.models import Refusal
-from domain.validators import normalize_mobile, validate_mobile, validate_party
+from domain.validators import normalize_mobile, validate_mobile, validate_parties
 
 router = APIRouter(tags=["pages"])
 
@@ -156,11 +156,11 @@ async def _own_case(kc, case_number: str, principal) -> Any:
 async def check_parties(
     case_number: CaseNumber, body: PartiesContent, kc: State, principal: SeatP
 ) -> PartyCheckOut:
-    """The workflow's own party rules (domain.validators.validate_party), every refusal with its
+    """The workflow's own party rules (domain.validators.validate_parties), every refusal with its
     field; 422 ``PARTY_INVALID`` with ``errors`` when any fails."""
     await _own_case(kc, case_number, principal)
     today = datetime.now(ZoneInfo(kc.settings.timezone)).date()
-    refusals: list[Refusal] = [r for p in body.parties for r in validate_party(p, today)]
+    refusals: list[Refusal] = validate_parties(body.parties, today)
     if refusals:
         raise ApiProblem(
             R.PARTY_INVALID,

@@ -37,6 +37,8 @@ from domain.messages import (
     AddEvidence,
     CaseView,
     CompleteCollection,
+    CorrectCase,
+    CorrectionContent,
     HandOff,
     HandOffContent,
     PartiesContent,
@@ -233,6 +235,18 @@ async def complete(case_number: CaseNumber, kc: State, principal: SeatP) -> Case
     await require_case(kc, case_number)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.complete_collection, CompleteCollection(actor=_actor(principal))
+    )
+
+
+@router.post("/cases/{case_number}/correction", responses=CASE_ERRORS)
+async def correct_case(
+    case_number: CaseNumber, body: CorrectionContent, kc: State, principal: SeatP
+) -> CaseView:
+    """While collecting: correct the case's address or the account of the accident, with the
+    reason (audited on the case's timeline)."""
+    await require_case(kc, case_number)
+    return await kc.temporal.update(
+        case_number, AccidentCaseWorkflow.correct_case, command(CorrectCase, _actor(principal), body)
     )
 
 

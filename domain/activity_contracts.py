@@ -241,6 +241,31 @@ class HealReport(Model):
 
 heal_stuck_cases = ActivityDecl("heal_stuck_cases", HealRequest, HealReport)
 
+# Cases for operators, as visibility queries (the case doctor and GET /admin/stuck-cases ask them).
+# Temporal's own marker of a workflow whose workflow task keeps failing:
+REPORTED_PROBLEMS_ATTRIBUTE = "TemporalReportedProblems"
+# ours (workflows/search_attributes.py): activities a case has waited on longer than
+# workflows.activity_calls.STUCK_AFTER (activity names only)
+STUCK_ACTIVITIES_ATTRIBUTE = "StuckActivities"
+
+
+def _running(workflow_type: str) -> str:
+    return f"WorkflowType = '{workflow_type}' AND ExecutionStatus = 'Running'"
+
+
+def reported_problems_query(workflow_type: str) -> str:
+    """Running cases whose workflow task keeps failing (the case doctor heals them)."""
+    return f"{_running(workflow_type)} AND {REPORTED_PROBLEMS_ATTRIBUTE} IS NOT NULL"
+
+
+def stuck_cases_query(workflow_type: str) -> str:
+    """Running cases an operator must look at: waiting on a failing activity, or failing."""
+    return (
+        f"{_running(workflow_type)} AND "
+        f"({STUCK_ACTIVITIES_ATTRIBUTE} IS NOT NULL OR {REPORTED_PROBLEMS_ATTRIBUTE} IS NOT NULL)"
+    )
+
+
 # every declaration of this module, for the registration check
 DECLARATIONS: tuple[ActivityDecl[Any, Any], ...] = tuple(
     v for v in list(globals().values()) if isinstance(v, ActivityDecl)

@@ -41,7 +41,7 @@ from domain.models import (
     Refusal,
 )
 from domain.refusals import RefusalCode
-from domain.validators import validate_mobile, validate_party
+from domain.validators import duplicate_phone, validate_mobile, validate_party
 
 ADVICE_CALL_110 = (
     "请留在安全位置，开启危险报警闪光灯，在来车方向50至100米处放置三角警示牌，"
@@ -69,6 +69,7 @@ ELIGIBILITY_CODES: tuple[RefusalCode, ...] = (
     R.CATEGORY_PARTIES_MISMATCH,  # the parties do not fit the declared category
     R.TOO_MANY_VEHICLES,  # more motor vehicles than max_vehicles
     R.DUPLICATE_PARTY_ID,  # two parties share an id
+    R.DUPLICATE_PARTY_PHONE,  # two parties share a mobile
     R.INVALID_PARTY,  # a party's data is invalid (see field and reason)
     R.PLATE_NOT_ELIGIBLE,  # police, consular/embassy or Hong Kong/Macao vehicle: on-site handling
     R.INVALID_REPORTER_PHONE,  # the reporter's mobile number is invalid
@@ -259,6 +260,8 @@ def _check_category(alert: Alert, local_day: date, max_vehicles: int, out: _Refu
     ids = [p.party_id for p in parties]
     if len(set(ids)) != len(ids):
         out.refuse(R.DUPLICATE_PARTY_ID, "当事人编号重复。", ADVICE_FIX_INPUT, "parties")
+    elif shared := duplicate_phone(list(parties)):  # (same id twice: one refusal is enough)
+        out.refuse(R.DUPLICATE_PARTY_PHONE, shared.reason, R.DUPLICATE_PARTY_PHONE.advice, shared.field)
 
     category = facts.category
     mismatch = ""

@@ -4,8 +4,6 @@ characters left to mask) reveals at most half of its characters."""
 
 from __future__ import annotations
 
-import re
-
 
 def _mask(value: str, head: int, tail: int) -> str:
     n = len(value)
@@ -25,13 +23,11 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****8000: first 3 and last 4 digits of a mainland mobile (+86 and separators removed)."""
-    v = re.sub(r"[\s\-()（）]", "", value or "")
-    if v.startswith("+86"):
-        v = v[3:]
-    elif v.startswith("86") and len(v) == 13:
-        v = v[2:]
-    return _mask(v, 3, 4)
+    """138****8000: first 3 and last 4 digits of a mainland mobile, read by the one phone
+    normaliser (+86 and separators removed, full-width digits made ASCII)."""
+    from domain.validators import normalize_mobile  # here: masking stays importable on its own
+
+    return _mask(normalize_mobile(value), 3, 4)
 
 
 def mask_name(value: str) -> str:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import AwareDatetime, ConfigDict, Field, SerializeAsAny
 
 from domain.models import (
+    AccidentAccount,
+    Address,
     Alert,
     CaseStatus,
     Decision,
@@ -23,6 +26,7 @@ from domain.models import (
     Refusal,
     StaffId,
 )
+from domain.text import Line, PrintedLine, PrintedText, Text
 
 WORKFLOW_NAME = "AccidentCaseWorkflow"
 
@@ -45,7 +49,7 @@ class Actor(Model):
     for staff, their staff id. Never a name or a phone number."""
 
     role: Role
-    id: str
+    id: Line
 
 
 class CaseTimers(Model):
@@ -63,10 +67,10 @@ class CaseTimers(Model):
 
 
 class CaseInput(Model):
-    case_number: str
+    case_number: Line
     alert: Alert
-    district: str = ""
-    area: str = ""
+    district: Line = ""
+    area: Line = ""
     timers: CaseTimers = Field(default_factory=CaseTimers)
 
 
@@ -127,8 +131,8 @@ class SceneContent(Model):
     domain.notice_codes) and, when the parties' declaration was wrong, the accident time as
     corrected (audited: the case records the old and the new time). Empty: unchanged."""
 
-    weather: str = Field(default="", max_length=2, description="domain.notice_codes.WEATHER code")
-    road_surface: str = Field(default="", max_length=2, description="domain.notice_codes.ROAD_SURFACES code")
+    weather: Line = Field(default="", max_length=2, description="domain.notice_codes.WEATHER code")
+    road_surface: Line = Field(default="", max_length=2, description="domain.notice_codes.ROAD_SURFACES code")
     accident_time: AwareDatetime | None = Field(default=None, description="corrected 事故时间")
 
 
@@ -136,12 +140,25 @@ class RecordScene(SceneContent):
     actor: Actor  # the seat of the case
 
 
+class CorrectionContent(Model):
+    """A correction of the case's address or the account of the accident (empty: unchanged), with
+    the reason: recorded on the case's timeline with the old and the new text."""
+
+    address: Address = ""
+    description: AccidentAccount = ""
+    reason: Annotated[Text, Field(max_length=500)]
+
+
+class CorrectCase(CorrectionContent):
+    actor: Actor  # the seat while collecting, or an officer before deciding
+
+
 class CompleteCollection(Model):
     actor: Actor
 
 
 class HandOffContent(Model):
-    reason: str = Field(max_length=500)  # empty: refused by the workflow (REASON_REQUIRED)
+    reason: Text = Field(max_length=500)  # empty: refused by the workflow (REASON_REQUIRED)
 
 
 class HandOff(HandOffContent):
@@ -149,7 +166,7 @@ class HandOff(HandOffContent):
 
 
 class CancelContent(Model):
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class Cancel(CancelContent):
@@ -179,7 +196,7 @@ class ConfirmReceipt(Model):
 class ServiceContent(Model):
     party_id: PartyId
     served_at: AwareDatetime
-    method: str = Field(max_length=64, description="e.g. 当面送达, 邮寄送达")
+    method: Line = Field(max_length=64, description="e.g. 当面送达, 邮寄送达")
 
 
 class RecordService(ServiceContent):
@@ -198,8 +215,8 @@ REVIEW_REASONS_ZH: dict[str, str] = {
 
 
 class ReviewRequestContent(Model):
-    reason_code: str = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
-    text: str = Field(default="", max_length=5000)
+    reason_code: PrintedLine = Field(max_length=32, description="e.g. FACTS_DISPUTED, LIABILITY_DISPUTED")
+    text: PrintedText = Field(default="", max_length=5000)  # printed on the review conclusion
 
 
 class ReviewRequest(ReviewRequestContent):
@@ -219,8 +236,8 @@ class ReviewOutcome(StrEnum):
 class ReviewerIdentity(Model):
     """How a reviewer signs the written review conclusion (staff ids are never printed)."""
 
-    name: str = Field(default="", max_length=64, description="复核民警姓名")
-    badge_number: str = Field(default="", max_length=32, description="警号")
+    name: PrintedLine = Field(default="", max_length=64, description="复核民警姓名")
+    badge_number: PrintedLine = Field(default="", max_length=32, description="警号")
 
 
 class ConcurrenceContent(ReviewerIdentity):
@@ -240,7 +257,7 @@ class ConclusionContent(ReviewerIdentity):
     outcome: ReviewOutcome
     # co-reviewers: each must have concurred (ConcurReview); with the caller at least two
     reviewers: list[StaffId] = Field(max_length=10, description="staff ids of the co-reviewers")
-    reason: str = Field(max_length=500)
+    reason: PrintedText = Field(max_length=500)  # printed on the review conclusion
 
 
 class ConcludeReview(ConclusionContent):
@@ -271,8 +288,8 @@ class VideoEventKind(StrEnum):
 
 class VideoEvent(Model):
     kind: VideoEventKind
-    room_name: str = ""
-    identity: str = ""  # "<case>-<party id>" or "<case>-seat": no personal data
+    room_name: Line = ""
+    identity: Line = ""  # "<case>-<party id>" or "<case>-seat": no personal data
     at: datetime | None = None
 
 

@@ -9,7 +9,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.text import Line, PrintedLine, PrintedText, Text, as_line
 
 
 class Model(BaseModel):
@@ -17,11 +19,20 @@ class Model(BaseModel):
 
 
 # Limits that several shapes share, declared once (the API's request bodies are these shapes too).
-PartyId = Annotated[str, Field(pattern=r"^P[0-9]{1,6}$", description="P1, P2, ...")]
-OptionalPartyId = Annotated[str, Field(pattern=r"^(P[0-9]{1,6})?$")]
+# the one party-id pattern (P1, P2, ...): the models and domain.notice_codes use it
+PARTY_ID_PATTERN = "P[0-9]{1,6}"
+# (the pattern before the text rule: so it stays in the JSON schema)
+PartyId = Annotated[
+    str, Field(pattern=f"^{PARTY_ID_PATTERN}$", description="P1, P2, ..."), AfterValidator(as_line)
+]
+OptionalPartyId = Annotated[str, Field(pattern=f"^({PARTY_ID_PATTERN})?$"), AfterValidator(as_line)]
 # a mobile as typed (+86, spaces, dashes); domain.validators.normalize_mobile reads it
-MobileText = Annotated[str, Field(max_length=24)]
-StaffId = Annotated[str, Field(max_length=64)]
+MobileText = Annotated[PrintedLine, Field(max_length=24)]
+StaffId = Annotated[Line, Field(max_length=64)]
+# the case's address (printed on the notice) and the declared account of the accident: the alert
+# declares them, the seat or the officer may correct them (domain.messages.CorrectionContent)
+Address = Annotated[PrintedLine, Field(max_length=256)]
+AccidentAccount = Annotated[Text, Field(max_length=2000)]
 
 
 class Refusal(Model):
@@ -44,8 +55,8 @@ class Location(Model):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     system: CoordinateSystem = CoordinateSystem.WGS84
-    address: str = Field(default="", max_length=256)
-    district: str = Field(default="", max_length=64)
+    address: Address = ""
+    district: PrintedLine = Field(default="", max_length=64)
 
 
 class PartyKind(StrEnum):
@@ -102,16 +113,16 @@ LIABILITY_LABELS_ZH: dict[Liability, str] = {
 class InsurancePolicy(Model):
     """交强险 (compulsory traffic insurance) of one vehicle."""
 
-    insurer_code: str = Field(default="", max_length=16)  # PICC, CPIC, PINGAN, or another insurer's code
-    insurer_name: str = Field(default="", max_length=64)
-    policy_number: str = Field(default="", max_length=64)
+    insurer_code: Line = Field(default="", max_length=16)  # PICC, CPIC, PINGAN, or another insurer's code
+    insurer_name: PrintedLine = Field(default="", max_length=64)
+    policy_number: PrintedLine = Field(default="", max_length=64)
     valid_from: date | None = None
     valid_to: date | None = None
 
 
 class Vehicle(Model):
-    plate: str = Field(max_length=10)
-    vehicle_type: str = Field(default="小型普通客车", max_length=32)
+    plate: PrintedLine = Field(max_length=10)
+    vehicle_type: PrintedLine = Field(default="小型普通客车", max_length=32)
     insurance: InsurancePolicy | None = None
 
 
@@ -121,11 +132,11 @@ class Party(Model):
     party_id: PartyId
     kind: PartyKind
     # personal data: repr=False keeps it out of a repr in a log line or a traceback
-    name: str = Field(max_length=64, repr=False)
+    name: PrintedLine = Field(max_length=64, repr=False)
     phone: MobileText = Field(repr=False)
-    id_number: str = Field(default="", max_length=18, repr=False)
+    id_number: PrintedLine = Field(default="", max_length=18, repr=False)
     # 驾驶证档案编号, 12 digits, motor drivers only
-    licence_number: str = Field(default="", max_length=12, repr=False)
+    licence_number: PrintedLine = Field(default="", max_length=12, repr=False)
     vehicle: Vehicle | None = None
 
 
@@ -139,7 +150,7 @@ class DeclaredFacts(Model):
     vehicles_movable: bool = True
     injured_party_present: bool = True  # category 3: the owner of the damaged property is there
     motor_party_liable: bool = True  # category 2: the motor party accepts it is (at least partly) liable
-    description: str = Field(default="", max_length=2000)
+    description: AccidentAccount = ""
 
 
 Parties = Annotated[list[Party], Field(min_length=1, max_length=8)]
@@ -166,7 +177,7 @@ class Alert(AlertContent):
 
     reported_at: datetime
     reporter_phone: MobileText = Field(repr=False)
-    channel: str = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
+    channel: Line = "app"  # app | sms_link (the H5 page behind the link that 110 texts)
 
 
 class EvidenceKind(StrEnum):
@@ -199,13 +210,13 @@ EVIDENCE_KIND_LABELS_ZH: dict[EvidenceKind, str] = {
 class EvidenceRef(Model):
     """A reference to stored evidence: the bytes never enter workflow history."""
 
-    evidence_id: str
+    evidence_id: Line
     kind: EvidenceKind
-    storage_path: str
-    sha256: str
-    content_type: str = ""
+    storage_path: Line
+    sha256: Line
+    content_type: Line = ""
     party_id: OptionalPartyId = ""
-    captured_by: str = ""
+    captured_by: Line = ""
     captured_at: datetime | None = None
 
 
@@ -214,21 +225,23 @@ class DecisionContent(Model):
     body): the content of the simple-procedure notice. Empty texts are refused by
     domain.liability.validate_decision, with a code and a reason."""
 
-    officer_name: str = Field(max_length=64)
-    badge_number: str = Field(max_length=32)
-    unit: str = Field(max_length=128)
+    officer_name: PrintedLine = Field(max_length=64)
+    badge_number: PrintedLine = Field(max_length=32)
+    unit: PrintedLine = Field(max_length=128)
     liabilities: dict[PartyId, Liability] = Field(
         max_length=8, description="party id -> FULL | MAJOR | EQUAL | MINOR | NONE"
     )
-    facts: str = Field(max_length=2000)
-    accident_form: str = Field(max_length=64, description="事故形态: a GA 16.2 code, e.g. 13 (尾随相撞)")
-    impact_points: list[Annotated[str, Field(max_length=64)]] = Field(
+    facts: PrintedText = Field(max_length=2000)
+    accident_form: PrintedLine = Field(
+        max_length=64, description="事故形态: a GA 16.2 code, e.g. 13 (尾随相撞)"
+    )
+    impact_points: list[Annotated[PrintedLine, Field(max_length=64)]] = Field(
         default_factory=list, max_length=12
     )  # 碰撞部位: "<party id>:<part code>", e.g. "P2:06" (乙车尾部)
     # 天气 and 路面状况 are not the officer's: the seat records them during collection (RecordScene)
-    legal_basis: str = Field(default="", max_length=1000)
-    mediation_result: str = Field(default="", max_length=1000)  # the agreement reached, if any
-    no_mediation_reason: str = Field(default="", max_length=200)  # 异议 / 拒签 / 不同意调解
+    legal_basis: PrintedText = Field(default="", max_length=1000)
+    mediation_result: PrintedText = Field(default="", max_length=1000)  # the agreement reached, if any
+    no_mediation_reason: PrintedText = Field(default="", max_length=200)  # 异议 / 拒签 / 不同意调解
     traffic_accident: bool = False  # 交通意外: nobody at fault, all NONE
 
 

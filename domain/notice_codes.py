@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from domain import refusals as R
-from domain.models import Refusal
+from domain.models import PARTY_ID_PATTERN, Refusal
 
 PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 
@@ -84,9 +84,9 @@ ROAD_SURFACES: dict[str, str] = {
 
 NOT_RECORDED = "未记录"
 
-_IMPACT_CODE = re.compile(r"^(P[0-9]{1,6}):([0-9]{2})$")
+_IMPACT_CODE = re.compile(f"^({PARTY_ID_PATTERN}):([0-9]{{2}})$")
 # a party id as a word of its own: not inside a plate (川AP1234) or a longer id (P12 is not P1)
-_PARTY_REF = re.compile(r"(?<![0-9A-Za-z])P[0-9]{1,6}(?![0-9A-Za-z])")
+_PARTY_REF = re.compile(f"(?<![0-9A-Za-z]){PARTY_ID_PATTERN}(?![0-9A-Za-z])")
 
 
 def name_of(table: Mapping[str, str], value: str) -> str:

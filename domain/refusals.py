@@ -99,6 +99,12 @@ CASE_ALREADY_EXISTS = declare("CASE_ALREADY_EXISTS", C, "该案件已存在")
 INVALID_PHONE = declare("INVALID_PHONE", I, "手机号码格式不正确，应为11位中国大陆手机号码")
 INVALID_STAFF_ID = declare("INVALID_STAFF_ID", I, "工号格式不正确")
 INVALID_CHARACTERS = declare("INVALID_CHARACTERS", I, "提交的内容包含无效字符")
+UNPRINTABLE_TEXT = declare(
+    "UNPRINTABLE_TEXT",
+    I,
+    "包含认定书无法打印的字符",
+    "请删除表情符号等特殊字符，改用常用汉字、字母或数字后重新提交。",
+)
 SMS_CODE_TOO_SOON = declare("SMS_CODE_TOO_SOON", Kind.RATE_LIMITED, "验证码已发送，请稍后再试")
 SMS_CODE_LIMIT = declare("SMS_CODE_LIMIT", Kind.RATE_LIMITED, "获取验证码次数过多，请一小时后再试")
 REPORTER_NOT_A_PARTY = declare(
@@ -190,6 +196,24 @@ PARTIES_INVALID = declare("PARTIES_INVALID", I, "当事人列表为空或编号�
 SERVICE_INVALID = declare("SERVICE_INVALID", I, "送达时间不能晚于当前时间，且须写明送达方式")
 TOO_FEW_REVIEWERS = declare("TOO_FEW_REVIEWERS", I, "复核须由两名以上民警共同作出")
 REGISTRY_ERROR = declare("REGISTRY_ERROR", I, "核验系统无法完成核验")
+SERVICE_BEFORE_NOTICE = declare("SERVICE_BEFORE_NOTICE", I, "送达时间不能早于认定书出具时间")
+DUPLICATE_PARTY_PHONE = declare(
+    "DUPLICATE_PARTY_PHONE",
+    I,
+    "不同当事人不能填写同一个手机号码",
+    "每位当事人须填写本人的手机号码，以便各自接收短信和电子认定书。",
+)
+REPORTER_DROPPED = declare(
+    "REPORTER_DROPPED", I, "报警人须为当事人之一，不能从当事人列表中删除", "请保留报警人的当事人信息。"
+)
+CORRECTION_EMPTY = declare("CORRECTION_EMPTY", I, "请填写更正后的事故地点或事故经过，并说明更正理由")
+NOT_CORRECTABLE = declare("NOT_CORRECTABLE", C, "案件当前不能更正地点或事故经过")
+CALENDAR_MISSING_FOR_DEADLINE = declare(
+    "CALENDAR_MISSING_FOR_DEADLINE",
+    I,
+    "系统尚未载入该年的节假日安排，无法计算期限",
+    "请联系管理员载入节假日安排后重试。",
+)
 
 # party data (domain.validators)
 INVALID_RESIDENT_ID = declare(

@@ -21,10 +21,12 @@ Plates (GA 36-2018 and the later letter extension for new-energy plates), decisi
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from domain import refusals as R
 from domain.models import Party, PartyKind, Refusal
+from domain.notice_glyphs import printable
 
 # ---------------------------------------------------------------- resident ID (GB 11643-1999)
 
@@ -49,15 +51,26 @@ def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
+def nfkc(value: str) -> str:
+    """Every validator reads NFKC: full-width digits and letters (１３６, Ａ) become ASCII and are
+    then accepted; other scripts' digits (Arabic-Indic ٠, Devanagari ०) stay what they are and are
+    refused, because each pattern here accepts ASCII only."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
+def _ascii_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
 def _id_refusal(reason: str) -> Refusal:
     return R.INVALID_RESIDENT_ID.refusal(reason)
 
 
 def validate_resident_id(value: str, today: date | None = None) -> Refusal | None:
-    v = (value or "").strip().upper()
+    v = nfkc(value).strip().upper()
     if len(v) != 18:
         return _id_refusal("身份证号码应为18位。")
-    if not (v[:17].isascii() and v[:17].isdigit()) or not (v[17].isdigit() or v[17] == "X"):
+    if not _ascii_digits(v[:17]) or not (_ascii_digits(v[17]) or v[17] == "X"):
         return _id_refusal("身份证号码前17位应为数字，最后一位为数字或X。")
     if v[:2] not in PROVINCE_CODES:
         return _id_refusal("身份证号码的地区码不正确。")
@@ -86,17 +99,12 @@ _PLATE_PATTERNS = {
     "nev_large": re.compile(f"^[{PLATE_PROVINCES}]{_AUTH}[0-9]{{5}}[DF]$"),
 }
 _SPECIAL_SUFFIXES = {"警": "警车", "领": "领馆车辆", "使": "使馆车辆", "港": "港籍车辆", "澳": "澳籍车辆"}
-_FULLWIDTH = str.maketrans(
-    {chr(0xFF10 + i): str(i) for i in range(10)}
-    | {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)}
-    | {chr(0xFF41 + i): chr(0x61 + i) for i in range(26)}
-)
 
 
 def normalize_plate(value: str) -> str:
-    """Strip spaces, separators (·, -, ., middle dot) and full-width forms; upper-case."""
-    v = (value or "").translate(_FULLWIDTH)
-    v = re.sub(r"[\s·•・\-.]", "", v)
+    """NFKC (full-width forms), strip spaces and separators (·, -, ., middle dot); upper-case. The
+    patterns accept ASCII digits and letters only after the province character."""
+    v = re.sub(r"[\s·•・\-.]", "", nfkc(value))
     return v.upper()
 
 
@@ -135,13 +143,14 @@ def validate_plate(value: str) -> Refusal | None:
 
 # ---------------------------------------------------------------- mobile, licence, name
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (\d would take any script's)
 
 
 def normalize_mobile(value: str) -> str:
-    """The one phone normaliser (validation, login, phone hashes, SMS addresses): remove spaces,
-    dashes, dots, brackets (also full-width) and a +86 / 0086 / 86 country prefix."""
-    v = re.sub(r"[\s\-.()（）]", "", value or "")
+    """The one phone normaliser (validation, login, phone hashes, SMS addresses, masking): NFKC
+    (full-width digits become ASCII), remove spaces, dashes, dots, brackets and a +86 / 0086 / 86
+    country prefix. Digits of other scripts stay and are refused by validate_mobile."""
+    v = re.sub(r"[\s\-.()]", "", nfkc(value))
     for prefix in ("+86", "0086"):
         if v.startswith(prefix):
             return v[len(prefix) :]
@@ -157,19 +166,31 @@ def validate_mobile(value: str) -> Refusal | None:
 
 
 def validate_licence_number(value: str) -> Refusal | None:
-    v = (value or "").strip()
-    if len(v) == 12 and v.isascii() and v.isdigit():
+    v = nfkc(value).strip()
+    if len(v) == 12 and _ascii_digits(v):
         return None
     return R.INVALID_LICENCE_NUMBER.refusal()
 
 
-_NAME = re.compile(r"^(?:[\u3400-\u9fff]+(?:[·•][\u3400-\u9fff]+)*|[A-Za-z][A-Za-z .'\-]*[A-Za-z.])$")
+def _ideograph(ch: str) -> bool:
+    """A CJK ideograph (URO, Extension A, B and beyond, compatibility ideographs) that the notice's
+    fonts can print: the Unicode name says ideograph, the generated font table says printable."""
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+_CJK_NAME = re.compile(r"^[^·•]+(?:[·•][^·•]+)*$")
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]*[A-Za-z.]$")
 
 
 def validate_name(value: str) -> Refusal | None:
-    """Chinese names (with · for names of ethnic minorities) or Latin-letter names of foreigners."""
-    v = (value or "").strip()
-    if 2 <= len(v) <= 40 and _NAME.match(v):
+    """Chinese names (with · for names of ethnic minorities), in every CJK ideograph block the
+    notice prints (𠮷田: Extension B), or Latin-letter names of foreigners."""
+    v = nfkc(value).strip()
+    if not 2 <= len(v) <= 40:
+        return R.INVALID_NAME.refusal()
+    if _LATIN_NAME.match(v):
+        return None
+    if _CJK_NAME.match(v) and all(ch in "·•" or (_ideograph(ch) and printable(ch)) for ch in v):
         return None
     return R.INVALID_NAME.refusal()
 
@@ -237,3 +258,30 @@ def validate_accident_time(accident_time: datetime | None, reported_at: datetime
     if reported_at - accident_time > ACCIDENT_TIME_MAX_BEFORE:
         return R.INVALID_ACCIDENT_TIME.refusal(field="accident_time")
     return None
+
+
+def duplicate_phone(parties: list[Party]) -> Refusal | None:
+    """Two parties with one mobile: each party logs in, is texted and served on its own number,
+    so the second would see the first's case as theirs and never get its own SMS."""
+    seen: dict[str, str] = {}
+    for p in parties:
+        mobile = normalize_mobile(p.phone)
+        if mobile in seen:
+            return R.DUPLICATE_PARTY_PHONE.refusal(
+                f"当事人{seen[mobile]}与{p.party_id}填写了同一个手机号码", field=f"{p.party_id}.phone"
+            )
+        seen[mobile] = p.party_id
+    return None
+
+
+def validate_parties(parties: list[Party], today: date | None = None) -> list[Refusal]:
+    """Every problem of a list of parties: each party's (validate_party), then phones shared."""
+    refusals = [r for p in parties for r in validate_party(p, today)]
+    if refusal := duplicate_phone(parties):
+        refusals.append(refusal)
+    return refusals
+
+
+def has_phone(parties: list[Party], phone: str) -> bool:
+    wanted = normalize_mobile(phone)
+    return any(normalize_mobile(p.phone) == wanted for p in parties)

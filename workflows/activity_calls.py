@@ -6,22 +6,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 from domain import activity_contracts as act
+from workflows import search_attributes as sa
 
 I = TypeVar("I")  # noqa: E741 (input, as in ActivityDecl[I, O])
 O = TypeVar("O")  # noqa: E741
 
-# External systems get patient retries; validation failures are raised by the activities as
-# non-retryable ApplicationErrors and end the retrying at once.
-EXTERNAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-RECORD_RETRY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
+# Errors that no retry can fix, by the ApplicationError type an activity failure carries (for an
+# exception that is not an ApplicationError the SDK uses its class name): input the model or the
+# database refuses (pydantic's ValidationError, PostgreSQL's DataError: e.g. a NUL in text), a bug
+# (TypeError), a holiday year nobody loaded. Permanent adapter errors are non-retryable already
+# (activities/failures.py). Each call site below handles the failure (a record, a refusal, an
+# operator's hand-off); calls whose failure the case cannot handle keep retrying and show as stuck.
+PERMANENT = ["ValidationError", "DataError", "TypeError"]
+CALENDAR_YEAR_MISSING = "CALENDAR_YEAR_MISSING"
+# External systems get patient retries (an outage heals); what cannot heal ends at once.
+EXTERNAL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=PERMANENT,
 )
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=5),
+    non_retryable_error_types=PERMANENT,
+)
+# unhandled failure would fail the case: retried (and shown as stuck after STUCK_AFTER) instead
+UNHANDLED_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+# a missing holiday year: the workflow hands it to the operators (workflows/effects.py)
+CALENDAR_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=5),
+    non_retryable_error_types=[*PERMANENT, CALENDAR_YEAR_MISSING],
+)
+# a call that has waited this long on a failing (or slow) activity shows for operators
+STUCK_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -35,20 +60,23 @@ class CallPolicy:
 _EXTERNAL_30S = CallPolicy(timedelta(seconds=30), EXTERNAL_RETRY)
 _VIDEO = CallPolicy(timedelta(seconds=20), EXTERNAL_RETRY)
 
+# Every call: a bound (maximum attempts, schedule-to-close) or its permanent errors classified
+# (non_retryable_error_types), and the stuck marker (call) for the rest.
 POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
-    act.check_eligibility: _EXTERNAL_30S,
-    act.working_days_deadline: CallPolicy(timedelta(seconds=10), RECORD_RETRY),
-    act.create_video_room: _VIDEO,
+    # pure configuration read: a failure the case cannot handle (it has not started)
+    act.check_eligibility: CallPolicy(timedelta(seconds=30), UNHANDLED_RETRY),
+    act.working_days_deadline: CallPolicy(timedelta(seconds=10), CALENDAR_RETRY),
+    act.create_video_room: _VIDEO,  # in an update: its failure answers the caller
     act.issue_video_token: _VIDEO,
-    act.complete_video_room: _VIDEO,
+    act.complete_video_room: _VIDEO,  # recorded (video_room_close_failed)
     # an SMS that cannot go out within the hour is recorded as failed; the case goes on
     act.send_sms: CallPolicy(timedelta(seconds=30), EXTERNAL_RETRY, schedule_to_close=timedelta(hours=1)),
-    act.verify_party: _EXTERNAL_30S,
-    act.issue_notice: _EXTERNAL_30S,
-    act.file_claim: _EXTERNAL_30S,
-    act.notify_insurer_amendment: _EXTERNAL_30S,
-    act.record_step: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
-    act.retain_evidence: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),
+    act.verify_party: _EXTERNAL_30S,  # a refusal (REGISTRY_ERROR)
+    act.issue_notice: _EXTERNAL_30S,  # a refusal of the decision (NOTICE_INVALID)
+    act.file_claim: _EXTERNAL_30S,  # in an update: its failure answers the caller
+    act.notify_insurer_amendment: _EXTERNAL_30S,  # recorded for the operators
+    act.record_step: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),  # logged, case goes on
+    act.retain_evidence: CallPolicy(timedelta(seconds=10), UNHANDLED_RETRY, local=True),
     # one round of the case doctor: a few visibility queries and resets; the next round retries
     act.heal_stuck_cases: CallPolicy(timedelta(minutes=2), RetryPolicy(maximum_attempts=1)),
     # the retention sweep (workflows/retention.py): a batch of deletions in the object store
@@ -57,10 +85,23 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
 
 
 async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
-    """Run the declared activity with its policy; its result decoded as the declared type."""
+    """Run the declared activity with its policy; its result decoded as the declared type. A
+    (non-local) call still running after STUCK_AFTER puts its name in the StuckActivities search
+    attribute until it ends, so that operators see the case (GET /admin/stuck-cases)."""
     policy = POLICIES[decl]
-    execute = workflow.execute_local_activity if policy.local else workflow.execute_activity
-    result = await execute(
+    if policy.local:
+        local: O = await workflow.execute_local_activity(
+            decl.name,
+            arg,
+            result_type=decl.output,
+            start_to_close_timeout=policy.start_to_close,
+            schedule_to_close_timeout=policy.schedule_to_close,
+            retry_policy=policy.retry,
+        )
+        return local
+    # a timer beside each activity: a new command, so not for histories recorded without it
+    watched = workflow.patched("stuck-activity-marker")
+    handle = workflow.start_activity(
         decl.name,
         arg,
         result_type=decl.output,
@@ -68,5 +109,28 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
         schedule_to_close_timeout=policy.schedule_to_close,
         retry_policy=policy.retry,
     )
-    output: O = result
+    if watched:
+        try:
+            await workflow.wait_condition(handle.done, timeout=STUCK_AFTER, timeout_summary="stuck")
+        except TimeoutError:
+            mark_stuck(decl.name, True)
+            try:
+                result = await handle
+            except ActivityError:
+                mark_stuck(decl.name, False)
+                raise
+            mark_stuck(decl.name, False)
+            return cast(O, result)
+    output: O = await handle
     return output
+
+
+def mark_stuck(name: str, stuck: bool) -> None:
+    current = list(workflow.info().typed_search_attributes.get(sa.STUCK_ACTIVITIES) or [])
+    if stuck:
+        current.append(name)
+    elif name in current:
+        current.remove(name)
+    workflow.upsert_search_attributes(
+        [sa.STUCK_ACTIVITIES.value_set(current) if current else sa.STUCK_ACTIVITIES.value_unset()]
+    )

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ConcludeReview,
         ConcurReview,
         ConfirmReceipt,
+        CorrectCase,
         Decide,
         HandOff,
         HandOffReason,
@@ -332,6 +333,25 @@ class AccidentCaseWorkflow(ClaimUpdates):
     @record_parties.validator
     def _validate_record_parties(self, cmd: RecordParties) -> None:
         allow(guards.record_parties(self.case, cmd, workflow.now()))
+
+    @workflow.update
+    async def correct_case(self, cmd: CorrectCase) -> CaseView:
+        """Audited: the old and the new text on the timeline (a new handler: no open case has
+        called it, so no patch)."""
+        alert = self.case.inp.alert
+        changes: dict[str, dict[str, str]] = {}
+        if cmd.address.strip():
+            changes["address"] = {"from": alert.location.address, "to": cmd.address}
+            alert.location.address = cmd.address
+        if cmd.description.strip():
+            changes["description"] = {"from": alert.facts.description, "to": cmd.description}
+            alert.facts.description = cmd.description
+        await self.fx.record("case_corrected", cmd.actor, {"changes": changes, "reason": cmd.reason})
+        return self.view()
+
+    @correct_case.validator
+    def _validate_correct_case(self, cmd: CorrectCase) -> None:
+        allow(guards.correct_case(self.case, cmd))
 
     @workflow.update
     async def add_evidence(self, cmd: AddEvidence) -> CaseView:

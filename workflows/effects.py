@@ -15,11 +15,12 @@ from domain import activity_contracts as act
 from domain.messages import Actor, Role
 from domain.models import CaseStatus
 from workflows import search_attributes as sa
-from workflows.activity_calls import call
+from workflows.activity_calls import CALENDAR_YEAR_MISSING, call, mark_stuck
 from workflows.case_state import CaseState
 from workflows.parties import PartyState
 
 SYSTEM = Actor(role=Role.SYSTEM, id="workflow")  # the workflow itself: timers, automatic steps
+CALENDAR_RECHECK = timedelta(hours=1)  # how often a case handed over for a missing year asks again
 
 
 def cause_of(err: ActivityError) -> str:
@@ -107,8 +108,35 @@ class CaseEffects:
 
     async def working_days_deadline(self, start: datetime, days: int) -> datetime:
         """Computed once by an activity from the holiday calendar and kept in state, so that a
-        replay never recomputes it with newer calendar data."""
-        return await call(act.working_days_deadline, act.DeadlineRequest(start=start, working_days=days))
+        replay never recomputes it with newer calendar data.
+
+        A year without holiday data cannot succeed on retry: the activity's failure is final
+        (activity_calls.CALENDAR_RETRY) and the case is handed to the operators: recorded once
+        (calendar_year_missing, the case's timeline and the admin console), the StuckActivities
+        search attribute set, then asked again every CALENDAR_RECHECK until an administrator has
+        loaded the year (POST /admin/calendar). No new command for histories without the failure
+        (there the activity never failed: it retried)."""
+        request = act.DeadlineRequest(start=start, working_days=days)
+        reported = False
+        while True:
+            try:
+                deadline = await call(act.working_days_deadline, request)
+            except ActivityError as err:
+                cause = err.cause
+                if not isinstance(cause, ApplicationError) or cause.type != CALENDAR_YEAR_MISSING:
+                    raise
+                if not reported:
+                    reported = True
+                    await self.record(
+                        "calendar_year_missing", SYSTEM, {"error": cause_of(err), "working_days": days}
+                    )
+                    mark_stuck(act.working_days_deadline.name, True)
+                await workflow.sleep(CALENDAR_RECHECK, summary="calendar_year_missing")
+                continue
+            if reported:
+                mark_stuck(act.working_days_deadline.name, False)
+                await self.record("calendar_year_loaded", SYSTEM)
+            return deadline
 
     # ------------------------------------------------------------------ SMS
 

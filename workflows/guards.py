@@ -18,6 +18,7 @@ from domain.messages import (
     ConcludeReview,
     ConcurReview,
     ConfirmReceipt,
+    CorrectCase,
     Decide,
     FileClaim,
     HandOff,
@@ -32,7 +33,7 @@ from domain.messages import (
 )
 from domain.models import CaseStatus, Refusal
 from domain.notice_codes import validate_scene_codes
-from domain.validators import validate_accident_time, validate_party
+from domain.validators import duplicate_phone, has_phone, validate_accident_time, validate_party
 from workflows.case_state import NOTICE_OUT, CaseState
 
 MAX_VEHICLES = 3
@@ -151,7 +152,32 @@ def record_parties(case: CaseState, cmd: RecordParties, now: datetime) -> Refusa
     if sum(1 for p in cmd.parties if p.vehicle is not None) > MAX_VEHICLES:
         return R.TOO_MANY_VEHICLES.refusal(f"线上快处最多处理{MAX_VEHICLES}辆机动车")
     today = local_date(now, DEFAULT_TZ)
-    return combined([r for p in cmd.parties for r in validate_party(p, today)])
+    if refusal := combined([r for p in cmd.parties for r in validate_party(p, today)]):
+        return refusal
+    if refusal := duplicate_phone(cmd.parties):
+        return refusal
+    # the reporter follows the case by its mobile (login, SMS): dropping it loses the case
+    if not has_phone(cmd.parties, case.inp.alert.reporter_phone):
+        return R.REPORTER_DROPPED.refusal(field="parties")
+    return None
+
+
+def correct_case(case: CaseState, cmd: CorrectCase) -> Refusal | None:
+    """The seat while collecting, or an officer before a decision is taken, corrects the address or
+    the account (e.g. an address no notice font prints), with a reason."""
+    if cmd.actor.role == Role.SEAT:
+        if refusal := collecting(case, cmd.actor):
+            return refusal
+    elif cmd.actor.role == Role.OFFICER:
+        if case.status not in DECIDING or case.determination.pending:
+            return R.NOT_CORRECTABLE.refusal()
+    else:
+        return R.FORBIDDEN_ROLE.refusal("只有坐席或民警可以更正案件信息")
+    if not cmd.address.strip() and not cmd.description.strip():
+        return R.CORRECTION_EMPTY.refusal()
+    if not cmd.reason.strip():
+        return R.REASON_REQUIRED.refusal("请说明更正的理由")
+    return None
 
 
 def add_evidence(case: CaseState, cmd: AddEvidence) -> Refusal | None:
@@ -239,6 +265,13 @@ def record_service(case: CaseState, cmd: RecordService, now: datetime) -> Refusa
         return R.ALREADY_SERVED.refusal()
     if cmd.served_at > now or not cmd.method.strip():
         return R.SERVICE_INVALID.refusal()
+    # never before the notice it serves (0001-01-01 included): the review window would start
+    # before the notice existed, and a year without holiday data could never be counted
+    notice = case.determination.current_notice()
+    issued = notice.issued_at if notice is not None and notice.issued_at else case.inp.alert.reported_at
+    # a service time is stated to the minute (the officer's form): the notice's minute counts
+    if cmd.served_at < issued.replace(second=0, microsecond=0):
+        return R.SERVICE_BEFORE_NOTICE.refusal()
     return None
 
 

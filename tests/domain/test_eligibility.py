@@ -58,7 +58,7 @@ def driver(pid="P1", plate="川E12345", insured=True, **kw):
         party_id=pid,
         kind=PartyKind.MOTOR_DRIVER,
         name="张三",
-        phone="13812348000",
+        phone=f"1381234{8000 + int(pid[1:]) - 1:04d}",  # one mobile per party: P1 13812348000
         id_number=make_resident_id(),
         licence_number="510100123456",
         vehicle=Vehicle(plate=plate, insurance=POLICY if insured else None),
@@ -68,11 +68,13 @@ def driver(pid="P1", plate="川E12345", insured=True, **kw):
 
 
 def cyclist(pid="P2"):
-    return Party(party_id=pid, kind=PartyKind.NON_MOTOR, name="李四", phone="13900001111")
+    return Party(party_id=pid, kind=PartyKind.NON_MOTOR, name="李四", phone=f"139000011{int(pid[1:]):02d}")
 
 
 def owner(pid="P2"):
-    return Party(party_id=pid, kind=PartyKind.PROPERTY_OWNER, name="王五", phone="13700002222")
+    return Party(
+        party_id=pid, kind=PartyKind.PROPERTY_OWNER, name="王五", phone=f"137000022{int(pid[1:]):02d}"
+    )
 
 
 def alert(

@@ -270,7 +270,7 @@ def test_normalize_mobile():
         ("5101001234567", False),
         ("51010012345A", False),
         ("", False),
-        ("５１０１００１２３４５６", False),
+        ("５１０１００１２３４５６", True),  # NFKC: full-width digits are ASCII digits, as everywhere
     ],
 )
 def test_licence_number(value, ok):
@@ -356,3 +356,43 @@ def test_accident_time_not_after_the_alert_nor_more_than_a_day_before():
         )
     naive = validate_accident_time(datetime(2026, 12, 1, 10, 0), reported)
     assert naive is not None and "时区" in naive.reason
+
+
+# ------------------------------------------------------------------ NFKC, then ASCII only (issue 11)
+
+
+@pytest.mark.parametrize("digit", ["٠", "۰", "०", "০"])  # Arabic-Indic, Persian, Devanagari, Bengali
+def test_digits_of_other_scripts_are_refused_by_every_validator(digit):
+    assert validate_mobile(f"1310000000{digit}") is not None
+    assert validate_licence_number(f"51010012345{digit}") is not None
+    rid = make_resident_id("510502", date(1990, 1, 1))
+    assert validate_resident_id(rid[:5] + digit + rid[6:], TODAY) is not None
+    assert validate_plate(f"川E1234{digit}") is not None
+
+
+def test_full_width_forms_are_accepted_by_every_validator_after_nfkc():
+    assert validate_mobile("1360000000６") is None
+    assert validate_licence_number("５１０１００１２３４５６") is None
+    rid = make_resident_id("510502", date(1990, 1, 1))
+    full = rid.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"})
+    assert validate_resident_id(full, TODAY) is None
+    assert validate_plate("川Ｅ１２３４５") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["𠮷田", "张𠀋", "阿依古丽·𠮷", "﨑田", "王\U00030edd"]
+)  # Ext B, compatibility, Ext G
+def test_names_in_every_cjk_block_the_notice_prints(name):
+    assert validate_name(name) is None
+
+
+@pytest.mark.parametrize("name", ["张😀", "张\ue000", "张1", "张𠀀"])  # 𠀀: Ext B, but no notice font has it
+def test_names_with_what_no_font_prints_or_no_ideograph_are_refused(name):
+    assert validate_name(name) is not None
+
+
+def test_masking_reads_the_one_phone_normaliser():
+    from domain.masking import mask_phone
+
+    assert mask_phone("0086 (138) 1234-8000") == "138****8000"
+    assert mask_phone("１３８１２３４８０００") == "138****8000"

@@ -59,7 +59,9 @@ def temporal_server(port: int, db_file: Path, log: Path) -> Process:
     argv += ["--db-filename", str(db_file), "--log-level", "warn"]
     argv += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
     for key in sa.ALL:
-        kind = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}[key.indexed_value_type.name]
+        kind = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "KEYWORD_LIST": "KeywordList"}[
+            key.indexed_value_type.name
+        ]
         argv += ["--search-attribute", f"{key.name}={kind}"]
     return Process("temporal", argv, dict(os.environ), log)
 

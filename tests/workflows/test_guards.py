@@ -22,6 +22,7 @@ from domain.messages import (
     ConcludeReview,
     ConcurReview,
     ConfirmReceipt,
+    CorrectCase,
     Decide,
     FileClaim,
     HandOff,
@@ -236,6 +237,39 @@ def test_record_parties_refuses_duplicates_too_many_vehicles_and_bad_data():
     assert refusal is not None and "；" in refusal.reason  # every problem's reason, the first one's code
 
 
+def test_record_parties_refuses_a_shared_phone_and_dropping_the_reporter():
+    case = in_video()
+    p1, p2 = case_factory.motor_party("P1", "ok_picc"), case_factory.motor_party("P2", "ok_cpic")
+    shared = p2.model_copy(update={"phone": "+86 " + p1.phone})
+    refusal = guards.record_parties(case, RecordParties(actor=SEAT, parties=[p1, shared]), NOW)
+    assert code(refusal) == "DUPLICATE_PARTY_PHONE" and refusal is not None and refusal.field == "P2.phone"
+    # the reporter (P1's mobile) replaced by someone else: the reporter would lose the case
+    other = p1.model_copy(update={"phone": "13900000099"})
+    refusal = guards.record_parties(case, RecordParties(actor=SEAT, parties=[other, p2]), NOW)
+    assert code(refusal) == "REPORTER_DROPPED"
+    assert (
+        code(guards.record_parties(case, RecordParties(actor=SEAT, parties=[p2]), NOW)) == "REPORTER_DROPPED"
+    )
+    assert guards.record_parties(case, RecordParties(actor=SEAT, parties=[p1, p2]), NOW) is None
+
+
+def test_correct_case_by_the_seat_while_collecting_or_an_officer_before_deciding():
+    def fix(actor: Actor, **content: str) -> CorrectCase:
+        return CorrectCase(
+            actor=actor, **({"address": "南城街道示例路120号", "reason": "定位偏差"} | content)
+        )
+
+    assert guards.correct_case(in_video(), fix(SEAT)) is None
+    assert code(guards.correct_case(in_video(), fix(Actor(role=Role.SEAT, id="seat-2")))) == "NOT_THE_SEAT"
+    assert code(guards.correct_case(awaiting_decision(), fix(SEAT))) == "NOT_COLLECTING"
+    assert guards.correct_case(awaiting_decision(), fix(OFFICER)) is None
+    assert code(guards.correct_case(in_video(), fix(OFFICER))) == "NOT_CORRECTABLE"
+    assert code(guards.correct_case(noticed(), fix(OFFICER))) == "NOT_CORRECTABLE"
+    assert code(guards.correct_case(awaiting_decision(), fix(citizen("P1")))) == "FORBIDDEN_ROLE"
+    assert code(guards.correct_case(in_video(), fix(SEAT, address=" "))) == "CORRECTION_EMPTY"
+    assert code(guards.correct_case(in_video(), fix(SEAT, reason=""))) == "REASON_REQUIRED"
+
+
 def test_add_evidence_refuses_a_duplicate_and_an_unknown_party():
     case = in_video()
     first = case_factory.shot_list("LZ-1", 1)[0]
@@ -368,6 +402,25 @@ def test_record_service_by_an_officer_for_an_unserved_party_in_the_past():
         "SERVICE_INVALID"
     )
     assert code(guards.record_service(noticed(), service(method=" "), NOW)) == "SERVICE_INVALID"
+
+
+def test_record_service_refuses_a_time_before_the_notice_or_impossible():
+    def service(served_at: datetime) -> RecordService:
+        return RecordService(actor=OFFICER, party_id="P1", served_at=served_at, method="当面送达")
+
+    case = noticed()
+    issued = NOW - timedelta(hours=2)
+    case.determination.notices[-1].issued_at = issued
+    assert guards.record_service(case, service(issued + timedelta(minutes=5)), NOW) is None
+    # stated to the minute: the minute the notice was issued in is not "before" it
+    case.determination.notices[-1].issued_at = issued.replace(second=30)
+    assert guards.record_service(case, service(issued.replace(second=0)), NOW) is None
+    for when in (issued - timedelta(minutes=2), datetime(1, 1, 1, tzinfo=UTC)):
+        assert code(guards.record_service(case, service(when), NOW)) == "SERVICE_BEFORE_NOTICE"
+    # a notice without its time (older histories): the alert is the earliest possible service
+    old = noticed()
+    before_alert = old.inp.alert.reported_at - timedelta(days=1)
+    assert code(guards.record_service(old, service(before_alert), NOW)) == "SERVICE_BEFORE_NOTICE"
 
 
 # ---------------------------------------------------------------------- review

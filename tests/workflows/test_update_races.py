@@ -28,7 +28,7 @@ from domain.messages import (
 )
 from domain.models import CaseStatus
 from tests import case_factory
-from tests.workflows.harness import OFFICER, SEAT, Case, citizen, running_worker
+from tests.workflows.harness import OFFICER, SEAT, SIGNED, Case, citizen, running_worker
 from workflows.case_workflow import AccidentCaseWorkflow
 
 REVIEWER = Actor(role=Role.REVIEWER, id="reviewer-1")
@@ -156,12 +156,17 @@ async def test_a_receipt_while_a_redetermination_is_being_applied_is_refused(
         )
         await case.concur("reviewer-2", ReviewOutcome.REDETERMINE)
         conclusion = ConcludeReview(
-            actor=REVIEWER, outcome=ReviewOutcome.REDETERMINE, reviewers=["reviewer-2"], reason="事实不清"
+            actor=REVIEWER,
+            **SIGNED,
+            outcome=ReviewOutcome.REDETERMINE,
+            reviewers=["reviewer-2"],
+            reason="事实不清",
         )
         # the conclusion is accepted (its handler is applying it) when the receipt comes in
         concluding = await case.handle.start_update(
             AccidentCaseWorkflow.conclude_review, conclusion, wait_for_stage=WorkflowUpdateStage.ACCEPTED
         )
+        assert (await case.view()).review_outcome == ReviewOutcome.REDETERMINE  # accepted, applying
         with pytest.raises(WorkflowUpdateFailedError) as info:
             await case.confirm("P1")
         cause = info.value.cause
@@ -188,10 +193,11 @@ async def test_two_conclusions_or_two_review_requests_sent_at_once_have_one_winn
         await conclusions.concur("reviewer-2", ReviewOutcome.UPHOLD)
         await conclusions.concur("reviewer-3", ReviewOutcome.REDETERMINE)
         uphold = ConcludeReview(
-            actor=REVIEWER, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
+            actor=REVIEWER, **SIGNED, outcome=ReviewOutcome.UPHOLD, reviewers=["reviewer-2"], reason="维持"
         )
         redetermine = ConcludeReview(
             actor=Actor(role=Role.REVIEWER, id="reviewer-4"),
+            **SIGNED,
             outcome=ReviewOutcome.REDETERMINE,
             reviewers=["reviewer-3"],
             reason="事实不清",

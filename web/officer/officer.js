@@ -131,6 +131,18 @@ $("#decision-form").addEventListener("submit", async (e) => {
   } finally { button.disabled = false; }
 });
 
+$("#correction-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  clearErrors(form);
+  const body = { address: $("#cx-address").value.trim(), description: $("#cx-account").value.trim(), reason: $("#cx-reason").value.trim() };
+  try {
+    await api(`/officer/cases/${current.case.case_number}/correction`, { method: "POST", auth: token(), body });
+    toast("更正已记录");
+    await openCase(current.case.case_number);
+  } catch (err) { showErrors(form, err, fieldOf); }
+});
+
 // ------------------------------------------------------------------ the notice and its service
 
 function renderNotices(c) {

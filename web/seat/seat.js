@@ -480,6 +480,14 @@ $("#handoff").addEventListener("click", async () => {
   } catch (err) { globalProblem(err); }
 });
 
+$("#correct").addEventListener("click", async () => {
+  const body = { address: $("#cx-address").value.trim(), description: $("#cx-account").value.trim(), reason: $("#cx-reason").value.trim() };
+  try {
+    await api(`/seat/cases/${open.number}/correction`, { method: "POST", auth: token(), body });
+    toast("更正已记录");
+  } catch (err) { globalProblem(err); }
+});
+
 $("#mute").addEventListener("click", (e) => {
   if (!open?.call) return;
   const muted = !open.call.muted;

@@ -1,0 +1,125 @@
+"""No endless retry, and no silent one: an error that cannot succeed on retry ends the activity at
+once (its retry policy classifies it), a missing holiday year is handed to the operators and
+resolved once the year is loaded, and a call that keeps failing shows in the StuckActivities
+search attribute (workflows/activity_calls.py) until it ends."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from temporalio import activity, workflow
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+with workflow.unsafe.imports_passed_through():
+    from domain import activity_contracts as act
+    from domain.messages import CaseInput
+    from domain.models import (
+        AccidentCategory,
+        Alert,
+        DeclaredFacts,
+        Location,
+        Party,
+        PartyKind,
+    )
+    from workflows import search_attributes as sa
+    from workflows.activity_calls import STUCK_AFTER, call
+    from workflows.case_state import CaseState
+    from workflows.effects import CaseEffects
+
+START = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
+DUE = datetime(2027, 1, 7, 16, 0, tzinfo=UTC)
+
+
+@workflow.defn(sandboxed=False)
+class DeadlineWorkflow:
+    @workflow.run
+    async def run(self, inp: CaseInput) -> datetime:
+        return await CaseEffects(CaseState(inp)).working_days_deadline(START, 3)
+
+
+@workflow.defn(sandboxed=False)
+class EligibilityWorkflow:
+    @workflow.run
+    async def run(self, inp: CaseInput) -> bool:
+        outcome = await call(act.check_eligibility, act.EligibilityRequest(alert=inp.alert))
+        return outcome.eligible
+
+
+def _input() -> CaseInput:
+    party = Party(party_id="P1", kind=PartyKind.NON_MOTOR, name="李四", phone="13800000061")
+    alert = Alert(
+        reported_at=START,
+        location=Location(lat=28.87, lon=105.44),
+        facts=DeclaredFacts(category=AccidentCategory.MOTOR_VS_NON_MOTOR),
+        parties=[party],
+        reporter_phone=party.phone,
+    )
+    return CaseInput(case_number="LZ20270104-000001", alert=alert)
+
+
+class Fakes:
+    def __init__(self, fail_times: int, error_type: str) -> None:
+        self.fail_times, self.error_type = fail_times, error_type
+        self.attempts = 0
+        self.recorded: list[str] = []
+
+    @activity.defn(name=act.working_days_deadline.name)
+    async def deadline(self, req: act.DeadlineRequest) -> datetime:
+        self.attempts += 1
+        if self.attempts <= self.fail_times:
+            raise ApplicationError("no holiday data for 2027", type=self.error_type)
+        return DUE
+
+    @activity.defn(name=act.check_eligibility.name)
+    async def eligibility(self, req: act.EligibilityRequest) -> act.EligibilityOutcome:
+        self.attempts += 1
+        if self.attempts <= self.fail_times:
+            raise RuntimeError("rules store unreachable")
+        return act.EligibilityOutcome(eligible=True)
+
+    @activity.defn(name=act.record_step.name)
+    async def record(self, step: act.StepRecord) -> None:
+        self.recorded.append(step.entry.action)
+
+
+def _worker(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Worker:
+    return Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[DeadlineWorkflow, EligibilityWorkflow],
+        activities=[fakes.deadline, fakes.eligibility, fakes.record],
+    )
+
+
+async def test_a_missing_holiday_year_is_handed_to_the_operators_not_retried(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(fail_times=2, error_type="CALENDAR_YEAR_MISSING")
+    queue = f"tq-{uuid.uuid4()}"
+    async with _worker(ts_env, fakes, queue):
+        due = await ts_env.client.execute_workflow(
+            DeadlineWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
+        )
+    assert due == DUE
+    # one attempt per hourly check (never a retry storm), recorded once for the operators
+    assert fakes.attempts == 3
+    assert fakes.recorded == ["calendar_year_missing", "calendar_year_loaded"]
+
+
+async def test_a_call_that_keeps_failing_shows_as_stuck_until_it_ends(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes(fail_times=10**9, error_type="")
+    queue = f"tq-{uuid.uuid4()}"
+    async with _worker(ts_env, fakes, queue):
+        handle = await ts_env.client.start_workflow(
+            EligibilityWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
+        )
+        await ts_env.sleep(STUCK_AFTER + timedelta(minutes=1))
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(sa.STUCK_ACTIVITIES) == [act.check_eligibility.name]
+        fakes.fail_times = 0  # the outage ends
+        assert await handle.result() is True
+        described = await handle.describe()
+        assert not described.typed_search_attributes.get(sa.STUCK_ACTIVITIES)
