@@ -17,8 +17,8 @@ How a citizen gets a token:
 
 How staff get a token: ``POST /auth/staff/login`` (api/staff_login.py: password + TOTP, an account
 an admin made, api/staff_admin.py), or ``POST /auth/oidc/login`` (api/oidc.py: the detachment's
-OpenID Connect provider). A staff token carries the staff member's ``district``: seats, officers,
-reviewers and dispatchers see that district's cases only (api/deps.py); ``*`` = every district.
+OpenID Connect provider). A staff token carries the staff member's ``district``: seats, officers
+and reviewers see that district's cases only (api/deps.py); ``*`` = every district.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the routers share: the application state (settings, database, Temporal, the rules), and
 the lookups every actor's router needs (a case from the read model, the citizen's party in it).
 
-District scoping, decided here only: a seat, officer, reviewer or dispatcher sees and acts on the
+District scoping, decided here only: a seat, officer or reviewer sees and acts on the
 cases of their token's district (the case's district comes from the pilot area's feature the
 accident lies in: domain.eligibility, stored in the read model's ``cases.district``); another
 district's case is "not found" (404, as an unknown one) and is absent from their lists. Admins

@@ -21,6 +21,7 @@ import asyncio
 import getpass
 import os
 import sys
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
@@ -105,12 +106,17 @@ def known_districts(settings: Settings) -> set[str]:
 def checked_account(body: StaffAccountIn, settings: Settings) -> StaffAccountIn:
     """The account as it may be stored, or the refusal: id, roles, district, password."""
     staff_id = staff_id_of(body.staff_id)
+    name = body.display_name.strip()
+    if not name or any(unicodedata.category(c)[0] == "C" for c in name):
+        raise ApiProblem(R.INVALID_CHARACTERS, "姓名不能为空，也不能包含控制字符")
     if ApiRole.CITIZEN in body.roles:
         raise ApiProblem(R.INVALID_STAFF_ROLES)
     if body.district.strip() not in known_districts(settings):
         raise ApiProblem(R.INVALID_DISTRICT, f"辖区只能是：{'、'.join(sorted(known_districts(settings)))}")
     _check_password(body.password, settings)
-    return body.model_copy(update={"staff_id": staff_id, "district": body.district.strip()})
+    return body.model_copy(
+        update={"staff_id": staff_id, "display_name": name, "district": body.district.strip()}
+    )
 
 
 def _check_password(password: str, settings: Settings) -> None:
@@ -125,10 +131,10 @@ async def create_account(session: AsyncSession, body: StaffAccountIn, settings: 
         return await store.create_account(
             session,
             staff_id=body.staff_id,
-            display_name=body.display_name.strip(),
+            display_name=body.display_name,
             roles=sorted({r.value for r in body.roles}),
             district=body.district,
-            password_hash=cred.hash_password(body.password),
+            password_hash=await asyncio.to_thread(cred.hash_password, body.password),
         )
     except store.StaffExists as err:
         raise ApiProblem(R.STAFF_EXISTS) from err
@@ -184,9 +190,10 @@ async def enrol(staff_id: str, kc: State, principal: AdminP) -> TotpEnrolmentOut
 @router.post("/{staff_id}/password", responses=ERRORS)
 async def reset_password(staff_id: str, body: StaffPasswordIn, kc: State, principal: AdminP) -> StaffOut:
     _check_password(body.password, kc.settings)
+    password_hash = await asyncio.to_thread(cred.hash_password, body.password)
     async with kc.sessions.begin() as session:
         row = await _account(session, staff_id)
-        row.password_hash = cred.hash_password(body.password)
+        row.password_hash = password_hash
         row.failed_attempts, row.locked_until = 0, None
         return StaffOut.of(row)
 

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -19,6 +20,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from api.auth import principal_from_token
 from db.models import StaffLoginAuditRow
+from settings import Settings, production_problems
 from tests.api.conftest import Api
 
 ISSUER = "https://idp.detachment.test/realms/police"
@@ -143,3 +145,13 @@ async def test_without_an_issuer_configured_oidc_login_is_off(api: Api) -> None:
     assert not api.kc.settings.oidc_issuer
     r = await exchange(api, "abc.def.ghi")
     assert r.status_code == 404
+
+
+def test_production_refuses_an_oidc_provider_without_audience_or_https_jwks(tmp_path: Path) -> None:
+    plain = Settings(var_dir=tmp_path, oidc_issuer=ISSUER, oidc_jwks_url="http://idp.test/certs")
+    assert any("KUAICHU_OIDC_ISSUER" in p for p in production_problems(plain))
+    good = Settings(
+        var_dir=tmp_path, oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url="https://idp.test/certs"
+    )
+    assert not any("OIDC" in p for p in production_problems(good))
+    assert not any("STAFF_TOTP_KEY" in p for p in production_problems(good))  # generated: strong

@@ -175,6 +175,7 @@ async def test_a_role_the_account_lacks_is_refused(api: Api) -> None:
         ({"roles": ["citizen"]}, "INVALID_STAFF_ROLES"),
         ({"roles": ["chief"]}, "VALIDATION_FAILED"),
         ({"staff_id": "工号1"}, "INVALID_STAFF_ID"),
+        ({"display_name": "张\u200b三\x07"}, "INVALID_CHARACTERS"),
     ],
 )
 async def test_admin_refuses_a_bad_account_with_a_reason(api: Api, change: dict, code: str) -> None:

@@ -43,31 +43,38 @@ export function staffLogin(role, onReady) {
   };
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    clearErrors(form);
-    const id = $("#staff-id").value.trim();
-    const password = $("#staff-password").value;
-    const totp = $("#staff-totp").value.trim();
-    const real = Boolean(password || totp);
-    try {
-      const tok = real
-        ? await api("/auth/staff/login", { method: "POST", body: { staff_id: id, password, totp, role } })
-        : await devLogin(role, id);
-      $("#staff-password").value = "";
-      $("#staff-totp").value = "";
-      auth.set({ ...tok, sub: tok.sub || id });
-      ready();
-    } catch (err) {
-      if (!real && err.status === 404) {
-        err.detail = "请输入密码和动态口令（开发登录仅在内置演示环境可用）。";
-        err.errors = [{ field: "password", message: "请输入密码" }];
-      }
-      if (!err.errors.length) err.errors = [{ field: real ? "totp" : "id", message: err.detail }];
-      showErrors(form, err, loginField);
-    }
+    if (await submitLogin(form, role, auth)) ready();
   });
   $("#logout").addEventListener("click", () => { auth.clear(); location.reload(); });
   ready();
   return () => auth.get()?.access_token;
+}
+
+/** A login form's submit (#staff-id, #staff-password, #staff-totp): password + TOTP through
+ * /auth/staff/login, or 工号 alone through the dev login (embedded runs). True once logged in;
+ * otherwise the refusal is shown at the fields. Also used by the seat console. */
+export async function submitLogin(form, role, auth) {
+  clearErrors(form);
+  const id = $("#staff-id").value.trim();
+  const password = $("#staff-password")?.value || "";
+  const totp = ($("#staff-totp")?.value || "").trim();
+  const real = Boolean(password || totp);
+  try {
+    const tok = real
+      ? await api("/auth/staff/login", { method: "POST", body: { staff_id: id, password, totp, role } })
+      : await devLogin(role, id);
+    for (const input of [$("#staff-password"), $("#staff-totp")]) if (input) input.value = "";
+    auth.set({ ...tok, sub: tok.sub || id });
+    return true;
+  } catch (err) {
+    if (!real && err.status === 404) {
+      err.detail = "请输入密码和动态口令（开发登录仅在内置演示环境可用）。";
+      err.errors = [{ field: "password", message: "请输入密码" }];
+    }
+    if (!err.errors.length) err.errors = [{ field: real ? "totp" : "id", message: err.detail }];
+    showErrors(form, err, loginField);
+    return false;
+  }
 }
 
 /** The login's API fields as the form's: body.staff_id -> id. */
