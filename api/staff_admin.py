@@ -46,7 +46,7 @@ STAFF_ROLES = tuple(r for r in ApiRole if r != ApiRole.CITIZEN)
 
 Password = Annotated[str, Field(max_length=128, repr=False)]
 DisplayName = Annotated[str, Field(min_length=1, max_length=64)]
-District = Annotated[str, Field(min_length=1, max_length=64, description="e.g. 江阳区; * = every district")]
+District = Annotated[str, Field(max_length=64, description="e.g. 江阳区; * = every district")]
 
 
 class StaffPasswordIn(BaseModel):
