@@ -68,3 +68,9 @@ async def test_a_staff_token_without_a_district_sees_no_case(api: Api) -> None:
     assert (await api.client.get(f"/officer/cases/{number}", headers=nowhere)).status_code == 404
     seat = api.token("seat", "seat-x", district="")
     assert (await api.client.get("/seat/queue", headers=seat)).json()["entries"] == []
+
+
+async def test_the_dev_login_sees_every_district_unless_given_one(api: Api) -> None:
+    every = await api.client.post("/auth/dev-login", json={"role": "officer", "id": "dev-officer"})
+    one = await api.client.post("/auth/dev-login", json={"role": "seat", "id": "dev-seat", "district": B})
+    assert (every.json()["district"], one.json()["district"]) == ("*", B)
