@@ -146,8 +146,9 @@ async def seat_queue_events(request: Request, principal: SeatP) -> StreamingResp
 async def citizen_case_events(
     case_number: CaseNumber, request: Request, kc: State, mine: MyCase
 ) -> StreamingResponse:
-    """My case's status and queue position, pushed when they change."""
-    feed = feed_of(request)
+    """My case's status and queue position (in its district's queue, the one its seats take
+    calls from), pushed when they change."""
+    feed = feed_of(request, mine.case.district)
 
     async def stream() -> AsyncIterator[str]:
         async with feed.listening():

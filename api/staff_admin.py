@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import staff_credentials as cred
-from api.auth import ALL_DISTRICTS, AdminP, ApiRole, staff_id_of
+from api.auth import ALL_DISTRICTS, AdminP, ApiRole, Principal, staff_id_of
 from api.deps import AppState, State
 from api.errors import ApiProblem, problem_responses
 from db import staff as store
@@ -92,9 +92,10 @@ class TotpEnrolmentOut(BaseModel):
 
 class LoginAttemptOut(BaseModel):
     staff_id: str
-    method: str
+    method: str  # password | oidc | admin (an admin's change to the account)
     outcome: str
     client_hash: str
+    actor: str = ""  # admin changes: the admin
     at: datetime
 
 
@@ -160,7 +161,9 @@ async def _account(session: AsyncSession, staff_id: str) -> StaffAccountRow:
 @router.post("", status_code=201, responses=ERRORS)
 async def create_staff(body: StaffAccountIn, kc: State, principal: AdminP) -> StaffOut:
     async with kc.sessions.begin() as session:
-        return StaffOut.of(await create_account(session, body, kc.settings))
+        row = await create_account(session, body, kc.settings)
+        await _audit(session, row.staff_id, "create", principal)
+        return StaffOut.of(row)
 
 
 @router.get("", responses=problem_responses(401, 403))
@@ -184,7 +187,9 @@ async def login_audit(
 @router.post("/{staff_id}/totp", responses=ERRORS)
 async def enrol(staff_id: str, kc: State, principal: AdminP) -> TotpEnrolmentOut:
     async with kc.sessions.begin() as session:
-        return enrol_totp(await _account(session, staff_id), kc.settings)
+        row = await _account(session, staff_id)
+        await _audit(session, row.staff_id, "enrol_totp", principal)
+        return enrol_totp(row, kc.settings)
 
 
 @router.post("/{staff_id}/password", responses=ERRORS)
@@ -195,25 +200,34 @@ async def reset_password(staff_id: str, body: StaffPasswordIn, kc: State, princi
         row = await _account(session, staff_id)
         row.password_hash = password_hash
         row.failed_attempts, row.locked_until = 0, None
+        await _audit(session, row.staff_id, "reset_password", principal)
         return StaffOut.of(row)
 
 
-async def _set_disabled(kc: AppState, staff_id: str, disabled: bool) -> StaffOut:
+async def _set_disabled(kc: AppState, staff_id: str, disabled: bool, admin: Principal) -> StaffOut:
     async with kc.sessions.begin() as session:
         row = await _account(session, staff_id)
         row.disabled = disabled
+        await _audit(session, row.staff_id, "disable" if disabled else "enable", admin)
         return StaffOut.of(row)
+
+
+async def _audit(session: AsyncSession, staff_id: str, change: str, admin: Principal) -> None:
+    """An admin's change to an account, in the same transaction as the change."""
+    await store.record_attempt(
+        session, staff_id=staff_id, method="admin", outcome=change, client="", actor=admin.sub
+    )
 
 
 @router.post("/{staff_id}/disable", responses=ERRORS)
 async def disable(staff_id: str, kc: State, principal: AdminP) -> StaffOut:
     """No more logins (tokens already issued run out within KUAICHU_JWT_TTL_SECONDS)."""
-    return await _set_disabled(kc, staff_id, True)
+    return await _set_disabled(kc, staff_id, True, principal)
 
 
 @router.post("/{staff_id}/enable", responses=ERRORS)
 async def enable(staff_id: str, kc: State, principal: AdminP) -> StaffOut:
-    return await _set_disabled(kc, staff_id, False)
+    return await _set_disabled(kc, staff_id, False, principal)
 
 
 # --------------------------------------------------------------------------- the CLI

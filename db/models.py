@@ -330,7 +330,8 @@ class StaffAccountRow(Base):
 
 class StaffLoginAuditRow(Base):
     """Every staff login attempt, kept: who (the staff id as typed, if well-formed), how, the
-    outcome, and the client as an HMAC (no clear IP address)."""
+    outcome, and the client as an HMAC (no clear IP address). An admin's change to an account is
+    kept here too: method ``admin``, the admin in ``actor``, the change as the outcome."""
 
     __tablename__ = "staff_login_audit"
 
@@ -339,6 +340,7 @@ class StaffLoginAuditRow(Base):
     method: Mapped[str] = mapped_column(sa.String(16))  # password | oidc
     outcome: Mapped[str] = mapped_column(sa.String(32))  # ok | bad_password | bad_totp | locked ...
     client_hash: Mapped[str] = mapped_column(sa.String(16), default="")
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")  # admin changes: who
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

@@ -78,11 +78,18 @@ async def record_attempt(
     method: str,
     outcome: str,
     client: str,
+    actor: str = "",
     at: datetime | None = None,
 ) -> None:
+    """A login attempt (method password | oidc), or an admin's change (method admin, ``actor``)."""
     session.add(
         StaffLoginAuditRow(
-            staff_id=staff_id, method=method, outcome=outcome, client_hash=client, at=at or utcnow()
+            staff_id=staff_id,
+            method=method,
+            outcome=outcome,
+            client_hash=client,
+            actor=actor,
+            at=at or utcnow(),
         )
     )
 

@@ -76,7 +76,7 @@ async def test_login_with_password_and_totp_gives_a_token_with_role_and_district
     # the same code again (a replay within its 30 s) is refused
     again = await login(api, staff_id, PASSWORD, code)
     assert again.status_code == 401 and again.json()["code"] == "STAFF_LOGIN_FAILED"
-    assert await audit(api, staff_id) == ["ok", "bad_totp"]
+    assert await audit(api, staff_id) == ["create", "enrol_totp", "ok", "bad_totp"]
 
 
 async def test_only_the_argon2_hash_and_the_encrypted_totp_secret_are_stored(api: Api) -> None:
@@ -122,7 +122,10 @@ async def test_lockout_after_n_failures_and_every_attempt_audited(api: Api) -> N
     r = await login(api, staff_id, PASSWORD, totp.now())
     assert r.status_code == 429 and r.json()["code"] == "STAFF_LOCKED"
     outcomes = await audit(api, staff_id)
-    assert outcomes == ["bad_password"] * (n - 1) + ["bad_password+locked", "locked"]
+    assert outcomes == ["create", "enrol_totp"] + ["bad_password"] * (n - 1) + [
+        "bad_password+locked",
+        "locked",
+    ]
     async with api.sessions() as session:
         row = await session.get(StaffAccountRow, staff_id)
         assert row is not None and row.locked_until is not None
@@ -132,7 +135,7 @@ async def test_lockout_after_n_failures_and_every_attempt_audited(api: Api) -> N
         client = (
             await session.execute(
                 sa.select(StaffLoginAuditRow.client_hash)
-                .where(StaffLoginAuditRow.staff_id == staff_id)
+                .where(StaffLoginAuditRow.staff_id == staff_id, StaffLoginAuditRow.method == "password")
                 .limit(1)
             )
         ).scalar_one()
@@ -146,6 +149,8 @@ async def test_lockout_after_n_failures_and_every_attempt_audited(api: Api) -> N
     assert ok.status_code == 200, ok.text
     trail = await api.client.get(f"/admin/staff/audit?staff_id={staff_id}", headers=api.token("admin"))
     assert trail.status_code == 200 and trail.json()[0]["outcome"] == "ok"
+    changes = [(t["outcome"], t["actor"]) for t in trail.json() if t["method"] == "admin"]
+    assert changes == [("reset_password", "admin-1"), ("enrol_totp", "admin-1"), ("create", "admin-1")]
     assert (await api.client.get("/admin/staff/audit", headers=api.token("officer"))).status_code == 403
 
 
@@ -158,7 +163,7 @@ async def test_unknown_id_and_disabled_account_answer_like_a_wrong_password(api:
     unknown = await login(api, unknown_id, PASSWORD, "123456")
     assert disabled.status_code == unknown.status_code == 401
     assert disabled.json()["detail"] == unknown.json()["detail"]
-    assert await audit(api, staff_id) == ["disabled"]
+    assert await audit(api, staff_id) == ["create", "enrol_totp", "disable", "disabled"]
     assert await audit(api, unknown_id) == ["unknown_id"]
 
 

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=16), nullable=False),
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("client_hash", sa.String(length=16), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_login_audit")),
     )
