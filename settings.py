@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://127.0.0.1:8233"  # where /ops/ sends the operator
     ops_session_ttl_seconds: int = 8 * 3600  # the operator's codec cookie (kc_ops)
 
+    # staff login (api/staff_login.py): accounts with password (argon2) + TOTP, managed by admins
+    staff_max_failed_logins: int = 5  # consecutive failures that lock the account ...
+    staff_lockout_minutes: int = 15  # ... for this long
+    staff_password_min_length: int = 12
+    # AES-GCM key (any string ≥ 32 random bytes; hashed to 256 bits) for the TOTP secrets at rest;
+    # embedded: generated once under var/keys/. Changing it makes every enrolment unreadable.
+    staff_totp_key: str = ""
+    # OpenID Connect (api/oidc.py), for detachments with their own IdP: its ID tokens are
+    # verified against its JWKS and exchanged for our token; empty issuer = OIDC login off
+    oidc_issuer: str = ""
+    oidc_audience: str = ""  # our client id at the IdP
+    oidc_jwks_url: str = ""
+    oidc_algorithms: str = "RS256,ES256"
+    oidc_subject_claim: str = "sub"  # the staff id
+    oidc_role_claim: str = "roles"  # a string or a list; values are our role names ...
+    oidc_role_prefix: str = ""  # ... after this prefix (e.g. "kuaichu-" for kuaichu-officer)
+    oidc_district_claim: str = "district"  # the unit's district; "*" for the whole city
+
     # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
     # generated once under var/keys/payload.keys
     payload_keys: str = ""
@@ -232,7 +250,7 @@ class Settings(BaseSettings):
         return self.notice_signing_key_path or self.var_dir / "keys" / "notice-ed25519.pem"
 
 
-SECRET_NAMES = ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key")
+SECRET_NAMES = ("hash_secret", "jwt_secret", "video_token_secret", "sandbox_api_key", "staff_totp_key")
 PRODUCTION_EXCEPTIONS = {"http", "docs", "local_storage"}
 MIN_SECRET_BYTES = 32
 
@@ -298,6 +316,8 @@ def production_problems(s: Settings) -> list[str]:
             problems.append(
                 f"insurers on the sandbox: set KUAICHU_INSURER_<CODE>_BASE_URL for {', '.join(sandboxed)}"
             )
+    if s.oidc_issuer and not (s.oidc_audience and s.oidc_jwks_url.startswith("https://")):
+        problems.append("KUAICHU_OIDC_ISSUER needs KUAICHU_OIDC_AUDIENCE and an https KUAICHU_OIDC_JWKS_URL")
     if "http" not in s.production_allowed:
         for name in ("public_base_url", "notice_verify_base_url"):
             if urlparse(getattr(s, name)).scheme != "https":

@@ -40,6 +40,7 @@ from api import (
     live,
     notices,
     officer,
+    oidc,
     ops,
     page_support,
     pages,
@@ -47,7 +48,9 @@ from api import (
     reviewer,
     seat,
     signalling,
+    staff_admin,
     staff_consoles,
+    staff_login,
     webhooks,
 )
 from api.deps import AppState, utcnow
@@ -106,6 +109,9 @@ ROUTERS = (
     recordings,
     page_support,
     staff_consoles,
+    staff_login,
+    staff_admin,
+    oidc,
 )
 
 

@@ -14,6 +14,11 @@ How a citizen gets a token:
   is answered with a citizen token for that phone.
 - embedded/dev only (``KUAICHU_ENV`` != production): ``POST /auth/dev-login`` with a role, a staff
   id or a phone number. In production that route answers 404.
+
+How staff get a token: ``POST /auth/staff/login`` (api/staff_login.py: password + TOTP, an account
+an admin made, api/staff_admin.py), or ``POST /auth/oidc/login`` (api/oidc.py: the detachment's
+OpenID Connect provider). A staff token carries the staff member's ``district``: seats, officers
+and reviewers see that district's cases only (api/deps.py); ``*`` = every district.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from settings import Settings
 ISSUER = "kuaichu-api"
 CLOCK_SKEW_S = 60
 ALGORITHM = "HS256"
+ALL_DISTRICTS = "*"  # a staff member of the whole unit (e.g. the city's reviewers)
 
 
 class ApiRole(StrEnum):
@@ -55,6 +61,8 @@ class Principal(BaseModel):
     sub: str
     mobile: str = ""  # citizens only: the verified mobile (normalised, 11 digits)
     channel: str = "app"  # app | sms_link
+    # staff only: the district whose cases they see; "" (a token without one) sees none
+    district: str = ""
 
 
 class TokenOut(BaseModel):
@@ -63,6 +71,7 @@ class TokenOut(BaseModel):
     expires_in: int
     role: ApiRole
     sub: str
+    district: str = ""
 
 
 def citizen_sub(mobile: str, secret: str) -> str:
@@ -85,8 +94,16 @@ def issue_token(settings: Settings, principal: Principal) -> TokenOut:
     if principal.mobile:
         claims["mobile"] = principal.mobile
         claims["channel"] = principal.channel
+    if principal.district:
+        claims["district"] = principal.district
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
-    return TokenOut(access_token=token, expires_in=ttl, role=principal.role, sub=principal.sub)
+    return TokenOut(
+        access_token=token,
+        expires_in=ttl,
+        role=principal.role,
+        sub=principal.sub,
+        district=principal.district,
+    )
 
 
 def citizen_token(settings: Settings, mobile: str, channel: str = "app") -> TokenOut:
@@ -119,6 +136,7 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
             sub=str(claims["sub"]),
             mobile=str(claims.get("mobile", "")),
             channel=str(claims.get("channel", "app")),
+            district=str(claims.get("district", "")),
         )
         issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
     except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError) as err:
@@ -182,6 +200,9 @@ class DevLoginIn(BaseModel):
     role: ApiRole
     id: StaffId = Field(default="", description="staff id (seat, officer, reviewer, admin, dispatcher)")
     phone: MobileText = Field(default="", description="citizens: the mobile number")
+    district: str = Field(
+        default=ALL_DISTRICTS, max_length=64, description="staff: the district seen (* = every one)"
+    )
 
 
 class SmsCodeIn(BaseModel):
@@ -198,9 +219,10 @@ class SmsLoginIn(BaseModel):
     code: str = Field(max_length=12)  # the texted code (6 digits), as typed
 
 
-def _staff_id(value: str) -> str:
+def staff_id_of(value: str) -> str:
+    """A staff id as typed, trimmed; INVALID_STAFF_ID unless ASCII letters, digits, - _ ."""
     v = value.strip()
-    if not v or len(v) > 64 or not all(c.isalnum() or c in "-_." for c in v):
+    if not v or len(v) > 64 or not v.isascii() or not all(c.isalnum() or c in "-_." for c in v):
         raise ApiProblem(R.INVALID_STAFF_ID, "工号只能包含字母、数字和 - _ .")
     return v
 
@@ -219,7 +241,9 @@ async def dev_login(body: DevLoginIn, request: Request) -> TokenOut:
         raise ApiProblem(R.NOT_FOUND)
     if body.role == ApiRole.CITIZEN:
         return citizen_token(settings, _mobile(body.phone))
-    return issue_token(settings, Principal(role=body.role, sub=_staff_id(body.id)))
+    return issue_token(
+        settings, Principal(role=body.role, sub=staff_id_of(body.id), district=body.district.strip())
+    )
 
 
 async def _sms_code_limits(request: Request) -> None:

@@ -111,7 +111,9 @@ async def case_detail(case_number: CaseNumber, kc: State, mine: MyCase) -> Citiz
     view, source = await case_view(kc, mine.case)
     position = None
     if view.status == CaseStatus.QUEUED:
-        position = next((e for e in (await queue(kc)).entries if e.case_number == case_number), None)
+        # the position in its district's queue: the one its seats take calls from (api/deps.py)
+        queued = (await queue(kc, district=mine.case.district)).entries
+        position = next((e for e in queued if e.case_number == case_number), None)
     return mine.answer(view, source, position)
 
 

@@ -1,5 +1,12 @@
 """What the routers share: the application state (settings, database, Temporal, the rules), and
-the lookups every actor's router needs (a case from the read model, the citizen's party in it)."""
+the lookups every actor's router needs (a case from the read model, the citizen's party in it).
+
+District scoping, decided here only: a seat, officer or reviewer sees and acts on the
+cases of their token's district (the case's district comes from the pilot area's feature the
+accident lies in: domain.eligibility, stored in the read model's ``cases.district``); another
+district's case is "not found" (404, as an unknown one) and is absent from their lists. Admins
+and operators see every district, and so does a staff member of district ``*`` (the whole unit).
+Citizens are not scoped by district: they see only their own cases (party_of)."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.rules import RulesConfig
 from adapters.sms import SmsSender
+from api.auth import ALL_DISTRICTS, ApiRole, Principal
 from api.errors import ApiProblem
 from api.temporal import TemporalGateway, TemporalUnavailable
 from db import repository
@@ -69,9 +77,36 @@ async def load_case(kc: AppState, case_number: str) -> CaseSnapshot | None:
         return await repository.get_case(session, case_number)
 
 
-async def require_case(kc: AppState, case_number: str) -> CaseSnapshot:
+UNSCOPED_ROLES = (ApiRole.ADMIN, ApiRole.OPS, ApiRole.CITIZEN)
+
+
+def district_scope(principal: Principal) -> str | None:
+    """The one district whose cases this principal sees, or None for every district."""
+    if principal.role in UNSCOPED_ROLES or principal.district == ALL_DISTRICTS:
+        return None
+    return principal.district  # "" (a staff token without a district): matches no case
+
+
+def in_scope(principal: Principal, district: str) -> bool:
+    scope = district_scope(principal)
+    return scope is None or (bool(scope) and district == scope)
+
+
+def listing_district(principal: Principal, requested: str | None = None) -> tuple[bool, str | None]:
+    """(anything to list?, the district filter) for a list the principal asked for, optionally
+    narrowed to ``requested``: a scoped principal asking for another district gets nothing."""
+    scope = district_scope(principal)
+    if scope is None:
+        return True, requested
+    if not scope or (requested is not None and requested != scope):
+        return False, scope
+    return True, scope
+
+
+async def require_case(kc: AppState, case_number: str, principal: Principal) -> CaseSnapshot:
+    """The case, or CASE_NOT_FOUND: also when it is another district's than the principal's."""
     snapshot = await load_case(kc, case_number)
-    if snapshot is None:
+    if snapshot is None or not in_scope(principal, snapshot.district):
         raise ApiProblem(R.CASE_NOT_FOUND)
     return snapshot
 

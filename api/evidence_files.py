@@ -64,7 +64,7 @@ def may_see(principal: Principal, record: CaseSnapshot) -> bool:
 
 
 async def _case_for(kc, case_number: str, principal: Principal) -> CaseSnapshot:
-    record = await require_case(kc, case_number)
+    record = await require_case(kc, case_number, principal)
     if not may_see(principal, record):
         raise ApiProblem(R.FORBIDDEN_CASE)
     return record

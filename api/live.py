@@ -1,14 +1,15 @@
 """Live updates for the pages: Server-Sent Events (``text/event-stream``), fed from the read model.
 
-    GET /seat/queue/events               seat: ``event: queue`` with the whole queue (api/queue.py)
-                                         each time it changes (a new alert, an accept, a hand-off)
+    GET /seat/queue/events               seat: ``event: queue`` with the queue of the seat's
+                                         district (api/queue.py, api/deps.py) each time it
+                                         changes (a new alert, an accept, a hand-off)
     GET /citizen/cases/{case}/events     citizen, own case: ``event: case`` with the status, the
                                          read model's snapshot number and the queue position;
                                          the page then reads the case (GET /citizen/cases/{case})
 
 The pages read the stream with ``fetch`` (so the bearer token goes in the Authorization header,
 never in a URL) and reconnect when it ends. One poller per process reads the queue every
-``POLL_S`` while anyone listens and fans the changes out, so a new alert reaches every seat
+``POLL_S`` (per district) while anyone listens and fans the changes out, so a new alert reaches every seat
 within a second whatever the number of seats; a comment line every ``KEEPALIVE_S`` keeps proxies
 from closing an idle stream. Waiting times are not pushed every second: the pages count them
 from ``reported_at``."""
@@ -27,7 +28,7 @@ from fastapi.responses import StreamingResponse
 
 from api.auth import SeatP
 from api.citizen import MyCase
-from api.deps import CaseNumber, State, load_case
+from api.deps import CaseNumber, State, listing_district, load_case
 from api.errors import problem_responses
 from api.queue import QueueOut, queue
 
@@ -42,10 +43,12 @@ SSE_DOC = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}
 
 
 class QueueFeed:
-    """The queue, read once per tick for all listeners; ``version`` grows with every change."""
+    """The queue (of one district, or all), read once per tick for all its listeners;
+    ``version`` grows with every change."""
 
-    def __init__(self, kc: Any) -> None:
+    def __init__(self, kc: Any, district: str | None = None) -> None:
         self._kc = kc
+        self._district = district
         self.latest: QueueOut | None = None
         self.version = 0
         self._signature = ""
@@ -64,7 +67,7 @@ class QueueFeed:
     async def _poll(self) -> None:
         while self._listeners > 0:
             try:
-                out = await queue(self._kc)
+                out = await queue(self._kc, district=self._district)
             except Exception as err:  # the database is busy or down: try again next tick
                 log.warning("queue poll failed: %s", type(err).__name__)
             else:
@@ -97,12 +100,14 @@ class QueueFeed:
         return self.version > version
 
 
-def feed_of(request: Request) -> QueueFeed:
+def feed_of(request: Request, district: str | None) -> QueueFeed:
     state = request.app.state
-    feed = getattr(state, "queue_feed", None)
-    if feed is None:
-        feed = state.queue_feed = QueueFeed(state.kc)
-    return feed
+    feeds = getattr(state, "queue_feeds", None)
+    if feeds is None:
+        feeds = state.queue_feeds = {}
+    if district not in feeds:
+        feeds[district] = QueueFeed(state.kc, district)
+    return feeds[district]
 
 
 def _event(name: str, data: Any) -> str:
@@ -115,8 +120,10 @@ def _event(name: str, data: Any) -> str:
     responses={**SSE_DOC, **problem_responses(401, 403)},
 )
 async def seat_queue_events(request: Request, principal: SeatP) -> StreamingResponse:
-    """The waiting cases, pushed on every change."""
-    feed = feed_of(request)
+    """The waiting cases of the seat's district, pushed on every change."""
+    any_case, district = listing_district(principal)
+    # a seat without a district: a feed of nothing (a district no case has)
+    feed = feed_of(request, district if any_case else "")
 
     async def stream() -> AsyncIterator[str]:
         async with feed.listening():
@@ -139,8 +146,9 @@ async def seat_queue_events(request: Request, principal: SeatP) -> StreamingResp
 async def citizen_case_events(
     case_number: CaseNumber, request: Request, kc: State, mine: MyCase
 ) -> StreamingResponse:
-    """My case's status and queue position, pushed when they change."""
-    feed = feed_of(request)
+    """My case's status and queue position (in its district's queue, the one its seats take
+    calls from), pushed when they change."""
+    feed = feed_of(request, mine.case.district)
 
     async def stream() -> AsyncIterator[str]:
         async with feed.listening():

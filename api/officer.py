@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import OfficerP
-from api.deps import CaseNumber, State, case_view, command, require_case
+from api.deps import CaseNumber, State, case_view, command, listing_district, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
@@ -44,7 +44,10 @@ async def awaiting_decision(
     district: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[CaseSummary]:
-    """Cases awaiting a decision or a new determination, oldest first."""
+    """Cases awaiting a decision or a new determination, oldest first (the officer's district)."""
+    any_case, district = listing_district(principal, district)
+    if not any_case:
+        return []
     async with kc.sessions() as session:
         cases = await repository.list_cases(session, status=WAITING, district=district, limit=limit)
     return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]
@@ -52,7 +55,7 @@ async def awaiting_decision(
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def officer_case(case_number: CaseNumber, kc: State, principal: OfficerP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number)
+    snapshot = await require_case(kc, case_number, principal)
     view, source = await case_view(kc, snapshot)
     # personal data in full only where a decision is to be made, or on the officer's own case
     full = snapshot.status in WAITING or snapshot.officer_id == principal.sub
@@ -63,7 +66,7 @@ async def officer_case(case_number: CaseNumber, kc: State, principal: OfficerP) 
 async def decide(case_number: CaseNumber, body: DecisionContent, kc: State, principal: OfficerP) -> CaseView:
     """Liability per party; answers once the notice is issued (or with the refusal's reason).
     The officer id comes from the login."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     decision = Decision(officer_id=principal.sub, **dict(body))
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.decide, Decide(actor=_actor(principal), decision=decision)
@@ -75,7 +78,7 @@ async def record_service(
     case_number: CaseNumber, body: ServiceContent, kc: State, principal: OfficerP
 ) -> CaseView:
     """Service done another way (in person, by post)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.record_service, command(RecordService, _actor(principal), body)
     )
@@ -83,7 +86,7 @@ async def record_service(
 
 @router.post("/cases/{case_number}/hand-off", responses=CASE_ERRORS)
 async def hand_off(case_number: CaseNumber, body: HandOffContent, kc: State, principal: OfficerP) -> CaseView:
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.hand_off, command(HandOff, _actor(principal), body)
     )

@@ -146,7 +146,7 @@ async def timeline(case_number: CaseNumber, kc: State, mine: MyCase) -> list[Tim
 
 
 async def _own_case(kc, case_number: str, principal) -> Any:
-    record = await require_case(kc, case_number)
+    record = await require_case(kc, case_number, principal)
     if record.seat_id != principal.sub:
         raise ApiProblem(R.NOT_THE_SEAT)
     return record

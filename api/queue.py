@@ -65,10 +65,13 @@ async def answer_statistics(session) -> tuple[float | None, float | None, int]:
     return avg_answer, avg_gap, len(rows)
 
 
-async def queue(kc, limit: int = 200) -> QueueOut:
+async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
+    """The queue of one district (positions within it), or of all (district None)."""
     now = datetime.now(UTC)
     async with kc.sessions() as session:
-        cases = await repository.list_cases(session, status=[CaseStatus.QUEUED], limit=limit)
+        cases = await repository.list_cases(
+            session, status=[CaseStatus.QUEUED], district=district, limit=limit
+        )
         avg_answer, avg_gap, n = await answer_statistics(session)
     cases.sort(key=lambda c: (c.reported_at, c.case_number))
     entries = []

@@ -106,7 +106,7 @@ def _save(folder: Path, meta: _Meta) -> None:
 
 
 async def _own_case(kc, case_number: str, principal: Principal) -> None:
-    record = await require_case(kc, case_number)
+    record = await require_case(kc, case_number, principal)
     if record.seat_id != principal.sub:
         raise ApiProblem(R.NOT_THE_SEAT)
 

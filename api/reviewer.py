@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import ReviewerP
-from api.deps import CaseNumber, State, case_view, command, require_case
+from api.deps import CaseNumber, State, case_view, command, listing_district, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
@@ -35,15 +35,20 @@ CASE_ERRORS = problem_responses(401, 403, 404, 409, 422, 503)
 async def reviews_waiting(
     kc: State, principal: ReviewerP, limit: Annotated[int, Query(ge=1, le=200)] = 100
 ) -> list[CaseSummary]:
-    """Cases under review, oldest first."""
+    """Cases under review, oldest first (the reviewer's district)."""
+    any_case, district = listing_district(principal)
+    if not any_case:
+        return []
     async with kc.sessions() as session:
-        cases = await repository.list_cases(session, status=[CaseStatus.UNDER_REVIEW], limit=limit)
+        cases = await repository.list_cases(
+            session, status=[CaseStatus.UNDER_REVIEW], district=district, limit=limit
+        )
     return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number)
+    snapshot = await require_case(kc, case_number, principal)
     view, source = await case_view(kc, snapshot)
     full = snapshot.status == CaseStatus.UNDER_REVIEW  # personal data in full only while the review runs
     return staff_detail(view, snapshot, source, full=full)
@@ -54,7 +59,7 @@ async def concur(
     case_number: CaseNumber, body: ConcurrenceContent, kc: State, principal: ReviewerP
 ) -> CaseView:
     """A co-reviewer agrees, with their own login, to an outcome; the conclusion names them."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.concur_review, command(ConcurReview, _actor(principal), body)
     )
@@ -65,7 +70,7 @@ async def conclude(
     case_number: CaseNumber, body: ConclusionContent, kc: State, principal: ReviewerP
 ) -> CaseView:
     """Uphold, or order a new determination (the case goes back to an officer)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.conclude_review, command(ConcludeReview, _actor(principal), body)
     )

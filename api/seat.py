@@ -21,7 +21,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel
 
 from api.auth import SeatP
-from api.deps import AppState, CaseNumber, State, case_view, command, require_case
+from api.deps import AppState, CaseNumber, State, case_view, command, listing_district, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, queue
 from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir
@@ -76,13 +76,17 @@ def _actor(principal) -> Actor:
 
 @router.get("/queue", responses=problem_responses(401, 403))
 async def seat_queue(kc: State, principal: SeatP) -> QueueOut:
-    """Cases waiting for a seat, oldest first, with waiting time and estimated wait."""
-    return await queue(kc)
+    """Cases waiting for a seat of the seat's district, oldest first, with waiting time and
+    estimated wait."""
+    any_case, district = listing_district(principal)
+    if not any_case:
+        return QueueOut(entries=[])
+    return await queue(kc, district=district)
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number)
+    snapshot = await require_case(kc, case_number, principal)
     view, source = await case_view(kc, snapshot)
     return staff_detail(view, snapshot, source, full=snapshot.seat_id == principal.sub)
 
@@ -90,7 +94,7 @@ async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> Cas
 @router.post("/cases/{case_number}/accept", responses=CASE_ERRORS)
 async def accept(case_number: CaseNumber, kc: State, principal: SeatP) -> AcceptOut:
     """Take the call (one seat only), and get the seat's video token."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     view = await kc.temporal.update(
         case_number, AccidentCaseWorkflow.accept_call, AcceptCall(actor=_actor(principal))
     )
@@ -102,7 +106,7 @@ async def accept(case_number: CaseNumber, kc: State, principal: SeatP) -> Accept
 
 @router.post("/cases/{case_number}/video-token", responses=CASE_ERRORS)
 async def seat_video_token(case_number: CaseNumber, kc: State, principal: SeatP) -> VideoAccess:
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.issue_video_token, VideoTokenRequest(actor=_actor(principal))
     )
@@ -113,7 +117,7 @@ async def record_parties(
     case_number: CaseNumber, body: PartiesContent, kc: State, principal: SeatP
 ) -> CaseView:
     """Record or correct the parties with their vehicles (replaces the list)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.record_parties, command(RecordParties, _actor(principal), body)
     )
@@ -132,7 +136,7 @@ async def upload_evidence(
     kind: Annotated[EvidenceKind, Form(description="the shot-list item")],
     party_id: Annotated[OptionalPartyId, Form(description="the party the shot is of, if any")] = "",
 ) -> EvidenceOut:
-    snapshot = await require_case(kc, case_number)
+    snapshot = await require_case(kc, case_number, principal)
     await _require_own_case(kc, snapshot, principal.sub)
     stored = await store_upload(file, upload_spool_dir(kc), kc.settings.evidence_max_bytes)
     try:  # the spooled copy goes once the object store holds it
@@ -212,7 +216,7 @@ async def _record_evidence(kc, case_number: str, ref: EvidenceRef, size: int) ->
 @router.post("/cases/{case_number}/safety", responses=CASE_ERRORS)
 async def tick_safety(case_number: CaseNumber, body: SafetyContent, kc: State, principal: SeatP) -> CaseView:
     """The safety checklist: hazard lights, warning triangle 50–100 m behind, people off the road."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.tick_safety, command(SafetyChecklist, _actor(principal), body)
     )
@@ -232,7 +236,7 @@ async def record_scene(case_number: CaseNumber, body: SceneContent, kc: State, p
 @router.post("/cases/{case_number}/complete", responses=CASE_ERRORS)
 async def complete(case_number: CaseNumber, kc: State, principal: SeatP) -> CaseView:
     """Collection done: runs verification (licence, vehicle, 交强险); answers when it is over."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.complete_collection, CompleteCollection(actor=_actor(principal))
     )
@@ -253,7 +257,7 @@ async def correct_case(
 @router.post("/cases/{case_number}/hand-off", responses=CASE_ERRORS)
 async def hand_off(case_number: CaseNumber, body: HandOffContent, kc: State, principal: SeatP) -> CaseView:
     """This case cannot be handled online: a patrol goes (转现场处理)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.hand_off, command(HandOff, _actor(principal), body)
     )

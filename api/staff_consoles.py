@@ -118,7 +118,7 @@ async def codes_for_scene(principal: SeatP) -> SceneCodesOut:
 
 
 async def _case_for(kc: Any, case_number: str, principal: Principal) -> CaseSnapshot:
-    record = await require_case(kc, case_number)
+    record = await require_case(kc, case_number, principal)
     if not may_see(principal, record):
         raise ApiProblem(R.FORBIDDEN_CASE)
     return record

@@ -305,6 +305,46 @@ class RegistryPolicyRow(Base):
     __table_args__ = (sa.Index(None, "plate", "valid_to"),)
 
 
+# --------------------------------------------------------------------------- staff (revision 0007)
+
+
+class StaffAccountRow(Base):
+    """A staff member who logs in with a password and a TOTP code (db/staff.py). Only the
+    argon2 hash of the password and the AES-GCM ciphertext of the TOTP secret are stored.
+    ``district`` scopes the cases they see (api/deps.py); "*" = every district."""
+
+    __tablename__ = "staff_accounts"
+
+    staff_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(64))
+    roles: Mapped[list[Any]] = mapped_column(sa.JSON)  # ApiRole values
+    district: Mapped[str] = mapped_column(sa.String(64))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    totp_secret_enc: Mapped[str | None] = mapped_column(sa.String(255))  # None: not enrolled
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # a code is good once
+    failed_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StaffLoginAuditRow(Base):
+    """Every staff login attempt, kept: who (the staff id as typed, if well-formed), how, the
+    outcome, and the client as an HMAC (no clear IP address). An admin's change to an account is
+    kept here too: method ``admin``, the admin in ``actor``, the change as the outcome."""
+
+    __tablename__ = "staff_login_audit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    staff_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    method: Mapped[str] = mapped_column(sa.String(16))  # password | oidc
+    outcome: Mapped[str] = mapped_column(sa.String(32))  # ok | bad_password | bad_totp | locked ...
+    client_hash: Mapped[str] = mapped_column(sa.String(16), default="")
+    actor: Mapped[str] = mapped_column(sa.String(64), default="")  # admin changes: who
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 # The simulated insurers' own tables (revision 0002) live in their own module; importing it here
 # registers them on Base.metadata, so that models and migrations compare whole.
 from db import api_models as _api_models  # noqa: E402, F401

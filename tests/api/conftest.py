@@ -23,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.wiring import build_activities
 from adapters.wiring import Providers
 from api.app import create_app
-from api.auth import ApiRole, Principal, citizen_token, issue_token
+from api.auth import ALL_DISTRICTS, ApiRole, Principal, citizen_token, issue_token
 from db.seed_registry import seed_registry
 from db.session import make_engine, make_sessionmaker
 from settings import Settings
@@ -63,12 +63,16 @@ class Api:
     def kc(self):
         return self.app.state.kc
 
-    def token(self, role: ApiRole | str, sub: str = "", phone: str = "") -> dict[str, str]:
+    def token(
+        self, role: ApiRole | str, sub: str = "", phone: str = "", district: str = ALL_DISTRICTS
+    ) -> dict[str, str]:
         role = ApiRole(role)
         if role == ApiRole.CITIZEN:
             tok = citizen_token(self.settings, phone)
         else:
-            tok = issue_token(self.settings, Principal(role=role, sub=sub or f"{role.value}-1"))
+            tok = issue_token(
+                self.settings, Principal(role=role, sub=sub or f"{role.value}-1", district=district)
+            )
         return {"Authorization": f"Bearer {tok.access_token}"}
 
     def bearer(self, role: ApiRole | str, sub: str = "", phone: str = "") -> str:

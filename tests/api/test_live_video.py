@@ -190,3 +190,26 @@ async def test_a_new_alert_reaches_the_seats_stream_within_a_second(api: Api, li
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_seats_stream_holds_its_districts_cases_only(api: Api, live: str) -> None:
+    """District scoping (api/deps.py) on the live queue: a 江阳区 seat never gets a 龙马潭区 alert."""
+    seat = api.token("seat", "seat-sse-a", district="江阳区")
+    got: list[tuple[float, dict]] = []
+    task = asyncio.create_task(_events(f"http://{live}/seat/queue/events", seat, got))
+    try:
+        await _until(lambda: _true(bool(got)))
+        other = api.alert_body(("13800000811", "13800000812"))
+        other["location"] = case_factory.point_in_pilot_area(api.settings, "况场街道").model_dump(mode="json")
+        r = await api.client.post(
+            "/citizen/alerts", json=other, headers=api.token("citizen", phone="13800000811")
+        )
+        assert r.status_code == 201, r.text
+        elsewhere = r.json()["case_number"]
+        await api.wait_status(elsewhere, "queued")
+        mine = (await api.raise_alert(("13800000821", "13800000822")))["case_number"]
+        await _until(lambda: _true(any(mine in json.dumps(d) for _, d in got)), within=5)
+        assert not any(elsewhere in json.dumps(d) for _, d in got)
+        assert {e["district"] for _, d in got for e in d["entries"]} <= {"江阳区"}
+    finally:
+        task.cancel()

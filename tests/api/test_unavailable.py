@@ -32,7 +32,7 @@ async def test_temporal_down(tmp_path) -> None:
     citizen = {"Authorization": "Bearer " + citizen_token(settings, alert.reporter_phone).access_token}
     seat = {
         "Authorization": "Bearer "
-        + issue_token(settings, Principal(role=ApiRole.SEAT, sub="s1")).access_token
+        + issue_token(settings, Principal(role=ApiRole.SEAT, sub="s1", district="*")).access_token
     }
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

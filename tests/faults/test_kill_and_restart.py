@@ -108,7 +108,7 @@ async def test_cases_survive_worker_and_server_kills(tmp_path: Path) -> None:
     def token(role: str, sub: str = "", phone: str = "") -> str:
         if role == "citizen":
             return citizen_token(settings, phone).access_token
-        return issue_token(settings, Principal(role=ApiRole(role), sub=sub)).access_token
+        return issue_token(settings, Principal(role=ApiRole(role), sub=sub, district="*")).access_token
 
     def alert_body(phones: tuple[str, str]) -> dict[str, object]:
         alert = case_factory.alert(settings)

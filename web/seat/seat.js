@@ -2,9 +2,10 @@
 // list taken from the live video, the parties' data, verification, complete or hand-off; the
 // call is recorded and stored as evidence (recorder.js).
 import {
-  $, CATEGORY_ZH, KIND_ZH, STATUS_ZH, api, clearErrors, devLogin, events, fmtDuration, fmtTime, h,
+  $, CATEGORY_ZH, KIND_ZH, STATUS_ZH, api, clearErrors, events, fmtDuration, fmtTime, h,
   session, sha256Hex, showErrors, toast,
 } from "/web/shared/kc.js";
+import { submitLogin } from "/web/shared/staff.js";
 import { VideoCall, play } from "/web/shared/video.js";
 import { CallRecorder } from "/web/seat/recorder.js";
 
@@ -26,16 +27,7 @@ function globalProblem(err) {
 
 $("#login-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  clearErrors(e.target);
-  try {
-    const tok = await devLogin("seat", $("#staff-id").value.trim());
-    auth.set(tok);
-    start();
-  } catch (err) {
-    if (err.code === "INVALID_STAFF_ID") err.errors = [{ field: "id", message: err.detail }];
-    if (err.status === 404) err.detail = "开发登录仅在内置演示环境可用，请使用支队统一身份认证登录。";
-    showErrors(e.target, err);
-  }
+  if (await submitLogin(e.target, "seat", auth)) start();  // password + TOTP, or the dev login
 });
 $("#logout").addEventListener("click", async () => { await closeCase(); auth.clear(); location.reload(); });
 

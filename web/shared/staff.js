@@ -1,5 +1,6 @@
 // 快处 kuaichu: what the officer, reviewer and admin consoles share (ES module, no build step):
-//   staffLogin(role, onReady)           the 工号 login form (the dev login in embedded runs)
+//   staffLogin(role, onReady)           the login form: 工号 + 密码 + 动态口令 (POST /auth/staff/login);
+//                                       工号 alone is the dev login (embedded runs only)
 //   partiesTable / verificationTable    a case's parties in full and the registry results
 //   evidenceGallery(box, role, number)  the photos and the call recording, fetched with the token
 //   noticeLinks(box, role, number, ns)  a button per notice that fetches its PDF and opens it
@@ -23,8 +24,15 @@ export function staffLogin(role, onReady) {
     h("div", { class: "field" }, h("label", { for: "staff-id" }, "工号"),
       h("input", { id: "staff-id", autocomplete: "username", maxlength: "64", required: true, "data-field": "id", "aria-describedby": "staff-id-err" }),
       h("div", { class: "error", id: "staff-id-err" })),
+    h("div", { class: "field" }, h("label", { for: "staff-password" }, "密码"),
+      h("input", { id: "staff-password", type: "password", autocomplete: "current-password", maxlength: "128", "data-field": "password", "aria-describedby": "staff-password-err" }),
+      h("div", { class: "error", id: "staff-password-err" })),
+    h("div", { class: "field" }, h("label", { for: "staff-totp" }, "动态口令"),
+      h("input", { id: "staff-totp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", pattern: "[0-9]{6}", "data-field": "totp", "aria-describedby": "staff-totp-err staff-totp-hint" }),
+      h("div", { class: "muted small", id: "staff-totp-hint" }, "身份验证器应用中的6位数字"),
+      h("div", { class: "error", id: "staff-totp-err" })),
     h("button", { type: "submit", class: "primary block" }, "登录"),
-    h("p", { class: "muted small" }, "内置演示环境使用开发登录（任意工号）；生产环境使用支队统一身份认证。"));
+    h("p", { class: "muted small" }, "请输入工号、密码和动态口令。内置演示环境可只填工号（开发登录）。"));
   view.replaceChildren(h("div", { class: "card" }, h("h1", { id: "login-title" }, view.dataset.title), form));
   const ready = () => {
     const tok = auth.get();
@@ -36,20 +44,44 @@ export function staffLogin(role, onReady) {
   };
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    clearErrors(form);
-    const id = $("#staff-id").value.trim();
-    try {
-      auth.set({ ...(await devLogin(role, id)), sub: id });
-      ready();
-    } catch (err) {
-      if (!err.errors.length) err.errors = [{ field: "id", message: err.detail }];
-      if (err.status === 404) err.detail = "开发登录仅在内置演示环境可用，请使用支队统一身份认证登录。";
-      showErrors(form, err, fieldOf);
-    }
+    if (await submitLogin(form, role, auth)) ready();
   });
   $("#logout").addEventListener("click", () => { auth.clear(); location.reload(); });
   ready();
   return () => auth.get()?.access_token;
+}
+
+/** A login form's submit (#staff-id, #staff-password, #staff-totp): password + TOTP through
+ * /auth/staff/login, or 工号 alone through the dev login (embedded runs). True once logged in;
+ * otherwise the refusal is shown at the fields. Also used by the seat console. */
+export async function submitLogin(form, role, auth) {
+  clearErrors(form);
+  const id = $("#staff-id").value.trim();
+  const password = $("#staff-password")?.value || "";
+  const totp = ($("#staff-totp")?.value || "").trim();
+  const real = Boolean(password || totp);
+  try {
+    const tok = real
+      ? await api("/auth/staff/login", { method: "POST", body: { staff_id: id, password, totp, role } })
+      : await devLogin(role, id);
+    for (const input of [$("#staff-password"), $("#staff-totp")]) if (input) input.value = "";
+    auth.set({ ...tok, sub: tok.sub || id });
+    return true;
+  } catch (err) {
+    if (!real && err.status === 404) {
+      err.detail = "请输入密码和动态口令（开发登录仅在内置演示环境可用）。";
+      err.errors = [{ field: "password", message: "请输入密码" }];
+    }
+    if (!err.errors.length) err.errors = [{ field: real ? "totp" : "id", message: err.detail }];
+    showErrors(form, err, loginField);
+    return false;
+  }
+}
+
+/** The login's API fields as the form's: body.staff_id -> id. */
+function loginField(field) {
+  const f = fieldOf(field);
+  return f === "staff_id" ? "id" : f;
 }
 
 /** A refusal without a field (some workflow guards name none): its code's field from `byCode`. */
