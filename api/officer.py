@@ -98,7 +98,7 @@ async def correct_case(
 ) -> CaseView:
     """Before deciding: correct the case's address or the account of the accident, with the reason
     (audited on the case's timeline)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.correct_case, command(CorrectCase, _actor(principal), body)
     )

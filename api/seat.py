@@ -227,7 +227,7 @@ async def record_scene(case_number: CaseNumber, body: SceneContent, kc: State, p
     """The weather and road surface (codes of GET /seat/scene-codes), or the accident time as
     corrected (recorded in the case's timeline with the old time); empty fields stay as they were.
     Until the officer decides."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.record_scene, command(RecordScene, _actor(principal), body)
     )
@@ -248,7 +248,7 @@ async def correct_case(
 ) -> CaseView:
     """While collecting: correct the case's address or the account of the accident, with the
     reason (audited on the case's timeline)."""
-    await require_case(kc, case_number)
+    await require_case(kc, case_number, principal)
     return await kc.temporal.update(
         case_number, AccidentCaseWorkflow.correct_case, command(CorrectCase, _actor(principal), body)
     )

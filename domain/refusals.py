@@ -142,19 +142,19 @@ RECORDING_EMPTY = declare("RECORDING_EMPTY", I, "录像为空，无法保存")
 PARTY_INVALID = declare("PARTY_INVALID", I, "当事人信息不正确")
 
 # staff accounts and their login (api/staff_login.py, api/staff_admin.py, api/oidc.py)
-STAFF_LOGIN_FAILED = _code("STAFF_LOGIN_FAILED", Kind.UNAUTHENTICATED, "工号、密码或动态口令不正确")
-STAFF_LOCKED = _code(
+STAFF_LOGIN_FAILED = declare("STAFF_LOGIN_FAILED", Kind.UNAUTHENTICATED, "工号、密码或动态口令不正确")
+STAFF_LOCKED = declare(
     "STAFF_LOCKED", Kind.RATE_LIMITED, "登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员"
 )
-STAFF_NOT_ENROLLED = _code("STAFF_NOT_ENROLLED", C, "该账号尚未绑定动态口令，请联系管理员")
-STAFF_ROLE_NOT_GRANTED = _code("STAFF_ROLE_NOT_GRANTED", F, "该账号没有此岗位的权限")
-STAFF_EXISTS = _code("STAFF_EXISTS", C, "该工号已存在")
-STAFF_NOT_FOUND = _code("STAFF_NOT_FOUND", Kind.NOT_FOUND, "未找到该工号")
-WEAK_PASSWORD = _code("WEAK_PASSWORD", I, "密码太短或过于简单", "请使用至少12位、含字母和数字的密码。")
-INVALID_DISTRICT = _code("INVALID_DISTRICT", I, "辖区不在本系统的辖区列表中")
-INVALID_STAFF_ROLES = _code("INVALID_STAFF_ROLES", I, "岗位只能是坐席、民警、复核、调度、管理员或运维")
-OIDC_TOKEN_INVALID = _code("OIDC_TOKEN_INVALID", Kind.UNAUTHENTICATED, "统一身份认证令牌无效或已过期")
-OIDC_NO_ROLE = _code("OIDC_NO_ROLE", F, "统一身份认证未授予本系统的岗位或辖区")
+STAFF_NOT_ENROLLED = declare("STAFF_NOT_ENROLLED", C, "该账号尚未绑定动态口令，请联系管理员")
+STAFF_ROLE_NOT_GRANTED = declare("STAFF_ROLE_NOT_GRANTED", F, "该账号没有此岗位的权限")
+STAFF_EXISTS = declare("STAFF_EXISTS", C, "该工号已存在")
+STAFF_NOT_FOUND = declare("STAFF_NOT_FOUND", Kind.NOT_FOUND, "未找到该工号")
+WEAK_PASSWORD = declare("WEAK_PASSWORD", I, "密码太短或过于简单", "请使用至少12位、含字母和数字的密码。")
+INVALID_DISTRICT = declare("INVALID_DISTRICT", I, "辖区不在本系统的辖区列表中")
+INVALID_STAFF_ROLES = declare("INVALID_STAFF_ROLES", I, "岗位只能是坐席、民警、复核、调度、管理员或运维")
+OIDC_TOKEN_INVALID = declare("OIDC_TOKEN_INVALID", Kind.UNAUTHENTICATED, "统一身份认证令牌无效或已过期")
+OIDC_NO_ROLE = declare("OIDC_NO_ROLE", F, "统一身份认证未授予本系统的岗位或辖区")
 
 # --- who may act (403) ------------------------------------------------------------------------
 FORBIDDEN_ROLE = declare("FORBIDDEN_ROLE", F, "无权执行此操作")

@@ -1,7 +1,7 @@
 """staff_accounts and staff_login_audit: staff who log in with a password and a TOTP code.
 
 Revision ID: 0007
-Revises: 0005 (0006 is another branch's; the merge chains them)
+Revises: 0006 (0006 is another branch's; the merge chains them)
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ TZ = sa.DateTime(timezone=True)
 BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
