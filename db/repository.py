@@ -10,9 +10,8 @@ owns the transaction, so several calls are atomic together:
 Idempotent inserts (`enqueue_sms`, `record_claim`, `add_evidence`, `add_notice`) use
 INSERT ... ON CONFLICT DO NOTHING RETURNING the row on the unique key (rereading it only on a
 repeat), so a retried activity or two concurrent callers get one row; the second gets
-`created=False`. This handles the
-unique-violation race inside the database (no IntegrityError, no savepoint, the caller's
-transaction stays usable). On PostgreSQL the losing insert waits for the winner's transaction;
+`created=False`. This handles the unique-violation race inside the database (no IntegrityError,
+no savepoint, the caller's transaction stays usable). On PostgreSQL the losing insert waits for the winner's transaction;
 on SQLite writers are serialised by the database lock (busy timeout 30 s).
 
 SQLite note: a transaction that *reads before it writes* can fail with "database is locked" if
@@ -228,9 +227,10 @@ async def upsert_case(
     session: AsyncSession, snapshot: CaseSnapshot, *, reporter_phone: str = "", secret: str | None = None
 ) -> bool:
     """Store the workflow's snapshot of a case: the cases row, its party rows (replaced as a
-    whole) and, once the case says every party is served, the notice's service time. The row is
-    locked by the upsert first, so concurrent snapshots of one case serialise; a snapshot older
-    than the stored one is ignored (returns False). `created_at` is kept from the first insert."""
+    whole, when they changed) and, once the case says every party is served, the notice's
+    service time. The row is locked by the upsert first, so concurrent snapshots of one case
+    serialise; a snapshot older than the stored one is ignored (returns False). `created_at` is
+    kept from the first insert."""
     now = utcnow()
     values = {
         **case_columns(snapshot),
@@ -392,7 +392,7 @@ async def enqueue_sms(
     """Queue an SMS once per idempotency key. Returns (row, created); a repeat returns the
     existing row unchanged with created=False."""
     now = utcnow()
-    return await _insert_or_get(  # type: ignore[no-any-return]
+    return await _insert_or_get(
         session,
         SmsRow,
         {
@@ -468,7 +468,7 @@ async def record_claim(
 ) -> tuple[ClaimRow, bool]:
     """Record a claim report once per idempotency key. Returns (row, created)."""
     now = utcnow()
-    return await _insert_or_get(  # type: ignore[no-any-return]
+    return await _insert_or_get(
         session,
         ClaimRow,
         {
@@ -653,7 +653,7 @@ async def add_notice(
 ) -> tuple[NoticeRow, bool]:
     """Store an issued notice once (idempotent on notice_number). (case_number, version) is
     unique: a different notice number for an existing version raises IntegrityError."""
-    return await _insert_or_get(  # type: ignore[no-any-return]
+    return await _insert_or_get(
         session,
         NoticeRow,
         {
