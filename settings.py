@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     task_queue: str = "kuaichu-cases"
-    max_cached_workflows: int = 2000  # keep above the cases in flight (DESIGN.md §4)
+    # keep above the cases in flight (alert to notice, DESIGN.md §4); cases idle in the review
+    # window leave the cache and replay when woken (bench/RESULTS.md: 0.44 MB a cached case)
+    max_cached_workflows: int = 500
     # how often the case doctor looks for cases whose workflow cannot replay (0: never)
     case_doctor_interval_seconds: int = 60
     # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'

@@ -29,7 +29,8 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.wiring import build_activities
 from adapters.wiring import Providers
@@ -82,6 +83,18 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+# imported once, not again in every workflow's sandbox: pure code whose state the workflows never
+# change (domain/ is the workflows' only import besides temporalio; pydantic builds its messages)
+SANDBOX_PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types")
+
+
+def workflow_runner() -> WorkflowRunner:
+    """The sandbox (it still guards the workflow code against datetime.now() and I/O), with the
+    pure modules passed through (bench/sandbox.py measures it)."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*SANDBOX_PASSTHROUGH)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
 def make_worker(
     client: Client,
     settings: Settings,
@@ -89,6 +102,7 @@ def make_worker(
     workflows: Sequence[type] = WORKFLOWS,
     **options: Any,
 ) -> Worker:
+    options.setdefault("workflow_runner", workflow_runner())
     return Worker(
         client,
         task_queue=settings.task_queue,

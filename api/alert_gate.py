@@ -51,7 +51,7 @@ async def claim(kc: AppState, mobile: str, number: str, key: str) -> str | None:
     values = {"reporter_hash": reporter, "case_number": number, "idempotency_key": key}
     for _ in range(ATTEMPTS):
         async with write_session(kc.sessions) as session:
-            inserted = await repository._insert_ignore(
+            inserted = await repository.insert_if_absent(
                 session, AlertGateRow, {**values, "created_at": datetime.now(UTC)}, "reporter_hash"
             )
             row = None if inserted else await session.get(AlertGateRow, reporter)

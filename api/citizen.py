@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from api.auth import CitizenP
-from api.deps import CaseNumber, State, case_view, command, load_case, party_of
+from api.deps import AppState, CaseNumber, State, case_view, command, load_case, party_of
 from api.errors import ApiProblem, problem_responses
-from api.queue import QueueEntry, queue
+from api.queue import QueueEntry, QueueOut, cached_queue, queue
 from api.storage_deps import notice_response
 from api.views import CaseDetail, CaseSummary, party_detail, summary
 from db import repository
@@ -112,9 +112,18 @@ async def case_detail(case_number: CaseNumber, kc: State, mine: MyCase) -> Citiz
     position = None
     if view.status == CaseStatus.QUEUED:
         # the position in its district's queue: the one its seats take calls from (api/deps.py)
-        queued = (await queue(kc, district=mine.case.district)).entries
-        position = next((e for e in queued if e.case_number == case_number), None)
+        position = await _position(kc, case_number, mine.case.district)
     return mine.answer(view, source, position)
+
+
+async def _position(kc: AppState, case_number: str, district: str) -> QueueEntry | None:
+    """My place in the queue: from the seats' cached queue (api/queue.py), read afresh when my
+    case joined the queue after that was read."""
+
+    def mine(out: QueueOut) -> QueueEntry | None:
+        return next((e for e in out.entries if e.case_number == case_number), None)
+
+    return mine((await cached_queue(kc, district=district))[0]) or mine(await queue(kc, district=district))
 
 
 @router.post("/cases/{case_number}/video-token", responses=CASE_ERRORS)

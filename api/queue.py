@@ -6,12 +6,23 @@ Estimated wait (documented here because the consoles and the citizen page show i
 - ``avg_gap`` = mean interval between those consecutive accepts (how fast seats take calls),
   capped at ``avg_answer``;
 - a case at position p that has waited w seconds: max(0, avg_answer - w) + (p - 1) * avg_gap.
-No answered case yet: the estimate is null (unknown), never a made-up number."""
+No answered case yet: the estimate is null (unknown), never a made-up number.
+
+``GET /seat/queue`` is served from a short-lived cache (``QUEUE_CACHE_SECONDS``, 300 ms) of the
+serialised answer, one per database: every seat sees the same queue, so under load one read and
+one serialisation serve all the seats asking in those 300 ms (a queue at most that old, its
+waiting seconds computed when it was read). One request reads at a time; the others wait for its
+answer instead of all reading the database at once."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
+import weakref
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -21,6 +32,7 @@ from db.models import CaseRow, TimelineRow
 from domain.models import CaseStatus
 
 RECENT = 20
+QUEUE_CACHE_SECONDS = 0.3
 
 
 class QueueEntry(BaseModel):
@@ -94,3 +106,30 @@ async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
             )
         )
     return QueueOut(entries=entries, average_answer_seconds=avg_answer, sample_size=n)
+
+
+@dataclass
+class _QueueCache:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    answers: dict[tuple[Any, ...], tuple[float, QueueOut, bytes]] = field(default_factory=dict)
+
+
+# one cache per database (keyed by the engine: each app, and each test's app, has its own)
+_CACHES: weakref.WeakKeyDictionary[Any, _QueueCache] = weakref.WeakKeyDictionary()
+
+
+async def cached_queue(kc, limit: int = 200, district: str | None = None) -> tuple[QueueOut, bytes]:
+    """The queue of one district (or of all) and its JSON, at most QUEUE_CACHE_SECONDS old."""
+    cache = _CACHES.setdefault(kc.engine, _QueueCache())
+    key = (limit, district)
+    hit = cache.answers.get(key)
+    if hit is not None and time.monotonic() - hit[0] < QUEUE_CACHE_SECONDS:
+        return hit[1], hit[2]
+    async with cache.lock:
+        hit = cache.answers.get(key)  # read by the request that held the lock meanwhile
+        if hit is not None and time.monotonic() - hit[0] < QUEUE_CACHE_SECONDS:
+            return hit[1], hit[2]
+        read_at = time.monotonic()
+        out = await queue(kc, limit, district=district)
+        cache.answers[key] = (read_at, out, out.model_dump_json().encode())
+        return out, cache.answers[key][2]

@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel
 
 from api.auth import SeatP
 from api.deps import AppState, CaseNumber, State, case_view, command, listing_district, require_case
 from api.errors import ApiProblem, problem_responses
-from api.queue import QueueOut, queue
+from api.queue import QueueOut, cached_queue
 from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir
 from api.temporal import TemporalUnavailable
 from api.uploads import store_upload
@@ -74,14 +74,15 @@ def _actor(principal) -> Actor:
     return Actor(role=Role.SEAT, id=principal.sub)
 
 
-@router.get("/queue", responses=problem_responses(401, 403))
-async def seat_queue(kc: State, principal: SeatP) -> QueueOut:
+@router.get("/queue", response_model=QueueOut, responses=problem_responses(401, 403))
+async def seat_queue(kc: State, principal: SeatP) -> Response:
     """Cases waiting for a seat of the seat's district, oldest first, with waiting time and
-    estimated wait."""
+    estimated wait (at most 300 ms old: api/queue.py)."""
     any_case, district = listing_district(principal)
     if not any_case:
-        return QueueOut(entries=[])
-    return await queue(kc, district=district)
+        return Response(QueueOut(entries=[]).model_dump_json(), media_type="application/json")
+    _, body = await cached_queue(kc, district=district)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)

@@ -14,6 +14,9 @@ All run the same layout code (adapters.notice.render) on the same notices, so th
 between (a), (b) and (c) is the PDF/font back end. Each document has different party names (rare characters
 喆 堃 犇 龑 昇 ... all in Noto Sans SC, so the naive and reportlab variants need no fallback font)
 and its own number and short code. Run: python bench/notice_bench.py [--n 20]
+
+    python bench/notice_bench.py --qr [--n 200]   # the QR code alone: qrcode vs adapters/notice/qr.py,
+                                                  # alternated, CPU ms per code; RESULT line
 """
 
 from __future__ import annotations
@@ -304,6 +307,35 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def qr_bench(n: int) -> None:
+    """CPU ms per QR code of a notice link: the qrcode package (as layout.py drew it before) and
+    adapters/notice/qr.py, alternated in 4 rounds; the matrices are checked equal."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_L
+
+    from adapters.notice.qr import qr_matrix
+
+    def plain(url: str) -> list[list[bool]]:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=0, box_size=1)
+        code.add_data(url)
+        code.make(fit=True)
+        return code.get_matrix()
+
+    links = [f"http://127.0.0.1:8000/verify/LZ20261125-{i:06d}-1?c={i * 7919 % 10**8:08d}" for i in range(n)]
+    times: dict[str, list[float]] = {"qrcode": [], "ours": []}
+    for _ in range(4):
+        for name, draw in (("qrcode", plain), ("ours", qr_matrix)):
+            started = time.process_time()
+            for url in links:
+                draw(url)
+            times[name].append((time.process_time() - started) * 1000 / n)
+    assert all(plain(u) == qr_matrix(u) for u in links[:20])
+    for name, ms in times.items():
+        print(f"{name:8} " + " ".join(f"{m:5.2f}" for m in ms) + f"  ms CPU per QR code ({n} links)")
+    a, b = statistics.median(times["qrcode"]), statistics.median(times["ours"])
+    print(f"RESULT qrcode_ms={a:.2f} ours_ms={b:.2f} ratio={a / b:.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -315,7 +347,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cache", type=Path, default=ROOT / "var" / "cache", help="where the TTF conversion goes"
     )
+    parser.add_argument("--qr", action="store_true", help="time the QR code alone (qrcode vs ours)")
     args = parser.parse_args(argv)
+    if args.qr:
+        qr_bench(args.n)
+        return
     n_ours = args.n_ours or 5 * args.n
 
     primary, _ = default_font_paths()

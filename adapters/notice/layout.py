@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import qrcode
 from fpdf import FPDF
 from fpdf.enums import TextMode
-from qrcode.constants import ERROR_CORRECT_L
 
 from adapters.notice.fonts import FontSet, MissingGlyphError, NoticePDF, default_font_paths
+from adapters.notice.qr import qr_matrix
 
 NO_VALUE = "无"
 
@@ -268,10 +267,7 @@ class Doc:
             self.y += height
 
     def qr(self, url: str, x: float, y: float, size: float) -> None:
-        code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=0, box_size=1)
-        code.add_data(url)
-        code.make(fit=True)
-        matrix = code.get_matrix()
+        matrix = qr_matrix(url)
         n = len(matrix)
         module = size / n
         pdf = self.pdf

@@ -105,6 +105,27 @@ async def test_upsert_stores_the_snapshot_and_replaces_the_party_rows(
     ]
 
 
+async def test_unchanged_parties_are_not_rewritten(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    cn = new_case_number()
+    p1 = motor_party("P1", "13800138000", "川E12345")
+    await _create_case(db_sessionmaker, cn, p1)
+
+    async def ids() -> list[int]:
+        async with db_sessionmaker() as s:
+            return list((await s.scalars(sa.select(PartyRow.id).where(PartyRow.case_number == cn))).all())
+
+    before = await ids()
+    async with db_sessionmaker.begin() as s:  # same parties, new status: the rows stay as they were
+        assert await repo.upsert_case(s, make_case(cn, p1, status=CaseStatus.IN_VIDEO, seq=1))
+    assert await ids() == before
+    changed = motor_party("P1", "13900139000", "川E12345")  # another phone: rewritten
+    async with db_sessionmaker.begin() as s:
+        assert await repo.upsert_case(s, make_case(cn, changed, status=CaseStatus.IN_VIDEO, seq=2))
+    assert await _party_rows(db_sessionmaker, cn) == [("P1", repo.phone_hash("13900139000"))]
+
+
 async def test_the_reporters_hash_is_kept_by_later_snapshots(
     db_sessionmaker: Sessions, new_case_number: NewCase
 ) -> None:
@@ -226,6 +247,19 @@ async def test_timeline_append_and_list(db_sessionmaker: Sessions, new_case_numb
     assert [e.action for e in entries] == ["alert_raised", "call_accepted"]
     assert entries[1].detail == {"at": "2026-06-05T02:00:00Z", "liability": "EQUAL"}
     assert entries[1].at == at and entries[0].at.tzinfo is not None
+
+
+async def test_timeline_with_a_step_key_is_written_once(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    cn = new_case_number()
+    await _create_case(db_sessionmaker, cn)
+    async with db_sessionmaker.begin() as s:
+        first = await repo.append_timeline(s, cn, "system", "", "alert_received", step_key=f"{cn}/1")
+        again = await repo.append_timeline(s, cn, "system", "", "alert_received", step_key=f"{cn}/1")
+    assert isinstance(first, int) and again is None
+    async with db_sessionmaker() as s:
+        assert [e.id for e in await repo.list_timeline(s, cn)] == [first]
 
 
 @pytest.mark.parametrize("statement", ["update", "delete"])
