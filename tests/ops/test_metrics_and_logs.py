@@ -247,3 +247,13 @@ async def test_one_request_id_in_api_workflow_and_activity_logs_with_no_personal
         assert secret not in text, secret
     for person in people:
         assert person["id_number"] not in text and person["name"] not in text, person["licence_number"]
+
+
+async def test_the_api_echoes_a_plain_request_id_and_replaces_a_forged_one(running: Running) -> None:
+    async with httpx.AsyncClient(base_url=running.api_url, timeout=10) as client:
+        plain = await client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.1"})
+        forged = await client.get("/healthz", headers={"X-Request-ID": 'x", "level": "forged'})
+        none = await client.get("/nowhere")
+    assert plain.headers["x-request-id"] == "lb-7f3a.1"
+    assert len(forged.headers["x-request-id"]) == 32 and "forged" not in forged.headers["x-request-id"]
+    assert none.status_code == 404 and len(none.headers["x-request-id"]) == 32
