@@ -41,7 +41,7 @@ class Running:
     worker_log: Path
 
 
-async def _until_ok(url: str, within: float = 90.0) -> None:
+async def _until_ok(url: str, within: float = 180.0) -> None:
     deadline = asyncio.get_running_loop().time() + within
     async with httpx.AsyncClient(timeout=5) as client:
         while asyncio.get_running_loop().time() < deadline:
