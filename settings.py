@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'
     case_timers: dict[str, object] = {}
 
+    # observability (observability/, README "Operating kuaichu"): the worker's /metrics and
+    # /healthz (0: no server; each replica its own port or container), the API's /metrics bearer
+    # token (empty: open, so the API's port must not be reachable from outside but through the
+    # proxy, which refuses /metrics), the log level of the JSON logs
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
+    metrics_token: str = ""
+    log_level: str = "INFO"
+
     # HTTP API (api/)
     case_number_prefix: str = "LZ"  # case numbers: <prefix><yyyymmdd>-<6 digits>
     jwt_secret: str = ""  # bearer tokens (HS256)

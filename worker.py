@@ -28,6 +28,7 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -37,6 +38,9 @@ from adapters.wiring import Providers
 from codec import codec_from_settings, data_converter
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from domain.activity_contracts import HealRequest
+from observability.logs import configure_logging
+from observability.temporal_context import ObservabilityWorkerInterceptor, RequestIdClientInterceptor
+from observability.worker_metrics import WorkerMetricsServer, free_loopback_port, runtime_with_prometheus
 from settings import Settings, get_settings
 from workflows.case_doctor import CASE_DOCTOR_WORKFLOW, CaseDoctorWorkflow
 from workflows.case_workflow import AccidentCaseWorkflow
@@ -74,12 +78,15 @@ async def ensure_case_doctor_schedule(client: Client, settings: Settings) -> Non
 RETENTION_SCHEDULE_ID = "kuaichu-retention"
 
 
-async def connect(settings: Settings) -> Client:
-    """One data converter for client, worker and replayer: pydantic + payload encryption."""
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """One data converter for client, worker and replayer: pydantic + payload encryption.
+    ``runtime``: the one whose core serves the SDK's Prometheus metrics (run() makes it)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(codec_from_settings(settings)),
+        interceptors=[RequestIdClientInterceptor()],  # the schedules and doctor's calls carry ids too
+        runtime=runtime,
     )
 
 
@@ -110,6 +117,8 @@ def make_worker(
         activities=activities,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=20),
+        # the request id into the workflow's and activities' logs; activity failures counted
+        interceptors=[ObservabilityWorkerInterceptor()],
         **options,
     )
 
@@ -165,7 +174,14 @@ async def run(settings: Settings, providers: Providers | None = None) -> None:
     await ensure_schema(url)
     engine = make_engine(url, **engine_options(url))
     sessions = make_sessionmaker(engine)
-    client = await connect(settings)
+    metrics: WorkerMetricsServer | None = None
+    runtime: Runtime | None = None
+    if settings.worker_metrics_port:
+        core_port = free_loopback_port()
+        runtime = runtime_with_prometheus(core_port)
+        metrics = WorkerMetricsServer(settings.worker_metrics_host, settings.worker_metrics_port, core_port)
+        metrics.start()
+    client = await connect(settings, runtime)
     try:
         await ensure_retention_schedule(client, settings)
     except RPCError as err:  # the cases must go on: the sweep can wait for the next start
@@ -179,11 +195,16 @@ async def run(settings: Settings, providers: Providers | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started on task queue %s", settings.task_queue)
     async with worker:
+        if metrics is not None:
+            metrics.ready.set()
         await stop.wait()
         log.info("stopping: finishing running tasks")
+    if metrics is not None:
+        metrics.stop()
     await engine.dispose()
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run(get_settings()))
+    _settings = get_settings()
+    configure_logging("worker", _settings.log_level)
+    asyncio.run(run(_settings))

@@ -12,6 +12,7 @@ from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
 from domain.messages import ClaimResult
+from observability.metrics import record_claim
 
 
 class ClaimActivities:
@@ -23,6 +24,18 @@ class ClaimActivities:
 
     @implements(act.file_claim)
     async def file_claim(self, req: act.ClaimRequest) -> ClaimResult:
+        try:
+            result = await self._file_claim(req)
+        except ApplicationError as err:  # NO_POLICY, CLAIM_REJECTED: final
+            record_claim(_insurer_of(req), (err.type or "refused").lower())
+            raise
+        except Exception:
+            record_claim(_insurer_of(req), "error")  # retried by the activity's policy
+            raise
+        record_claim(result.insurer_code, "filed" if result.filed else "guidance")
+        return result
+
+    async def _file_claim(self, req: act.ClaimRequest) -> ClaimResult:
         party = req.party
         policy = party.vehicle.insurance if party.vehicle else None
         if policy is None or not policy.insurer_code:
@@ -90,3 +103,9 @@ class ClaimActivities:
             )
         except ClaimRejected as err:
             raise ApplicationError(str(err), type="AMENDMENT_REJECTED", non_retryable=True) from err
+
+
+def _insurer_of(req: act.ClaimRequest) -> str:
+    vehicle = req.party.vehicle
+    policy = vehicle.insurance if vehicle else None
+    return policy.insurer_code if policy and policy.insurer_code else "none"

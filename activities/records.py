@@ -12,6 +12,7 @@ from activities.declared import implements
 from db import repository
 from db.session import write_session
 from domain import activity_contracts as act
+from observability.metrics import record_case_step
 
 
 class RecordActivities:
@@ -22,7 +23,7 @@ class RecordActivities:
     @implements(act.record_step)
     async def record_step(self, step: act.StepRecord) -> None:
         try:
-            await self._write(step)
+            written = await self._write(step)
         except sa_exc.DataError as err:
             # the database refused the data itself (too long, wrong type): retrying cannot help,
             # and the statement's parameters (names, phones) must not reach the logs
@@ -31,14 +32,16 @@ class RecordActivities:
                 type="RECORD_REFUSED",
                 non_retryable=True,
             ) from None
+        if written:  # the step's first write (a re-run local activity finds its step_key taken)
+            record_case_step(step.snapshot, step.entry.action, step.entry.at)
 
-    async def _write(self, step: act.StepRecord) -> None:
+    async def _write(self, step: act.StepRecord) -> bool:
         e = step.entry
         async with write_session(self._sessions) as session:
             await repository.upsert_case(
                 session, step.snapshot, reporter_phone=step.reporter_phone, secret=self._secret
             )
-            await repository.append_timeline(
+            entry_id = await repository.append_timeline(
                 session,
                 e.case_number,
                 e.actor_role,
@@ -48,6 +51,7 @@ class RecordActivities:
                 at=e.at,
                 step_key=e.step_key or None,
             )
+        return entry_id is not None
 
     @implements(act.retain_evidence)
     async def retain_evidence(self, case_number: str) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -38,6 +37,7 @@ from api import (
     evidence_files,
     health,
     live,
+    metrics,
     notices,
     officer,
     oidc,
@@ -55,15 +55,15 @@ from api import (
 )
 from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
+from api.metrics import HttpMetrics
 from api.middleware import InputHygiene
 from api.temporal import TemporalGateway, TemporalUnavailable
 from db.session import ensure_schema, make_engine, make_sessionmaker
+from observability.logs import scrub
+from observability.request_id import RequestIdMiddleware
 from settings import Settings, get_settings
 
 log = logging.getLogger("kuaichu.api")
-
-_PHONE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID = re.compile(r"(?<![\dA-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![\dA-Za-z])")
 
 
 class MaskPersonalData(logging.Filter):
@@ -74,7 +74,7 @@ class MaskPersonalData(logging.Filter):
             message = record.getMessage()
         except Exception:
             return True
-        masked = _ID.sub(lambda m: m[1] + "*" * 10 + m[2], _PHONE.sub(r"\1****\2", message))
+        masked = scrub(message)  # the same masking as the JSON logs' (observability/logs.py)
         if masked != message:
             record.msg, record.args = masked, None
         return True
@@ -101,6 +101,7 @@ ROUTERS = (
     admin,
     codec,
     ops,
+    metrics,  # /metrics: internal (api/metrics.py)
     ops.session_router,  # /codec/session: where the operator's cookie is sent
     # the pages' own endpoints (web/): video signalling, live updates, evidence files...
     signalling,
@@ -146,6 +147,8 @@ def create_app(
         allow_methods=["POST"],
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
     )
+    app.add_middleware(HttpMetrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response, refusals too, carries it
     for module in ROUTERS:
         app.include_router(module if isinstance(module, APIRouter) else module.router)
     pages.install(app)

@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.errors import ApiProblem, code_for
 from domain import refusals as R
 from domain.messages import CaseInput, CaseView, workflow_id_for
+from observability.temporal_context import RequestIdClientInterceptor, client_with_request_id
 from settings import Settings
 from workflows.case_workflow import AccidentCaseWorkflow
 
@@ -49,6 +50,7 @@ async def connect(settings: Settings) -> Client:
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(codec_from_settings(settings)),
+        interceptors=[RequestIdClientInterceptor()],  # X-Request-ID into the workflow's headers
     )
 
 
@@ -59,7 +61,7 @@ class TemporalUnavailable(Exception):
 class TemporalGateway:
     def __init__(self, settings: Settings, client: Client | None = None) -> None:
         self._settings = settings
-        self._client = client
+        self._client = client_with_request_id(client) if client is not None else None
         self._lock = asyncio.Lock()
         self._failed_at = 0.0
 

@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = {"domain", "workflows", "activities", "adapters", "db", "api", "worker", "settings", "codec", "web"}
+PROJECT = {
+    "domain",
+    "workflows",
+    "activities",
+    "adapters",
+    "db",
+    "api",
+    "worker",
+    "settings",
+    "codec",
+    "web",
+    "observability",
+}
 
 # layer -> the project layers (and I/O libraries) it may import
 ALLOWED: dict[str, set[str]] = {
@@ -26,7 +38,18 @@ ALLOWED: dict[str, set[str]] = {
         "boto3",
         "botocore",
     },
-    "activities": {"activities", "adapters", "domain", "db", "settings", "temporalio", "sqlalchemy"},
+    "activities": {
+        "activities",
+        "adapters",
+        "domain",
+        "db",
+        "settings",
+        "temporalio",
+        "sqlalchemy",
+        "observability",
+    },
+    # metrics, logs, the request id's interceptors: beside the activities and the API, below both
+    "observability": {"observability", "domain", "temporalio"},
     "api": {
         "api",
         "adapters",
@@ -38,6 +61,7 @@ ALLOWED: dict[str, set[str]] = {
         "temporalio",
         "sqlalchemy",
         "httpx",
+        "observability",
     },
 }
 # I/O and framework libraries: a layer not listed for one may not import it

@@ -33,11 +33,18 @@ pytestmark = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "artefacts" / "temporal-ui"
 
 
-async def _case_page_text(page, url: str) -> str:
+async def _case_page_text(page, url: str, settled: str) -> str:
+    """The page's text once ``settled`` shows: the UI decodes after the first render, one codec
+    call per payload group (headers included), which takes seconds on a loaded machine."""
     await page.goto(url)
     await page.get_by_text("Event History", exact=False).first.wait_for(timeout=20_000)
-    await asyncio.sleep(2.0)  # the codec call resolves after the first render
-    return await page.inner_text("body")
+    text = ""
+    for _ in range(60):
+        await asyncio.sleep(0.5)
+        text = await page.inner_text("body")
+        if settled in text:
+            break
+    return text
 
 
 async def test_operator_sees_decoded_payloads_anyone_else_ciphertext(tmp_path: Path) -> None:
@@ -97,7 +104,7 @@ async def test_operator_sees_decoded_payloads_anyone_else_ciphertext(tmp_path: P
                         f"{api_url}/codec",
                     )
 
-                    anonymous = await _case_page_text(page, url)
+                    anonymous = await _case_page_text(page, url, "Codec Server could not connect")
                     await page.screenshot(path=str(SCREENSHOTS / "anonymous.png"), full_page=True)
                     assert case["case_number"] in anonymous  # the workflow id is no secret
                     assert reporter not in anonymous and "Codec Server could not connect" in anonymous
@@ -107,14 +114,15 @@ async def test_operator_sees_decoded_payloads_anyone_else_ciphertext(tmp_path: P
                     await page.get_by_text("已登录").wait_for()
                     await page.screenshot(path=str(SCREENSHOTS / "ops-signed-in.png"), full_page=True)
 
-                    operator = await _case_page_text(page, url)
+                    operator = await _case_page_text(page, url, reporter)
                     await page.screenshot(path=str(SCREENSHOTS / "operator.png"), full_page=True)
                     assert reporter in operator and "Codec Server could not connect" not in operator
 
                     await page.goto(f"{api_url}/ops/")
                     await page.get_by_role("button", name="退出").click()
                     await page.get_by_text("已退出").wait_for()
-                    assert reporter not in await _case_page_text(page, url)
+                    signed_out = await _case_page_text(page, url, "Codec Server could not connect")
+                    assert reporter not in signed_out and "Codec Server could not connect" in signed_out
                     await browser.close()
     finally:
         await engine.dispose()
