@@ -6,7 +6,7 @@ decided may not be one of them (the workflow refuses both). Personal data: as fo
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -36,6 +36,11 @@ async def reviews_waiting(
     kc: State, principal: ReviewerP, limit: Annotated[int, Query(ge=1, le=200)] = 100
 ) -> list[CaseSummary]:
     """Cases under review, oldest first."""
+    return await reviews_under_way(kc, limit=limit)
+
+
+async def reviews_under_way(kc: Any, limit: int = 100) -> list[CaseSummary]:
+    """The list behind GET /reviewer/reviews (and its live stream, api/live.py)."""
     async with kc.sessions() as session:
         cases = await repository.list_cases(session, status=[CaseStatus.UNDER_REVIEW], limit=limit)
     return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]

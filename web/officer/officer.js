@@ -3,20 +3,22 @@
 // are shown at their field, the issued notice and service by other means.
 import { $, STATUS_ZH, api, clearErrors, fmtDateTime, fmtDeadline, h, showErrors, toast } from "/web/shared/kc.js";
 import {
-  LIABILITY_ZH, evidenceGallery, fieldOf, globalProblem, noticeLinks, partiesTable, releaseUrls, staffLogin,
+  LIABILITY_ZH, evidenceGallery, fieldOf, globalProblem, liveList, noticeLinks, partiesTable, releaseUrls, staffLogin,
   verificationTable,
 } from "/web/shared/staff.js";
 
 let token = () => null;
 let codes = null;
 let current = null; // the CaseDetail on screen
+let stopLive = null;
 const kcOfficer = (window.kcOfficer = {});
 
-token = staffLogin("officer", async () => {
+token = staffLogin("officer", async (tok) => {
   try {
     codes = codes || (await api("/officer/notice-codes", { auth: token() }));
     fillCodeLists();
-    await loadCases();
+    stopLive?.();  // the list is pushed: a case awaiting decision appears without a reload
+    stopLive = liveList("/officer/cases/events", "cases", renderCases, tok, "新案件待认定");
   } catch (err) { globalProblem(err); }
 });
 
@@ -28,7 +30,10 @@ function fillCodeLists() {
 }
 
 async function loadCases() {
-  const list = await api("/officer/cases", { auth: token() });
+  renderCases(await api("/officer/cases", { auth: token() }));
+}
+
+function renderCases(list) {
   const box = $("#cases");
   if (!list.length) { box.replaceChildren(h("li", { class: "empty" }, "暂无待认定案件")); return; }
   box.replaceChildren(...list.map((c) => h("li", {}, h("button", {
@@ -39,7 +44,6 @@ async function loadCases() {
   h("div", { class: "small muted" }, `${c.district || ""} ${c.address || ""}`),
   c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
-$("#refresh").addEventListener("click", () => loadCases().catch(globalProblem));
 
 async function openCase(number) {
   globalProblem(null);

@@ -2,7 +2,7 @@
 // evidence; each reviewer records their own concurrence with their own login, one concludes.
 import { $, STATUS_ZH, api, clearErrors, fmtDateTime, fmtDeadline, h, showErrors, toast } from "/web/shared/kc.js";
 import {
-  atField, evidenceGallery, fieldOf, globalProblem, noticeLinks, partiesTable, releaseUrls, staffLogin, verificationTable,
+  atField, evidenceGallery, fieldOf, globalProblem, liveList, noticeLinks, partiesTable, releaseUrls, staffLogin, verificationTable,
 } from "/web/shared/staff.js";
 
 const REASON_ZH = {
@@ -15,10 +15,17 @@ const FIELD_OF_CODE = {
 const OUTCOME_ZH = { uphold: "维持原认定", redetermine: "撤销原认定，重新认定" };
 let current = null;
 
-const token = staffLogin("reviewer", () => loadCases().catch(globalProblem));
+let stopLive = null;
+const token = staffLogin("reviewer", (tok) => {
+  stopLive?.();  // the list is pushed: a review request appears without a reload
+  stopLive = liveList("/reviewer/reviews/events", "reviews", renderCases, tok, "新复核申请");
+});
 
 async function loadCases() {
-  const list = await api("/reviewer/reviews", { auth: token() });
+  renderCases(await api("/reviewer/reviews", { auth: token() }));
+}
+
+function renderCases(list) {
   const box = $("#cases");
   if (!list.length) { box.replaceChildren(h("li", { class: "empty" }, "暂无待复核案件")); return; }
   box.replaceChildren(...list.map((c) => h("li", {}, h("button", {
@@ -26,7 +33,6 @@ async function loadCases() {
   }, h("div", { class: "mono" }, c.case_number), h("div", { class: "small muted" }, `${c.district || ""} ${c.address || ""}`),
   c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
-$("#refresh").addEventListener("click", () => loadCases().catch(globalProblem));
 
 async function openCase(number) {
   globalProblem(null);
