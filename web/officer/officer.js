@@ -74,6 +74,18 @@ async function openCase(number) {
   $("#verification-box").replaceChildren(verificationTable(rows));
 }
 
+// a decided case is no longer listed: the officer opens it by number (service by other means)
+$("#find-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearErrors(e.target);
+  const number = encodeURIComponent($("#find-number").value.trim().toUpperCase()); // the API judges it
+  try { await openCase(number); } catch (err) {
+    // a malformed number (422) or none such (404): the API's reason, at the field
+    err.errors = (err.errors?.length ? err.errors : [{ message: err.detail }]).map((x) => ({ ...x, field: "case_number" }));
+    showErrors(e.target, err, fieldOf);
+  }
+});
+
 function renderDecisionFields(parties) {
   const choices = Object.entries(LIABILITY_ZH);
   $("#liab-fields").replaceChildren(...parties.flatMap((p, i) => [
@@ -137,13 +149,15 @@ $("#decision-form").addEventListener("submit", async (e) => {
 
 function renderNotices(c) {
   noticeLinks($("#notices"), "officer", c.case_number, c.notices, token());
-  const served = c.parties.map((p) => h("li", {}, `${p.party_id} ${p.name}：`, p.served_at ? `已送达 ${fmtDateTime(p.served_at)}` : "未送达",
+  // the names as the officer sees them in the parties table (the case view masks them)
+  const name = (p) => current.parties.find((d) => d.party_id === p.party_id)?.name || p.name;
+  const served = c.parties.map((p) => h("li", {}, `${p.party_id} ${name(p)}：`, p.served_at ? `已送达 ${fmtDateTime(p.served_at)}` : "未送达",
     p.review_deadline ? ` · 复核申请期限 ${fmtDeadline(p.review_deadline)}` : ""));
   if (c.notices.length) $("#notices").append(h("ul", { class: "small", id: "served" }, ...served));
   const form = $("#service-form");
   const open = c.parties.filter((p) => !p.served_at);
   form.hidden = !c.notices.length || !open.length || !["notice_sent", "served"].includes(c.status);
-  $("#sv-party").replaceChildren(...open.map((p) => h("option", { value: p.party_id }, `${p.party_id} ${p.name}`)));
+  $("#sv-party").replaceChildren(...open.map((p) => h("option", { value: p.party_id }, `${p.party_id} ${name(p)}`)));
   const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
   $("#sv-at").value = now.toISOString().slice(0, 16);
 }
