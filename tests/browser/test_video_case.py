@@ -29,7 +29,10 @@ pytestmark = [
 ]
 
 P1_PHONE, P2_PHONE = "13900000001", "13900000002"
-T = 20_000  # ms: the longest a page step may take
+T = 40_000  # ms: the longest a page step may take (on a busy machine)
+# s: from the API listing a case to a console showing it, pushed (SSE; the console is never
+# reloaded). A quiet machine measures under 0.2 s; two shared cores under load, a few seconds.
+LIVE_S = 5.0
 
 
 async def login(stack: Any, page: Any, mobile: str, shot_name: str = "") -> None:
@@ -236,7 +239,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     # the officer, already on their console, sees the case arrive without a reload and decides
     # looking at the evidence; FULL + FULL is refused at the liability field
     officer_latency = await shown - await listed
-    assert officer_latency < 1.5, officer_latency  # pushed: no reload
+    assert officer_latency < LIVE_S, officer_latency  # pushed: the page is never reloaded
     await officer_decides(officer, number)
 
     # both citizens open the notice and confirm receipt; P2 applies for a review, which the two
@@ -258,7 +261,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     await p2.get_by_text("您已申请复核").wait_for(timeout=T)
     await shot(p2, "h5-review-requested-phone")
     review_latency = max(await asyncio.gather(*shown_all)) - await listed
-    assert review_latency < 1.5, review_latency
+    assert review_latency < LIVE_S, review_latency
 
     # two reviewers, each with their own login: reviewer-2 concurs, reviewer-1 concludes; the
     # case is back on the officer's list without a reload: the new determination
@@ -266,7 +269,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     shown = asyncio.create_task(shown_at(officer, number))
     await reviewers_conclude(reviewers, number)
     back_latency = await shown - await listed
-    assert back_latency < 1.5, back_latency
+    assert back_latency < LIVE_S, back_latency
     await officer_redetermines(officer, number)
 
     # the new notice reaches both phones: opened and confirmed; both file their claims

@@ -34,6 +34,12 @@ function renderCases(list) {
   c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
 
+/** "P2 李示例" (the review names the party; the reviewer sees them in full while it runs). */
+function applicant(partyId, parties) {
+  const p = parties.find((x) => x.party_id === partyId);
+  return partyId ? [partyId, p?.name, p?.plate].filter(Boolean).join(" ") : "—";
+}
+
 async function openCase(number) {
   globalProblem(null);
   releaseUrls();
@@ -51,7 +57,7 @@ async function openCase(number) {
   $("#case-status").textContent = STATUS_ZH[c.status] || c.status;
   $("#case-meta").textContent = `报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 原认定民警 ${c.officer_id || "—"}`;
   $("#review-kv").replaceChildren(
-    h("dt", {}, "申请人"), h("dd", {}, review.requested_by || "—"),
+    h("dt", {}, "申请人"), h("dd", {}, applicant(review.requested_by, detail.parties)),
     h("dt", {}, "申请理由"), h("dd", { id: "review-reason" }, REASON_ZH[review.reason_code] || review.reason_code || "—"),
     ...(review.outcome ? [h("dt", {}, "复核结论"), h("dd", {}, OUTCOME_ZH[review.outcome] || review.outcome)] : []));
   $("#review-text").textContent = review.text || "（申请人未填写具体说明）";
