@@ -245,6 +245,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     # both citizens open the notice and confirm receipt; P2 applies for a review, which the two
     # reviewers (already on their console) see arrive without a reload
     await confirm_notice(p1, "h5-notice-phone")
+    first_notice = await p1.locator("#open-notice").get_attribute("data-notice")
     await confirm_notice(p2)
     deadline = await p2.locator("#review-deadline").inner_text()
     assert deadline.endswith("24:00")  # 3 working days after service, ending at 24:00 (Art. 112)
@@ -274,7 +275,12 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
 
     # the new notice reaches both phones: opened and confirmed; both file their claims
     for page, name in ((p1, "h5-new-notice-phone"), (p2, "")):
-        await page.get_by_text("已撤销").wait_for(timeout=T)  # 经复核重新认定，原认定书 … 已撤销
+        await page.wait_for_function(  # the page follows the case (SSE): the new determination
+            "(old) => { const n = document.querySelector('#open-notice')?.dataset.notice;"
+            " return n && n !== old; }",
+            arg=first_notice,
+            timeout=T,
+        )
         await confirm_notice(page, name)
     for page, name in ((p1, "h5-claim-phone"), (p2, "")):
         await page.get_by_role("button", name="一键报保险").click()
