@@ -94,6 +94,7 @@ ROUTERS = (
     citizen,
     dispatcher,
     seat,
+    live,  # before officer: /officer/cases/events is not a case number
     officer,
     reviewer,
     webhooks,
@@ -105,7 +106,6 @@ ROUTERS = (
     ops.session_router,  # /codec/session: where the operator's cookie is sent
     # the pages' own endpoints (web/): video signalling, live updates, evidence files...
     signalling,
-    live,
     evidence_files,
     recordings,
     page_support,

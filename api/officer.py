@@ -4,7 +4,7 @@ workflow refuses SEAT_CANNOT_DECIDE). Personal data: what the notice carries, in
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -48,6 +48,11 @@ async def awaiting_decision(
     any_case, district = listing_district(principal, district)
     if not any_case:
         return []
+    return await cases_waiting(kc, district=district, limit=limit)
+
+
+async def cases_waiting(kc: Any, district: str | None = None, limit: int = 100) -> list[CaseSummary]:
+    """The list behind GET /officer/cases (and its live stream, api/live.py)."""
     async with kc.sessions() as session:
         cases = await repository.list_cases(session, status=WAITING, district=district, limit=limit)
     return [summary(c) for c in sorted(cases, key=lambda c: c.reported_at)]

@@ -6,7 +6,7 @@ decided may not be one of them (the workflow refuses both). Personal data: as fo
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -39,6 +39,11 @@ async def reviews_waiting(
     any_case, district = listing_district(principal)
     if not any_case:
         return []
+    return await reviews_under_way(kc, district=district, limit=limit)
+
+
+async def reviews_under_way(kc: Any, district: str | None = None, limit: int = 100) -> list[CaseSummary]:
+    """The list behind GET /reviewer/reviews (and its live stream, api/live.py)."""
     async with kc.sessions() as session:
         cases = await repository.list_cases(
             session, status=[CaseStatus.UNDER_REVIEW], district=district, limit=limit

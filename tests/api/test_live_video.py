@@ -213,3 +213,27 @@ async def test_a_seats_stream_holds_its_districts_cases_only(api: Api, live: str
         assert {e["district"] for _, d in got for e in d["entries"]} <= {"江阳区"}
     finally:
         task.cancel()
+
+
+async def test_the_officer_and_reviewer_streams_are_theirs_alone(api: Api, live: str) -> None:
+    """Each console's stream opens with its list for its role, and is refused to the others."""
+    streams = {
+        "/officer/cases/events": ("officer", "cases"),
+        "/reviewer/reviews/events": ("reviewer", "reviews"),
+    }
+    for path, (role, event) in streams.items():
+        async with (
+            httpx.AsyncClient(timeout=10) as http,
+            http.stream("GET", f"http://{live}{path}", headers=api.token(role, f"{role}-sse")) as r,
+        ):
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+            lines = r.aiter_lines()
+            assert await anext(lines) == f"event: {event}"
+            assert isinstance(json.loads((await anext(lines)).removeprefix("data: ")), list)
+        async with httpx.AsyncClient(timeout=10) as http:
+            for other in ("seat", "officer", "reviewer"):
+                if other != role:
+                    r = await http.get(f"http://{live}{path}", headers=api.token(other, f"{other}-x"))
+                    assert r.status_code == 403, (path, other)
+            r = await http.get(f"http://{live}{path}", headers=api.token("citizen", phone=P1))
+            assert r.status_code == 403

@@ -151,9 +151,15 @@ async def browser() -> AsyncIterator[Any]:
         await b.close()
 
 
+# the longest one page action (a click, a check) may wait: a starved renderer (a shared machine,
+# four pages decoding and encoding video in software) can take far longer than Playwright's 30 s
+ACTION_TIMEOUT_MS = int(os.environ.get("KUAICHU_BROWSER_ACTION_TIMEOUT_MS", "60000"))
+
+
 def watch(page: Any, errors: list[str]) -> Any:
-    """Collects the page's script errors (a test fails on any)."""
+    """Collects the page's script errors (a test fails on any); sets its action timeout."""
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     return page
 
 

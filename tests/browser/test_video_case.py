@@ -1,12 +1,16 @@
-"""A two-vehicle case through the pages: two citizens (phones) raise and join, a seat accepts and
-sees both on live video, a citizen drops and resumes with 继续处理, the seat takes the shot list
-from the live video and records the call, an invalid plate is refused at its field, the seat
-completes; the officer decides through the API; the citizens read and confirm the notice, one
-files a claim and the other applies for a review on their pages."""
+"""One whole two-vehicle case through the pages alone (issue 10, "Done when"): two citizens
+(phones) raise and join, a seat accepts and sees both on live video (framesDecoded), a citizen
+drops and resumes with 继续处理, the seat takes the shot list from the live video (the stored
+file's SHA-256 is the one shown) and records the call, an invalid plate is refused at its field;
+the officer, whose list is pushed (SSE), looks at the evidence, is refused FULL + FULL at the
+liability field and decides; both citizens open and confirm the notice, one applies for a
+review; two reviewers (own logins, list pushed) conclude "redetermine"; the officer decides again;
+the new notice is confirmed on both phones and both file their claims."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from pathlib import Path
@@ -25,7 +29,10 @@ pytestmark = [
 ]
 
 P1_PHONE, P2_PHONE = "13900000001", "13900000002"
-T = 20_000  # ms: the longest a page step may take
+T = 40_000  # ms: the longest a page step may take (on a busy machine)
+# s: from the API listing a case to a console showing it, pushed (SSE; the console is never
+# reloaded). A quiet machine measures under 0.2 s; two shared cores under load, a few seconds.
+LIVE_S = 5.0
 
 
 async def login(stack: Any, page: Any, mobile: str, shot_name: str = "") -> None:
@@ -174,8 +181,7 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
         await seat.get_by_label(label).check()
     await seat.get_by_text("安全检查已全部确认").wait_for(timeout=T)
     for item in ("正面全景", "背面全景", "碰撞部位", "车辆号牌 P1", "车辆号牌 P2", "当事人合影"):
-        await seat.get_by_role("button", name=f"截图：{item}").click()
-        await seat.locator(f"li.shot.done:has-text('{item}') [data-sha]").wait_for(timeout=T)
+        await take_shot(seat, item)
     shown = {
         await li.locator("strong").inner_text(): await li.locator("[data-sha]").get_attribute("data-sha")
         for li in await seat.locator("li.shot.done").all()
@@ -207,20 +213,18 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     await seat.locator("#sc-road").select_option(label="潮湿")
     await seat.get_by_role("button", name="保存事故情况").click()
     await seat.get_by_text("事故情况已保存").wait_for(timeout=T)
+    # the officer is on their console before the case is theirs (its list is pushed)
+    officer_ctx = await desktop(browser, stack.base)
+    officer = watch(await officer_ctx.new_page(), page_errors)
+    await staff_console(officer, "/officer", "officer-7", "officer-login-desktop")
+    await shot(officer, "officer-empty-desktop")
 
     # complete: the recording is stored as evidence, the registry checks shown, parties may leave
+    # (meanwhile: when the API lists it for officers, when the officer's page shows it)
+    listed = asyncio.create_task(listed_at(stack, "officer", "/officer/cases", number))
+    shown = asyncio.create_task(shown_at(officer, number))
     await seat.get_by_role("button", name="完成取证并核验").click()
-    try:
-        await seat.get_by_text("信息核验结果").wait_for(timeout=60_000)  # recording flushed, registry checked
-    except Exception:
-        print(
-            "DEBUG",
-            await seat.locator("#finish-problem").inner_text(),
-            await seat.locator("#problem-global").inner_text(),
-            await seat.locator("#rec-status").inner_text(),
-        )
-        await shot(seat, "debug-seat")
-        raise
+    await seat.get_by_text("信息核验结果").wait_for(timeout=60_000)  # recording flushed, registry checked
     recording = await seat.evaluate("window.kcSeat.recording")
     sha = recording["evidence"]["sha256"]
     path = stack.settings.var_dir / recording["evidence"]["storage_path"]
@@ -237,47 +241,233 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
     await axe(p1, "h5 you may leave")
     await shot(p1, "h5-leave-phone")
 
-    # the officer decides (their console is another piece of work): through the API
-    officer = await stack.token("officer", "officer-7")
-    async with stack.http() as http:
-        d = case_factory.decision(["P1", "P2"])
-        body = d.model_dump(mode="json", exclude={"officer_id"})
-        r = await http.post(f"/officer/cases/{number}/decision", json=body, headers=officer)
-        assert r.status_code == 200, r.text
+    # the officer, already on their console, sees the case arrive without a reload and decides
+    # looking at the evidence; FULL + FULL is refused at the liability field
+    officer_latency = await shown - await listed
+    assert officer_latency < LIVE_S, officer_latency  # pushed: the page is never reloaded
+    await officer_decides(officer, number)
 
-    # P1 reads the notice, confirms receipt and files the claim; P2 applies for a review
-    await p1.locator("#notice-card").wait_for(timeout=T)
-    await p1.get_by_role("button", name="查看认定书（PDF）").click()
-    await p1.get_by_role("link", name="打开认定书 PDF").wait_for(timeout=T)
-    await p1.get_by_role("button", name="我已阅读，确认收到").click()
-    await p1.locator("#served-at").wait_for(timeout=T)
-    await axe(p1, "h5 notice served")
-    await shot(p1, "h5-notice-phone")
-    await p2.locator("#notice-card").wait_for(timeout=T)
-    await p2.get_by_role("button", name="查看认定书（PDF）").click()
-    await p2.get_by_role("button", name="我已阅读，确认收到").click()
-    await p2.locator("#review-card").wait_for(timeout=T)
+    # both citizens open the notice and confirm receipt; P2 applies for a review, which the two
+    # reviewers (already on their console) see arrive without a reload
+    await confirm_notice(p1, "h5-notice-phone")
+    first_notice = await p1.locator("#open-notice").get_attribute("data-notice")
+    await confirm_notice(p2)
     deadline = await p2.locator("#review-deadline").inner_text()
     assert deadline.endswith("24:00")  # 3 working days after service, ending at 24:00 (Art. 112)
-    await p1.get_by_role("button", name="一键报保险").click()
-    await p1.get_by_text("报案号").wait_for(timeout=T)
-    await axe(p1, "h5 claim")
-    await shot(p1, "h5-claim-phone")
+    reviewers = {
+        rid: await reviewer_console(browser, stack, rid, page_errors) for rid in ("reviewer-2", "reviewer-1")
+    }
+    await p2.get_by_label("复核理由").select_option("LIABILITY_DISPUTED")
     await p2.get_by_label("具体说明").fill("对方车辆突然变道，我方不应承担责任。")
     await axe(p2, "h5 review")
     await shot(p2, "h5-review-phone")
+    listed = asyncio.create_task(listed_at(stack, "reviewer", "/reviewer/reviews", number))
+    shown_all = [asyncio.create_task(shown_at(page, number)) for _, page in reviewers.values()]
     await p2.get_by_role("button", name="提交复核申请").click()
     await p2.get_by_text("您已申请复核").wait_for(timeout=T)
     await shot(p2, "h5-review-requested-phone")
-    assert await p2.locator("#timeline li").count() >= 8
+    review_latency = max(await asyncio.gather(*shown_all)) - await listed
+    assert review_latency < LIVE_S, review_latency
 
+    # two reviewers, each with their own login: reviewer-2 concurs, reviewer-1 concludes; the
+    # case is back on the officer's list without a reload: the new determination
+    listed = asyncio.create_task(listed_at(stack, "officer", "/officer/cases", number))
+    shown = asyncio.create_task(shown_at(officer, number))
+    await reviewers_conclude(reviewers, number)
+    back_latency = await shown - await listed
+    assert back_latency < LIVE_S, back_latency
+    await officer_redetermines(officer, number)
+
+    # the new notice reaches both phones: opened and confirmed; both file their claims
+    for page, name in ((p1, "h5-new-notice-phone"), (p2, "")):
+        await page.wait_for_function(  # the page follows the case (SSE): the new determination
+            "(old) => { const n = document.querySelector('#open-notice')?.dataset.notice;"
+            " return n && n !== old; }",
+            arg=first_notice,
+            timeout=T,
+        )
+        await confirm_notice(page, name)
+    for page, name in ((p1, "h5-claim-phone"), (p2, "")):
+        await page.get_by_role("button", name="一键报保险").click()
+        await page.get_by_text("报案号").wait_for(timeout=T)
+        if name:
+            await axe(page, "h5 claim")
+            await shot(page, name)
+    async with stack.sessions() as session:
+        served = await repository.get_case(session, number)
+    assert served is not None and all(p.served_at for p in served.parties), served
+    assert await p2.locator("#timeline li").count() >= 8
+    await shot(p2, "h5-timeline-phone")
+
+    for ctx, _ in reviewers.values():
+        await ctx.close()
+    await officer_ctx.close()
     for ctx in (seat_ctx, p1_ctx, p2_ctx):
         await ctx.close()
     print(
         f"\nframesDecoded P1={p1_frames} P2={p2_frames} after resume={resumed_frames}; "
-        f"queue latency {queue_latency:.2f}s; recording {recording['size_bytes']} bytes; "
+        f"queue latency {queue_latency:.2f}s; officer {officer_latency:.2f}s, reviewers "
+        f"{review_latency:.2f}s, back to the officer {back_latency:.2f}s; "
+        f"recording {recording['size_bytes']} bytes; "
         f"test {time.monotonic() - started:.1f}s"
     )
+
+
+async def take_shot(seat: Any, item: str) -> None:
+    """One click takes a frame from the live video; says why when the page did not store it."""
+    try:
+        await seat.get_by_role("button", name=f"截图：{item}").click(timeout=2 * T)
+        await seat.locator(f"li.shot.done:has-text('{item}') [data-sha]").wait_for(timeout=2 * T)
+    except Exception:
+        said = await seat.evaluate(
+            "[...document.querySelectorAll('.toast, #problem-global')].map(e => e.textContent).join(' | ')"
+        )
+        with contextlib.suppress(Exception):  # a starved renderer may not even take it
+            await shot(seat, "failed-shot-desktop")
+        raise AssertionError(f"shot {item} not stored: {said}") from None
+
+
+async def staff_console(page: Any, path: str, staff_id: str, shot_name: str = "") -> None:
+    """Logs in on a staff console and waits for its live list to be connected."""
+    await page.goto(path)
+    await page.get_by_label("工号", exact=True).wait_for(timeout=T)
+    if shot_name:
+        await axe(page, f"{path} login")
+        await shot(page, shot_name)
+    await page.get_by_label("工号", exact=True).fill(staff_id)
+    await page.get_by_role("button", name="登录").click()
+    await page.locator("#live.ok").wait_for(timeout=T)
+
+
+async def choose_liabilities(page: Any, shares: dict[str, str]) -> None:
+    for pid, share in shares.items():
+        await page.locator(f"#d-liab-{pid}").select_option(share)
+
+
+async def listed_at(stack: Any, role: str, path: str, number: str) -> float:
+    """When the API first lists the case at ``path`` (the read model has it): monotonic time."""
+    headers = await stack.token(role, f"{role}-probe")
+    async with stack.http() as http:
+        while True:
+            r = await http.get(path, headers=headers)
+            if any(c["case_number"] == number for c in r.json()):
+                return time.monotonic()
+            await asyncio.sleep(0.05)
+
+
+async def shown_at(page: Any, number: str) -> float:
+    """When the console's pushed list first shows the case: monotonic time."""
+    await page.locator(f"#cases button[data-case='{number}']").wait_for(timeout=90_000)
+    return time.monotonic()
+
+
+async def officer_decides(officer: Any, number: str) -> None:
+    """The officer looks at the evidence (photos, the recording playable, registry results), is
+    refused FULL + FULL at the liability field, then decides."""
+    await officer.locator(f"#cases button[data-case='{number}']").click()
+    await officer.locator("#evidence figure.evidence img").nth(5).wait_for(timeout=T)
+    assert await officer.locator("#evidence figure.evidence img").count() == 6
+    assert await officer.evaluate(
+        "[...document.querySelectorAll('#evidence img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    await officer.wait_for_function(
+        "() => document.querySelector('#evidence video')?.readyState >= 1", timeout=T
+    )  # the recording's metadata decoded: it plays
+    assert await officer.locator("#evidence video[controls]").count() == 1
+    assert await officer.locator("#verification .badge.ok").count() == 6
+    await axe(officer, "officer case")
+    await shot(officer, "officer-case-desktop")
+
+    await choose_liabilities(officer, {"P1": "FULL", "P2": "FULL"})
+    await officer.get_by_label("事故事实（以甲、乙等称呼当事人）").fill(
+        "甲车未与前车保持安全距离，追尾乙车尾部。"
+    )
+    await officer.get_by_label("事故形态（GA 16.2）").select_option("13")
+    await officer.locator("#d-impact-P1").select_option("P1:01")
+    await officer.locator("#d-impact-P2").select_option("P2:06")
+    await officer.get_by_role("button", name="作出认定并出具认定书").click()
+    await officer.locator("#d-liabilities[aria-invalid=true]").wait_for(timeout=T)
+    refusal = await officer.locator("#d-liabilities-err").inner_text()
+    assert "多方有过错" in refusal, refusal
+    await axe(officer, "officer decision refused")
+    await shot(officer, "officer-decision-refused-desktop")
+
+    await choose_liabilities(officer, {"P2": "NONE"})
+    await officer.get_by_role("button", name="作出认定并出具认定书").click()
+    await officer.locator("#notices li[data-notice]").first.wait_for(timeout=T)
+    await officer.locator(f"#cases button[data-case='{number}']").wait_for(state="detached", timeout=5_000)
+    await axe(officer, "officer notice issued")
+    await shot(officer, "officer-notice-desktop")
+
+
+async def confirm_notice(page: Any, shot_name: str = "") -> None:
+    """A citizen opens the newest notice (the PDF) and confirms receipt (service)."""
+    await page.locator("#notice-card").wait_for(timeout=T)
+    await page.get_by_role("button", name="查看认定书（PDF）").click()
+    await page.get_by_role("link", name="打开认定书 PDF").wait_for(timeout=T)
+    await page.get_by_role("button", name="我已阅读，确认收到").click()
+    await page.locator("#served-at").wait_for(timeout=T)
+    if shot_name:
+        await axe(page, f"h5 {shot_name}")
+        await shot(page, shot_name)
+
+
+async def reviewer_console(browser: Any, stack: Any, rid: str, errors: list[str]) -> tuple[Any, Any]:
+    ctx = await desktop(browser, stack.base)
+    page = watch(await ctx.new_page(), errors)
+    await staff_console(page, "/reviewer", rid, "reviewer-login-desktop" if rid == "reviewer-1" else "")
+    return ctx, page
+
+
+async def reviewers_conclude(reviewers: dict[str, tuple[Any, Any]], number: str) -> None:
+    """Each reviewer opens the case (reason, evidence, notice); reviewer-2 concurs "redetermine",
+    reviewer-1 is refused without reasons at the field, then concludes naming reviewer-2."""
+    for _, page in reviewers.values():
+        await page.locator(f"#cases button[data-case='{number}']").click()
+        await page.locator("#evidence figure.evidence img").first.wait_for(timeout=T)
+        assert "对方车辆突然变道" in await page.locator("#review-text").inner_text()
+        assert await page.locator("#review-reason").inner_text() == "责任划分不当"
+        assert await page.locator("#notices li[data-notice]").count() == 1
+    second = reviewers["reviewer-2"][1]
+    await axe(second, "reviewer case")
+    await shot(second, "reviewer-case-desktop")
+    await second.get_by_role("radio", name="撤销原认定，责令重新认定").first.check()
+    await second.locator("#r-name").fill("赵复核")  # each reviewer signs the written conclusion
+    await second.locator("#r-badge").fill("050002")
+    await second.get_by_role("button", name="记录本人意见").click()
+    await second.get_by_text("已记录本人意见").wait_for(timeout=T)
+    first = reviewers["reviewer-1"][1]
+    await first.locator("#conclusion-form").get_by_role("radio", name="撤销原认定，责令重新认定").check()
+    await first.get_by_label("共同复核民警工号（以逗号分隔）").fill("reviewer-2")
+    await first.locator("#r-name").fill("钱复核")
+    await first.locator("#r-badge").fill("050001")
+    await first.get_by_role("button", name="作出复核结论").click()  # no reason: refused at the field
+    await first.locator("#k-reason[aria-invalid=true]").wait_for(timeout=T)
+    await axe(first, "reviewer refused")
+    await shot(first, "reviewer-refused-desktop")
+    await first.get_by_label("复核理由").fill("证据显示乙车变道在先，原认定责任划分不当。")
+    await first.get_by_role("button", name="作出复核结论").click()
+    await first.locator("#concluded").wait_for(timeout=T)
+    await first.locator(f"#cases button[data-case='{number}']").wait_for(state="detached", timeout=5_000)
+    await axe(first, "reviewer concluded")
+    await shot(first, "reviewer-concluded-desktop")
+
+
+async def officer_redetermines(officer: Any, number: str) -> None:
+    await officer.locator(f"#cases button[data-case='{number}']").click()
+    await officer.locator("#redetermine-note").wait_for(timeout=T)
+    await choose_liabilities(officer, {"P1": "EQUAL", "P2": "EQUAL"})
+    await officer.get_by_label("事故事实（以甲、乙等称呼当事人）").fill(
+        "甲车与乙车同向行驶，乙车变道时两车刮擦。"
+    )
+    await officer.get_by_label("事故形态（GA 16.2）").select_option("15")
+    await axe(officer, "officer redetermination")
+    await shot(officer, "officer-redetermination-desktop")
+    await officer.get_by_role("button", name="作出认定并出具认定书").click()
+    await officer.locator("#notices li", has_text="撤销道路交通事故认定书").wait_for(timeout=T)
+    assert await officer.locator("#notices li[data-notice]").count() >= 3  # determination, revocation, new
+    await axe(officer, "officer redetermined")
+    await shot(officer, "officer-redetermined-desktop")
 
 
 async def _events_with_resume(stack: Any, number: str) -> list[tuple[str, str]] | None:

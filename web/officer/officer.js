@@ -3,20 +3,22 @@
 // are shown at their field, the issued notice and service by other means.
 import { $, STATUS_ZH, api, clearErrors, fmtDateTime, fmtDeadline, h, showErrors, toast } from "/web/shared/kc.js";
 import {
-  LIABILITY_ZH, evidenceGallery, fieldOf, globalProblem, noticeLinks, partiesTable, releaseUrls, staffLogin,
+  LIABILITY_ZH, evidenceGallery, fieldOf, globalProblem, liveList, noticeLinks, partiesTable, releaseUrls, staffLogin,
   verificationTable,
 } from "/web/shared/staff.js";
 
 let token = () => null;
 let codes = null;
 let current = null; // the CaseDetail on screen
+let stopLive = null;
 const kcOfficer = (window.kcOfficer = {});
 
-token = staffLogin("officer", async () => {
+token = staffLogin("officer", async (tok) => {
   try {
     codes = codes || (await api("/officer/notice-codes", { auth: token() }));
     fillCodeLists();
-    await loadCases();
+    stopLive?.();  // the list is pushed: a case awaiting decision appears without a reload
+    stopLive = liveList("/officer/cases/events", "cases", renderCases, tok, "新案件待认定");
   } catch (err) { globalProblem(err); }
 });
 
@@ -27,7 +29,10 @@ function fillCodeLists() {
 }
 
 async function loadCases() {
-  const list = await api("/officer/cases", { auth: token() });
+  renderCases(await api("/officer/cases", { auth: token() }));
+}
+
+function renderCases(list) {
   const box = $("#cases");
   if (!list.length) { box.replaceChildren(h("li", { class: "empty" }, "暂无待认定案件")); return; }
   box.replaceChildren(...list.map((c) => h("li", {}, h("button", {
@@ -38,7 +43,6 @@ async function loadCases() {
   h("div", { class: "small muted" }, `${c.district || ""} ${c.address || ""}`),
   c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
-$("#refresh").addEventListener("click", () => loadCases().catch(globalProblem));
 
 async function openCase(number) {
   globalProblem(null);
@@ -72,6 +76,18 @@ async function openCase(number) {
   ]);
   $("#verification-box").replaceChildren(verificationTable(rows));
 }
+
+// a decided case is no longer listed: the officer opens it by number (service by other means)
+$("#find-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearErrors(e.target);
+  const number = encodeURIComponent($("#find-number").value.trim().toUpperCase()); // the API judges it
+  try { await openCase(number); } catch (err) {
+    // a malformed number (422) or none such (404): the API's reason, at the field
+    err.errors = (err.errors?.length ? err.errors : [{ message: err.detail }]).map((x) => ({ ...x, field: "case_number" }));
+    showErrors(e.target, err, fieldOf);
+  }
+});
 
 function renderDecisionFields(parties) {
   const choices = Object.entries(LIABILITY_ZH);
@@ -147,13 +163,15 @@ $("#correction-form").addEventListener("submit", async (e) => {
 
 function renderNotices(c) {
   noticeLinks($("#notices"), "officer", c.case_number, c.notices, token());
-  const served = c.parties.map((p) => h("li", {}, `${p.party_id} ${p.name}：`, p.served_at ? `已送达 ${fmtDateTime(p.served_at)}` : "未送达",
+  // the names as the officer sees them in the parties table (the case view masks them)
+  const name = (p) => current.parties.find((d) => d.party_id === p.party_id)?.name || p.name;
+  const served = c.parties.map((p) => h("li", {}, `${p.party_id} ${name(p)}：`, p.served_at ? `已送达 ${fmtDateTime(p.served_at)}` : "未送达",
     p.review_deadline ? ` · 复核申请期限 ${fmtDeadline(p.review_deadline)}` : ""));
   if (c.notices.length) $("#notices").append(h("ul", { class: "small", id: "served" }, ...served));
   const form = $("#service-form");
   const open = c.parties.filter((p) => !p.served_at);
   form.hidden = !c.notices.length || !open.length || !["notice_sent", "served"].includes(c.status);
-  $("#sv-party").replaceChildren(...open.map((p) => h("option", { value: p.party_id }, `${p.party_id} ${p.name}`)));
+  $("#sv-party").replaceChildren(...open.map((p) => h("option", { value: p.party_id }, `${p.party_id} ${name(p)}`)));
   const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
   $("#sv-at").value = now.toISOString().slice(0, 16);
 }

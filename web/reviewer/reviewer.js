@@ -2,7 +2,7 @@
 // evidence; each reviewer records their own concurrence with their own login, one concludes.
 import { $, STATUS_ZH, api, clearErrors, fmtDateTime, fmtDeadline, h, showErrors, toast } from "/web/shared/kc.js";
 import {
-  atField, evidenceGallery, fieldOf, globalProblem, noticeLinks, partiesTable, releaseUrls, staffLogin, verificationTable,
+  atField, evidenceGallery, fieldOf, globalProblem, liveList, noticeLinks, partiesTable, releaseUrls, staffLogin, verificationTable,
 } from "/web/shared/staff.js";
 
 const REASON_ZH = {
@@ -15,10 +15,17 @@ const FIELD_OF_CODE = {
 const OUTCOME_ZH = { uphold: "维持原认定", redetermine: "撤销原认定，重新认定" };
 let current = null;
 
-const token = staffLogin("reviewer", () => loadCases().catch(globalProblem));
+let stopLive = null;
+const token = staffLogin("reviewer", (tok) => {
+  stopLive?.();  // the list is pushed: a review request appears without a reload
+  stopLive = liveList("/reviewer/reviews/events", "reviews", renderCases, tok, "新复核申请");
+});
 
 async function loadCases() {
-  const list = await api("/reviewer/reviews", { auth: token() });
+  renderCases(await api("/reviewer/reviews", { auth: token() }));
+}
+
+function renderCases(list) {
   const box = $("#cases");
   if (!list.length) { box.replaceChildren(h("li", { class: "empty" }, "暂无待复核案件")); return; }
   box.replaceChildren(...list.map((c) => h("li", {}, h("button", {
@@ -26,7 +33,12 @@ async function loadCases() {
   }, h("div", { class: "mono" }, c.case_number), h("div", { class: "small muted" }, `${c.district || ""} ${c.address || ""}`),
   c.next_deadline ? h("div", { class: "small muted" }, `期限 ${fmtDeadline(c.next_deadline)}`) : null))));
 }
-$("#refresh").addEventListener("click", () => loadCases().catch(globalProblem));
+
+/** "P2 李示例" (the review names the party; the reviewer sees them in full while it runs). */
+function applicant(partyId, parties) {
+  const p = parties.find((x) => x.party_id === partyId);
+  return partyId ? [partyId, p?.name, p?.plate].filter(Boolean).join(" ") : "—";
+}
 
 async function openCase(number) {
   globalProblem(null);
@@ -45,7 +57,7 @@ async function openCase(number) {
   $("#case-status").textContent = STATUS_ZH[c.status] || c.status;
   $("#case-meta").textContent = `报警时间 ${fmtDateTime(c.reported_at)} · ${c.district || ""} · 原认定民警 ${c.officer_id || "—"}`;
   $("#review-kv").replaceChildren(
-    h("dt", {}, "申请人"), h("dd", {}, review.requested_by || "—"),
+    h("dt", {}, "申请人"), h("dd", {}, applicant(review.requested_by, detail.parties)),
     h("dt", {}, "申请理由"), h("dd", { id: "review-reason" }, REASON_ZH[review.reason_code] || review.reason_code || "—"),
     ...(review.outcome ? [h("dt", {}, "复核结论"), h("dd", {}, OUTCOME_ZH[review.outcome] || review.outcome)] : []));
   $("#review-text").textContent = review.text || "（申请人未填写具体说明）";

@@ -5,8 +5,10 @@
 //   evidenceGallery(box, role, number)  the photos and the call recording, fetched with the token
 //   noticeLinks(box, role, number, ns)  a button per notice that fetches its PDF and opens it
 //   fieldOf(e) / atField(err, byCode)   an API error's field as the forms' data-field names
+//   liveList(path, name, render, token) a console's case list pushed by the API (SSE, api/live.py)
 import {
-  $, KIND_ZH, LIABILITY_ZH, NOTICE_KIND_ZH, PARTY_KIND_ZH, api, clearErrors, devLogin, fmtDateTime, h, session, showErrors,
+  $, KIND_ZH, LIABILITY_ZH, NOTICE_KIND_ZH, PARTY_KIND_ZH, api, clearErrors, devLogin, events, fmtDateTime, h,
+  session, showErrors, toast,
 } from "/web/shared/kc.js";
 
 export { LIABILITY_ZH, PARTY_KIND_ZH };
@@ -185,4 +187,24 @@ export function noticeLinks(box, role, number, notices, token) {
       h("div", { class: "small muted" }, `编号 ${n.notice_number} · 第${n.version}版 · ${fmtDateTime(n.issued_at)}`,
         n.revokes_notice_number ? ` · 撤销 ${n.revokes_notice_number}` : "")), open, link);
   })));
+}
+
+/** A console's list kept live by its SSE stream: render(list) on every change, the #live badge
+ *  says whether the stream is up, a toast names the cases that arrived since the last render.
+ *  Returns a function that stops it. */
+export function liveList(path, name, render, token, announce) {
+  let known = null;
+  return events(path, (event, list) => {
+    if (event !== name) return;
+    const fresh = known ? list.filter((c) => !known.has(c.case_number)) : [];
+    known = new Set(list.map((c) => c.case_number));
+    render(list);
+    for (const c of fresh) toast(`${announce}：${c.case_number}`);
+  }, token, {
+    onState: (s) => {
+      const live = $("#live");
+      live.textContent = s === "open" ? "实时" : "重连中";
+      live.className = `badge ${s === "open" ? "ok" : "warn"}`;
+    },
+  });
 }
