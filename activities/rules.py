@@ -20,7 +20,13 @@ class RulesActivities:
 
     @implements(act.check_eligibility)
     async def check_eligibility(self, req: act.EligibilityRequest) -> act.EligibilityOutcome:
-        result = check_eligibility(req.alert, await self._config.eligibility())
+        try:
+            config = await self._config.eligibility()
+        except ValueError as err:  # a malformed setting (service hours, time zone): no retry fixes it
+            raise ApplicationError(
+                f"eligibility configuration: {err}", type="CONFIGURATION_INVALID", non_retryable=True
+            ) from err
+        result = check_eligibility(req.alert, config)
         return act.EligibilityOutcome(
             eligible=result.eligible,
             refusals=result.refusals,

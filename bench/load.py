@@ -174,7 +174,7 @@ class People:
         }
 
     def token(self, role: str, sub: str = "", phone: str = "") -> str:
-        from api.auth import ApiRole, Principal, citizen_token, issue_token
+        from api.auth import ALL_DISTRICTS, ApiRole, Principal, citizen_token, issue_token
 
         key = (role, sub, phone)
         if key not in self._tokens:
@@ -182,7 +182,8 @@ class People:
             if r == ApiRole.CITIZEN:
                 tok = citizen_token(self.settings, phone)
             else:
-                tok = issue_token(self.settings, Principal(role=r, sub=sub or f"{role}-1"))
+                staff = Principal(role=r, sub=sub or f"{role}-1", district=ALL_DISTRICTS)  # the whole unit
+                tok = issue_token(self.settings, staff)
             self._tokens[key] = tok.access_token
         return self._tokens[key]
 

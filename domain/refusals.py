@@ -313,6 +313,12 @@ CALENDAR_UNAVAILABLE = declare(
     "CALENDAR_UNAVAILABLE", I, "系统尚未载入该年的节假日安排，暂时无法受理视频快处。"
 )
 OUTSIDE_SERVICE_HOURS = declare("OUTSIDE_SERVICE_HOURS", I, "当前不在视频快处服务时间。")
+ELIGIBILITY_UNAVAILABLE = declare(  # the check itself failed for longer than a roadside wait
+    "ELIGIBILITY_UNAVAILABLE",
+    Kind.UNAVAILABLE,
+    "系统暂时无法受理视频快处。",
+    "请留在安全位置，开启危险报警闪光灯、放置三角警示牌，拨打110报警，由交警处理。",
+)
 OUTSIDE_PILOT_AREA = declare("OUTSIDE_PILOT_AREA", I, "事故地点不在视频快处试点范围内。")
 DRINK_OR_DRUGS = declare("DRINK_OR_DRUGS", I, "当事人有饮酒或服用管制药品嫌疑的事故不能线上处理。")
 HIT_AND_RUN = declare("HIT_AND_RUN", I, "有当事人驾车逃逸的事故不能线上处理。")

@@ -63,8 +63,11 @@ _VIDEO = CallPolicy(timedelta(seconds=20), EXTERNAL_RETRY)
 # Every call: a bound (maximum attempts, schedule-to-close) or its permanent errors classified
 # (non_retryable_error_types), and the stuck marker (call) for the rest.
 POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
-    # pure configuration read: a failure the case cannot handle (it has not started)
-    act.check_eligibility: CallPolicy(timedelta(seconds=30), UNHANDLED_RETRY),
+    # pure configuration read; a citizen waits at the roadside: after two minutes the case is
+    # refused with ELIGIBILITY_UNAVAILABLE (call 110), as on a permanent error
+    act.check_eligibility: CallPolicy(
+        timedelta(seconds=30), EXTERNAL_RETRY, schedule_to_close=timedelta(minutes=2)
+    ),
     act.working_days_deadline: CallPolicy(timedelta(seconds=10), CALENDAR_RETRY),
     act.create_video_room: _VIDEO,  # in an update: its failure answers the caller
     act.issue_video_token: _VIDEO,

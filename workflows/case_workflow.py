@@ -115,7 +115,12 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def _alert(self) -> bool:
         """Eligibility (hours, area, category): False when the case is not handled online."""
         case = self.case
-        eligibility = await call(act.check_eligibility, act.EligibilityRequest(alert=case.inp.alert))
+        try:
+            eligibility = await call(act.check_eligibility, act.EligibilityRequest(alert=case.inp.alert))
+        except ActivityError as err:  # permanent, or failing past its bound: never an endless wait
+            await self.fx.record("eligibility_failed", SYSTEM, {"error": cause_of(err)})
+            case.refusals = [R.ELIGIBILITY_UNAVAILABLE.refusal()]
+            return False
         if not eligibility.eligible:
             case.refusals = eligibility.refusals
             return False

@@ -412,11 +412,19 @@ def footers(doc: Doc, statement: str, number: str) -> None:
         pdf.set_line_width(0.2)
         pdf.line(doc.LEFT, doc.BOTTOM + 1, doc.RIGHT, doc.BOTTOM + 1)
         y = doc.BOTTOM + 4.6
+        step = doc.line_height(SMALL, 1.35)
         for line in lines:
             doc.draw(doc.LEFT, y, line, SMALL)
-            y += doc.line_height(SMALL, 1.35)
+            y += step
+        # the page number: right-aligned on the statement's last line where it fits beside it
+        # (a long verification URL wraps to a third line), else on a line of its own
         text = f"第 {number} 号    第 {n} 页 共 {total} 页"
-        doc.draw(105 - doc.width(text, SMALL) / 2, 293.5, text, SMALL)
+        width = doc.width(text, SMALL)
+        last = doc.width(lines[-1], SMALL) if lines else 0.0
+        if lines and last + 6 + width <= doc.RIGHT - doc.LEFT:
+            doc.draw(doc.RIGHT - width, y - step, text, SMALL)
+        else:
+            doc.draw(105 - width / 2, max(y, 293.5), text, SMALL)
     pdf.page = total
 
 

@@ -54,7 +54,7 @@ async def test_no_server_errors_on_any_operation(api: Api) -> None:
     assert len(operations) == len(api.app.openapi()["paths"]) or len(operations) >= 40
     # the live streams (text/event-stream) never end by themselves: tests/api/test_live_video.py
     operations = [op for op in operations if not op.path.endswith("/events")]
-    case = (await api.raise_alert(("13800000081", "13800000082")))["case_number"]
+    case = (await api.raise_alert(("13800000861", "13800000862")))["case_number"]
     loop = asyncio.get_running_loop()
     citizen = api.token("citizen", phone="13800000081")
     failures: list[str] = []

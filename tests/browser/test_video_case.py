@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -287,6 +288,13 @@ async def test_two_vehicle_case_through_the_pages(stack: Any, browser: Any, page
             timeout=T,
         )
         await confirm_notice(page, name)
+    # the page says which notice was revoked, and the written review conclusion opens as a PDF
+    assert f"原认定书 {first_notice} 已撤销" in await p1.locator("#notice-facts").inner_text()
+    await p1.get_by_role("button", name=re.compile("查看复核结论书")).click()
+    conclusion = p1.get_by_role("link", name=re.compile("打开复核结论书 PDF"))
+    await conclusion.wait_for(timeout=T)
+    assert (await conclusion.get_attribute("href") or "").startswith("blob:")
+    await shot(p1, "h5-review-conclusion-phone")
     for page, name in ((p1, "h5-claim-phone"), (p2, "")):
         await page.get_by_role("button", name="一键报保险").click()
         await page.get_by_text("报案号").wait_for(timeout=T)

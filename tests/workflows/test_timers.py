@@ -186,3 +186,20 @@ async def test_a_late_or_replayed_video_event_does_not_undo_a_newer_one(ts_env, 
         await case.handle.signal(AccidentCaseWorkflow.video_event, stale)
         await ts_env.sleep(timedelta(minutes=20))  # past the resume deadline, had the stale event counted
         assert (await case.view()).status == CaseStatus.IN_VIDEO
+
+
+async def test_an_eligibility_check_that_keeps_failing_refuses_the_case_with_advice(
+    ts_env, wf_settings, wf_sessions, tmp_path
+):
+    """No case waits for ever on an error: the check fails (here: the service hours cannot be read),
+    and after its two-minute bound the reporter is told to call 110 instead of waiting."""
+    broken = wf_settings.model_copy(update={"service_windows": "08:30-"})  # unreadable at each check
+    async with running_worker(ts_env, broken, wf_sessions) as h:
+        case = await h.start()
+        result = await case.result()
+        assert result.status == CaseStatus.REFUSED
+        assert [r.code for r in result.refusals] == ["ELIGIBILITY_UNAVAILABLE"]
+        assert "110" in result.refusals[0].advice
+        timeline = await case.timeline()
+        assert "eligibility_failed" in timeline and "case_refused" in timeline
+        assert [s.template for s in await case.sms()] == ["refused"]

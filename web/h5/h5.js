@@ -362,6 +362,7 @@ function render(detail) {
 
   // notice
   const notice = [...c.notices].reverse().find((n) => n.kind === "determination");
+  const revocation = [...c.notices].reverse().find((n) => n.kind === "revocation");
   $("#notice-card").hidden = !notice;
   if (notice) {
     const liability = LIABILITY_ZH;
@@ -369,9 +370,11 @@ function render(detail) {
       h("dt", {}, "文书编号"), h("dd", { class: "mono" }, notice.notice_number),
       h("dt", {}, "出具时间"), h("dd", {}, fmtDateTime(notice.issued_at)),
       h("dt", {}, "本人责任"), h("dd", {}, liability[me.liability] || "—"),
-      ...(notice.revokes_notice_number ? [h("dt", {}, "说明"), h("dd", {}, `经复核重新认定，原认定书 ${notice.revokes_notice_number} 已撤销`)] : []),
+      ...(revocation ? [h("dt", {}, "说明"), h("dd", {}, `经复核重新认定，原认定书 ${revocation.revokes_notice_number} 已撤销（撤销决定 ${revocation.notice_number}），以本认定书为准`)] : []),
     );
     const served = me.served_at && notice.issued_at && new Date(me.served_at) >= new Date(notice.issued_at);
+    // the status is the case's: a party who confirmed is told what it waits for
+    if (served && c.status === "notice_sent") $("#next-action").textContent = "您已确认收到认定书，等待其他当事人确认收到。";
     $("#receipt-box").hidden = Boolean(served) || !noticeUrl;
     $("#served-at").hidden = !served;
     if (served) $("#served-at").textContent = `已于 ${fmtDateTime(me.served_at)} 确认收到（送达）。`;
@@ -386,7 +389,13 @@ function render(detail) {
   reviewState.hidden = !c.review_requested_by;
   if (c.review_requested_by) {
     const outcome = { uphold: "复核结论：维持原认定。", redetermine: "复核结论：撤销原认定，已重新认定。" }[c.review_outcome] || "复核申请已受理，复核结论将在30日内作出。";
-    reviewState.textContent = `${c.review_requested_by === detail.me ? "您" : "其他当事人"}已申请复核。${outcome}`;
+    reviewState.replaceChildren(`${c.review_requested_by === detail.me ? "您" : "其他当事人"}已申请复核。${outcome}`);
+    const written = [...c.notices].reverse().find((n) => n.kind === "review_conclusion");
+    if (written) {
+      reviewState.append(h("div", { class: "row gap-top" }, h("button", {
+        type: "button", class: "grow", id: "open-conclusion", "data-notice": written.notice_number,
+      }, `查看复核结论书（${written.notice_number}）`)));
+    }
   }
 
   // claim
@@ -425,6 +434,22 @@ $("#open-notice").addEventListener("click", async () => {
     link.textContent = `打开认定书 PDF（${Math.max(1, Math.round(blob.size / 1024))} KB）`;
     link.focus();
     render(current);
+  } catch (err) { globalProblem(err); }
+});
+
+// the written review conclusion (道路交通事故认定复核结论): fetched with the token, opened as a PDF
+$("#review-state").addEventListener("click", async (e) => {
+  const button = e.target.closest("#open-conclusion");
+  if (!button) return;
+  try {
+    const number = current.case.case_number;
+    const path = `/citizen/cases/${number}/notice?notice_number=${encodeURIComponent(button.dataset.notice)}`;
+    const blob = await api(path, { auth: token() });
+    const url = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
+    const link = h("a", { class: "btn block", href: url, target: "_blank", rel: "noopener", download: `${button.dataset.notice}.pdf` },
+      `打开复核结论书 PDF（${Math.max(1, Math.round(blob.size / 1024))} KB）`);
+    button.replaceWith(link);
+    link.focus();
   } catch (err) { globalProblem(err); }
 });
 
