@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from domain.notice_glyphs import unprintable
@@ -85,11 +86,22 @@ def _printable(value: str) -> str:
     return value
 
 
-# One line: names, numbers, codes, short labels. AfterValidator: pydantic's type and length checks
-# first, so a non-string is refused as such.
-Line = Annotated[str, AfterValidator(as_line)]
+def _normalised_first(fn: Callable[[str], str]) -> BeforeValidator:
+    """Normalise before pydantic's length checks: NFKC may lengthen a text (U+00A8 → two
+    characters), so a limit checked before it would let a value through that the same model then
+    refuses when it is validated again (a command built from the API's body: a 500). A non-string
+    is left to the type check, which refuses it as such."""
+
+    def run(value: object) -> object:
+        return fn(value) if isinstance(value, str) else value
+
+    return BeforeValidator(run)
+
+
+# One line: names, numbers, codes, short labels.
+Line = Annotated[str, _normalised_first(as_line)]
 # Several lines: facts, descriptions, reasons.
-Text = Annotated[str, AfterValidator(_text)]
+Text = Annotated[str, _normalised_first(_text)]
 # Printed on the notice: as above, and every character drawable by the notice's fonts.
-PrintedLine = Annotated[str, AfterValidator(as_line), AfterValidator(_printable)]
-PrintedText = Annotated[str, AfterValidator(_text), AfterValidator(_printable)]
+PrintedLine = Annotated[str, _normalised_first(as_line), AfterValidator(_printable)]
+PrintedText = Annotated[str, _normalised_first(_text), AfterValidator(_printable)]

@@ -120,3 +120,19 @@ def test_full_width_digits_are_ascii_after_nfkc_and_accepted(value):
 def test_digits_of_other_scripts_are_refused(value):
     refusal = validate_mobile(value)
     assert refusal is not None and refusal.code == "INVALID_MOBILE"
+
+
+def test_the_length_limit_holds_for_the_normalised_text_and_validation_is_stable() -> None:
+    """NFKC lengthens U+00A8 to two characters: the limit is checked on what is kept, so a value
+    accepted once is accepted again (a command built from an API body), never a 500."""
+    from pydantic import BaseModel, Field, ValidationError
+
+    from domain.text import Line
+
+    class Short(BaseModel):
+        code: Line = Field(max_length=2)
+
+    with pytest.raises(ValidationError):
+        Short(code="\u00a8\u00a8")  # four characters once normalised
+    kept = Short(code="\ufb01")  # the ligature: "fi"
+    assert kept.code == "fi" and Short(**kept.model_dump()) == kept

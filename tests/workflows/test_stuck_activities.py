@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():
     from domain import activity_contracts as act
-    from domain.messages import CaseInput
+    from domain.messages import CaseInput, PartyVerification
     from domain.models import (
         AccidentCategory,
         Alert,
@@ -41,11 +41,17 @@ class DeadlineWorkflow:
 
 
 @workflow.defn(sandboxed=False)
-class EligibilityWorkflow:
+class RegistryWorkflow:
+    """The registry check: patient retries (an outage heals), so a long one shows as stuck. (The
+    eligibility check is bounded instead: a citizen at the roadside is told to call 110.)"""
+
     @workflow.run
     async def run(self, inp: CaseInput) -> bool:
-        outcome = await call(act.check_eligibility, act.EligibilityRequest(alert=inp.alert))
-        return outcome.eligible
+        request = act.VerifyRequest(
+            case_number=inp.case_number, party=inp.alert.parties[0], accident_date=START.date()
+        )
+        outcome = await call(act.verify_party, request)
+        return not outcome.refusals
 
 
 def _input() -> CaseInput:
@@ -73,12 +79,12 @@ class Fakes:
             raise ApplicationError("no holiday data for 2027", type=self.error_type)
         return DUE
 
-    @activity.defn(name=act.check_eligibility.name)
-    async def eligibility(self, req: act.EligibilityRequest) -> act.EligibilityOutcome:
+    @activity.defn(name=act.verify_party.name)
+    async def verify(self, req: act.VerifyRequest) -> PartyVerification:
         self.attempts += 1
         if self.attempts <= self.fail_times:
-            raise RuntimeError("rules store unreachable")
-        return act.EligibilityOutcome(eligible=True)
+            raise RuntimeError("registry unreachable")
+        return PartyVerification(party_id=req.party.party_id)
 
     @activity.defn(name=act.record_step.name)
     async def record(self, step: act.StepRecord) -> None:
@@ -89,8 +95,8 @@ def _worker(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Worker:
     return Worker(
         env.client,
         task_queue=queue,
-        workflows=[DeadlineWorkflow, EligibilityWorkflow],
-        activities=[fakes.deadline, fakes.eligibility, fakes.record],
+        workflows=[DeadlineWorkflow, RegistryWorkflow],
+        activities=[fakes.deadline, fakes.verify, fakes.record],
     )
 
 
@@ -114,11 +120,11 @@ async def test_a_call_that_keeps_failing_shows_as_stuck_until_it_ends(ts_env: Wo
     queue = f"tq-{uuid.uuid4()}"
     async with _worker(ts_env, fakes, queue):
         handle = await ts_env.client.start_workflow(
-            EligibilityWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
+            RegistryWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
         )
         await ts_env.sleep(STUCK_AFTER + timedelta(minutes=1))
         described = await handle.describe()
-        assert described.typed_search_attributes.get(sa.STUCK_ACTIVITIES) == [act.check_eligibility.name]
+        assert described.typed_search_attributes.get(sa.STUCK_ACTIVITIES) == [act.verify_party.name]
         fakes.fail_times = 0  # the outage ends
         assert await handle.result() is True
         described = await handle.describe()
