@@ -47,3 +47,16 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await start_dev_server()
     yield env
     await env.shutdown()
+
+
+TIME_SKIPPING_TEST_BOUND_S = 180  # the longest of these takes ~15 s on a quiet machine
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the time-skipping server (ts_env): that server (Temporal's Java test server) now and
+    then stops advancing time, and the test would wait for ever. Such a test fails after a bound
+    and runs once more on a fresh server (ts_env is per test); the rerun shows in the report."""
+    for item in items:
+        if "ts_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(TIME_SKIPPING_TEST_BOUND_S, method="signal"))
+            item.add_marker(pytest.mark.flaky(reruns=1))
