@@ -622,11 +622,18 @@ async def list_evidence_due_for_deletion(
 
 
 def _due(now: datetime) -> Any:
+    decided = sa.select(NoticeRow.notice_number).where(
+        NoticeRow.case_number == EvidenceRow.case_number,
+        NoticeRow.kind == NoticeKind.DETERMINATION.value,
+    )
     return sa.select(EvidenceRow).where(
         EvidenceRow.retention == RETENTION_6_MONTHS,
         EvidenceRow.retain_until <= now,
         EvidenceRow.deleted_at.is_(None),
         EvidenceRow.storage_path.not_like("%://%"),  # kept at a video vendor: not our file
+        # a decided case's evidence is kept even where marking it permanent failed (the
+        # workflow's retain_evidence is bounded: it records the failure and the case goes on)
+        ~decided.exists(),
     )
 
 

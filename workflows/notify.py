@@ -99,7 +99,10 @@ async def _issue_determination(fx: CaseEffects) -> None:
     d.noticed_decisions.append(d.decision)
     if previous is None and workflow.patched("retain-evidence-on-decision"):
         # the decision rests on the evidence: keep it (recordings too) permanently
-        await call(act.retain_evidence, s.case_number)
+        try:
+            await call(act.retain_evidence, s.case_number)
+        except ActivityError as err:
+            await fx.record("retention_mark_failed", SYSTEM, {"error": cause_of(err)})
     for ps in s.parties:
         ps.liability = d.decision.liabilities.get(ps.party_id)
         ps.service.renew()  # the new notice must be served again

@@ -121,6 +121,26 @@ async def test_evidence_made_permanent_after_listing_is_not_deleted(
     assert store.exists(key)
 
 
+async def test_a_decided_case_s_evidence_is_kept_even_where_marking_it_permanent_failed(
+    fresh_sessions: Sessions, store: ObjectStore
+) -> None:
+    """The workflow's retain_evidence is bounded (it records retention_mark_failed and the case
+    goes on): the sweep itself spares the evidence of a case with a liability notice."""
+    case = await _case(fresh_sessions)
+    key = await _evidence(fresh_sessions, store, case, "decided", OLD)
+    async with fresh_sessions.begin() as s:  # decided; the evidence still on 6 months
+        await repository.add_notice(
+            s, notice_number=f"N{case[-6:]}", case_number=case, version=1, issued_at=OLD
+        )
+
+    result = await RetentionActivities(fresh_sessions, store).purge_expired_evidence(
+        act.RetentionSweep(now=NOW, limit=100)
+    )
+
+    assert (result.deleted, result.absent) == (0, 0)
+    assert store.exists(key)
+
+
 @pytest.mark.parametrize("fresh_sessions", ["sqlite"], indirect=True)
 async def test_the_retention_workflow_sweeps_in_batches_and_its_schedule_is_kept(
     fresh_sessions: Sessions, tmp_path

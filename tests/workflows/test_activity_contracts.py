@@ -34,3 +34,11 @@ def test_each_implementation_takes_the_declared_input_and_returns_the_declared_o
 
 def test_the_workflow_has_a_timeout_and_retry_policy_for_every_declaration():
     assert set(POLICIES) == set(act.DECLARATIONS)
+
+
+def test_every_activity_is_bounded_or_classifies_what_no_retry_fixes():
+    """No endless retry on an error that cannot heal: each call has a bound or names its
+    permanent errors (the rest heal, and a non-local call that waits shows as stuck)."""
+    for decl, policy in POLICIES.items():
+        bounded = policy.schedule_to_close is not None or policy.retry.maximum_attempts > 0
+        assert bounded or policy.retry.non_retryable_error_types, decl.name
