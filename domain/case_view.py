@@ -33,6 +33,7 @@ class PartySnapshot(Model):
     served_at: datetime | None = None
     service_method: str = ""
     review_deadline: datetime | None = None
+    review_deadline_pending: bool = False  # see PartyView
     claim: ClaimResult | None = None
 
     @property
@@ -99,6 +100,7 @@ def party_view(p: PartySnapshot) -> PartyView:
         liability=p.liability,
         served_at=p.served_at,
         review_deadline=p.review_deadline,
+        review_deadline_pending=p.review_deadline_pending,
         claim=p.claim,
     )
 

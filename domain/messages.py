@@ -342,6 +342,8 @@ class PartyView(Model):
     liability: Liability | None = None
     served_at: datetime | None = None
     review_deadline: datetime | None = None
+    # served, but the deadline's year has no holiday data yet: a review may still be requested
+    review_deadline_pending: bool = False
     claim: ClaimResult | None = None
 
 

@@ -37,8 +37,6 @@ RECORD_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=5),
     non_retryable_error_types=PERMANENT,
 )
-# unhandled failure would fail the case: retried (and shown as stuck after STUCK_AFTER) instead
-UNHANDLED_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 # a missing holiday year: the workflow hands it to the operators (workflows/effects.py)
 CALENDAR_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
@@ -55,6 +53,11 @@ class CallPolicy:
     retry: RetryPolicy
     schedule_to_close: timedelta | None = None
     local: bool = False  # a short database-only step: a local activity (less server work)
+    # made local in session 4: cases started before keep scheduling it (their histories say so)
+    made_local: bool = False
+
+    def is_local(self) -> bool:
+        return self.local or (self.made_local and workflow.patched("activities-made-local"))
 
 
 _EXTERNAL_30S = CallPolicy(timedelta(seconds=30), EXTERNAL_RETRY)
@@ -73,13 +76,24 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
     act.issue_video_token: _VIDEO,
     act.complete_video_room: _VIDEO,  # recorded (video_room_close_failed)
     # an SMS that cannot go out within the hour is recorded as failed; the case goes on
-    act.send_sms: CallPolicy(timedelta(seconds=30), EXTERNAL_RETRY, schedule_to_close=timedelta(hours=1)),
+    # a local activity (no task queue round trip, no marker timer: it is bounded); a re-run
+    # after a crash is a no-op through the outbox's idempotency key (adapters/sms.py)
+    act.send_sms: CallPolicy(
+        timedelta(seconds=30),
+        EXTERNAL_RETRY,
+        schedule_to_close=timedelta(hours=1),
+        made_local=True,
+    ),
     act.verify_party: _EXTERNAL_30S,  # a refusal (REGISTRY_ERROR)
     act.issue_notice: _EXTERNAL_30S,  # a refusal of the decision (NOTICE_INVALID)
     act.file_claim: _EXTERNAL_30S,  # in an update: its failure answers the caller
     act.notify_insurer_amendment: _EXTERNAL_30S,  # recorded for the operators
     act.record_step: CallPolicy(timedelta(seconds=10), RECORD_RETRY, local=True),  # logged, case goes on
-    act.retain_evidence: CallPolicy(timedelta(seconds=10), UNHANDLED_RETRY, local=True),
+    # the retention sweep keeps a decided case's evidence anyway (db.repository._due): after an
+    # hour of failures the case records retention_mark_failed for the operators and goes on
+    act.retain_evidence: CallPolicy(
+        timedelta(seconds=10), RECORD_RETRY, schedule_to_close=timedelta(hours=1), local=True
+    ),
     # one round of the case doctor: a few visibility queries and resets; the next round retries
     act.heal_stuck_cases: CallPolicy(timedelta(minutes=2), RetryPolicy(maximum_attempts=1)),
     # the retention sweep (workflows/retention.py): a batch of deletions in the object store
@@ -92,7 +106,7 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
     (non-local) call still running after STUCK_AFTER puts its name in the StuckActivities search
     attribute until it ends, so that operators see the case (GET /admin/stuck-cases)."""
     policy = POLICIES[decl]
-    if policy.local:
+    if policy.is_local():
         local: O = await workflow.execute_local_activity(
             decl.name,
             arg,

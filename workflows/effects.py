@@ -23,6 +23,11 @@ SYSTEM = Actor(role=Role.SYSTEM, id="workflow")  # the workflow itself: timers, 
 CALENDAR_RECHECK = timedelta(hours=1)  # how often a case handed over for a missing year asks again
 
 
+def calendar_year_missing(err: ActivityError) -> bool:
+    cause = err.cause
+    return isinstance(cause, ApplicationError) and cause.type == CALENDAR_YEAR_MISSING
+
+
 def cause_of(err: ActivityError) -> str:
     """The reason an activity gave up (its ApplicationError's message): codes and short texts
     only, the adapters keep personal data out of them."""
@@ -106,37 +111,71 @@ class CaseEffects:
         self.upsert_search_attributes()
         return not fired
 
-    async def working_days_deadline(self, start: datetime, days: int) -> datetime:
+    async def working_days_deadline(
+        self, start: datetime, days: int, reported: bool = False, failed: ActivityError | None = None
+    ) -> datetime:
         """Computed once by an activity from the holiday calendar and kept in state, so that a
         replay never recomputes it with newer calendar data.
 
         A year without holiday data cannot succeed on retry: the activity's failure is final
         (activity_calls.CALENDAR_RETRY) and the case is handed to the operators: recorded once
-        (calendar_year_missing, the case's timeline and the admin console), the StuckActivities
-        search attribute set, then asked again every CALENDAR_RECHECK until an administrator has
-        loaded the year (POST /admin/calendar). No new command for histories without the failure
-        (there the activity never failed: it retried)."""
+        (calendar_year_missing, the case's timeline and the admin console; `reported` when the
+        caller has done so), the StuckActivities search attribute set, then asked again every
+        CALENDAR_RECHECK until an administrator has loaded the year (POST /admin/calendar). No new
+        command for histories without the failure (there the activity never failed: it retried).
+        `failed`: the caller's own first attempt failed so."""
         request = act.DeadlineRequest(start=start, working_days=days)
-        reported = False
         while True:
-            try:
-                deadline = await call(act.working_days_deadline, request)
-            except ActivityError as err:
-                cause = err.cause
-                if not isinstance(cause, ApplicationError) or cause.type != CALENDAR_YEAR_MISSING:
-                    raise
-                if not reported:
-                    reported = True
-                    await self.record(
-                        "calendar_year_missing", SYSTEM, {"error": cause_of(err), "working_days": days}
-                    )
-                    mark_stuck(act.working_days_deadline.name, True)
-                await workflow.sleep(CALENDAR_RECHECK, summary="calendar_year_missing")
-                continue
-            if reported:
-                mark_stuck(act.working_days_deadline.name, False)
-                await self.record("calendar_year_loaded", SYSTEM)
-            return deadline
+            if failed is None:
+                try:
+                    deadline = await call(act.working_days_deadline, request)
+                except ActivityError as err:
+                    if not calendar_year_missing(err):
+                        raise
+                    failed = err
+                else:
+                    if reported:
+                        await self.calendar_year_loaded()
+                    return deadline
+            if not reported:
+                reported = True
+                await self.report_calendar_year_missing(failed, days)
+            failed = None
+            await workflow.sleep(CALENDAR_RECHECK, summary="calendar_year_missing")
+
+    async def deadline_or_pending(self, start: datetime, days: int) -> datetime | None:
+        """For a step a person waits on (a receipt, a service record): the deadline, or None when
+        its year has no holiday data yet. The step is answered at once, the case is handed to the
+        operators as above, and the main line settles the deadline later (workflows/service.py)
+        with working_days_deadline(..., reported=True). Cases started before this waited here."""
+        request = act.DeadlineRequest(start=start, working_days=days)
+        try:
+            return await call(act.working_days_deadline, request)
+        except ActivityError as err:
+            if not calendar_year_missing(err):
+                raise
+            # before: the receipt (or service record) waited here for the year to be loaded
+            if not workflow.patched("review-deadline-settled-off-the-step"):
+                return await self.working_days_deadline(start, days, failed=err)
+            await self.report_calendar_year_missing(err, days)
+            return None
+
+    async def deadline_once(self, start: datetime, days: int) -> datetime | None:
+        """One attempt; None while the year has no holiday data (already reported)."""
+        try:
+            return await call(act.working_days_deadline, act.DeadlineRequest(start=start, working_days=days))
+        except ActivityError as err:
+            if not calendar_year_missing(err):
+                raise
+            return None
+
+    async def report_calendar_year_missing(self, err: ActivityError, days: int) -> None:
+        await self.record("calendar_year_missing", SYSTEM, {"error": cause_of(err), "working_days": days})
+        mark_stuck(act.working_days_deadline.name, True)
+
+    async def calendar_year_loaded(self) -> None:
+        mark_stuck(act.working_days_deadline.name, False)
+        await self.record("calendar_year_loaded", SYSTEM)
 
     # ------------------------------------------------------------------ SMS
 

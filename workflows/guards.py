@@ -290,9 +290,10 @@ def request_review(case: CaseState, cmd: ReviewRequest, now: datetime) -> Refusa
     if case.status not in (CaseStatus.NOTICE_SENT, CaseStatus.SERVED) or not first_notice:
         return R.REVIEW_NOT_OPEN.refusal()
     service = case.parties[cmd.actor.id].service
-    if service.served_at is None or service.review_deadline is None:
+    if service.served_at is None or (service.review_deadline is None and not service.deadline_pending):
         return R.NOT_SERVED.refusal()
-    if now >= service.review_deadline:
+    # a deadline not computable yet (no holiday data for its year) has not passed for the citizen
+    if service.review_deadline is not None and now >= service.review_deadline:
         return R.REVIEW_WINDOW_CLOSED.refusal()
     if not cmd.reason_code.strip():
         return R.REASON_REQUIRED.refusal("请说明申请复核的理由")

@@ -20,6 +20,8 @@ class Service:
     method: str = ""
     review_deadline: datetime | None = None  # only the first notice opens a review window
     in_progress: bool = False  # the review deadline is being computed
+    # served, the deadline not computable yet (its year has no holiday data): settled by the main line
+    deadline_pending: bool = False
 
     @property
     def done(self) -> bool:
@@ -29,6 +31,7 @@ class Service:
         """A new notice: it must be served again (the method of the last service stays on record)."""
         self.served_at = None
         self.review_deadline = None
+        self.deadline_pending = False
 
 
 @dataclass
@@ -83,6 +86,7 @@ class PartyState:
             served_at=self.service.served_at,
             service_method=self.service.method,
             review_deadline=self.service.review_deadline,
+            review_deadline_pending=self.service.deadline_pending,
             claim=self.claim.result,
         )
 
@@ -130,6 +134,9 @@ class Parties:
 
     def unserved_ids(self) -> list[str]:
         return [ps.party_id for ps in self.unserved()]
+
+    def deadlines_pending(self) -> list[PartyState]:
+        return [ps for ps in self if ps.service.deadline_pending]
 
     def review_window_end(self) -> datetime | None:
         """The review window lasts until the last served party's deadline."""

@@ -58,7 +58,9 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # v1: before retain-evidence-on-decision; unprefixed: before the 7be8fd8 patches; v2: every patch;
 # v3: payloads compressed (zlib) before they are encrypted (codec.py); v4: the written review
 # conclusion (review-conclusion-in-writing). v4i: the stuck-activity marker (a timer beside each activity call); v5: every patch of both.
-RECORDING = "v5"
+# v6: a receipt answers while its deadline's year is missing (review-deadline-settled-off-the-step);
+# the SMS a local activity (activities-made-local).
+RECORDING = "v6"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}

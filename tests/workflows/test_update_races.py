@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain import refusals as R
 from domain.messages import (
@@ -59,13 +59,18 @@ async def one_wins(case: Case, first: Send, second: Send) -> int:
     answers = await asyncio.gather(first(case), second(case), return_exceptions=True)
     refusals = [a for a in answers if isinstance(a, BaseException)]
     if not refusals and {first.__name__, second.__name__} == {"accept_call", "cancel"}:
-        assert all(a.status == CaseStatus.CANCELLED for a in answers)
-        return [first.__name__, second.__name__].index("cancel")
+        # the accept may answer before the cancel is handled (its SMS are local activities)
+        cancel = [first.__name__, second.__name__].index("cancel")
+        assert answers[cancel].status == CaseStatus.CANCELLED
+        assert answers[1 - cancel].status in (CaseStatus.IN_VIDEO, CaseStatus.CANCELLED)
+        return cancel
     assert len(refusals) == 1, f"{first.__name__}/{second.__name__}: {answers}"
     err = refusals[0]
-    if isinstance(err, RPCError) and "closing workflow" in str(err):
-        # the winner ended the case before the loser reached the worker: the server refuses it
-        # (the API answers CASE_CLOSED, 409, api/temporal.py)
+    if isinstance(err, RPCError) and (
+        "closing workflow" in str(err) or err.status == RPCStatusCode.NOT_FOUND
+    ):
+        # the winner ended (or even closed) the case before the loser reached the worker: the
+        # server refuses it (the API answers CASE_CLOSED, 409, api/temporal.py)
         return 1 if answers[0] is err else 0
     assert isinstance(err, WorkflowUpdateFailedError), err
     cause = err.cause

@@ -382,9 +382,14 @@ function render(detail) {
   }
 
   // review
-  const canReview = c.status === "served" && me.served_at && me.review_deadline && !c.review_requested_by && new Date(me.review_deadline) > new Date() && c.notices.filter((n) => n.kind === "determination").length === 1;
+  // a deadline whose year has no holiday arrangement yet is pending: the window is still open
+  const windowOpen = me.review_deadline_pending || (me.review_deadline && new Date(me.review_deadline) > new Date());
+  const canReview = c.status === "served" && me.served_at && windowOpen && !c.review_requested_by && c.notices.filter((n) => n.kind === "determination").length === 1;
   $("#review-card").hidden = !canReview;
-  if (canReview) $("#review-deadline").textContent = fmtDeadline(me.review_deadline);
+  if (canReview) {
+    $("#review-deadline").textContent = me.review_deadline
+      ? fmtDeadline(me.review_deadline) : "第三个工作日结束（具体日期待节假日安排公布后确定）";
+  }
   const reviewState = $("#review-state");
   reviewState.hidden = !c.review_requested_by;
   if (c.review_requested_by) {

@@ -166,7 +166,8 @@ function renderNotices(c) {
   // the names as the officer sees them in the parties table (the case view masks them)
   const name = (p) => current.parties.find((d) => d.party_id === p.party_id)?.name || p.name;
   const served = c.parties.map((p) => h("li", {}, `${p.party_id} ${name(p)}：`, p.served_at ? `已送达 ${fmtDateTime(p.served_at)}` : "未送达",
-    p.review_deadline ? ` · 复核申请期限 ${fmtDeadline(p.review_deadline)}` : ""));
+    p.review_deadline ? ` · 复核申请期限 ${fmtDeadline(p.review_deadline)}`
+      : p.review_deadline_pending ? " · 复核申请期限待定（该年节假日安排未载入）" : ""));
   if (c.notices.length) $("#notices").append(h("ul", { class: "small", id: "served" }, ...served));
   const form = $("#service-form");
   const open = c.parties.filter((p) => !p.served_at);
