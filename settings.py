@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     rate_link_per_dispatcher: RateSpec = "60/3600"  # 110 links one dispatcher sends
     rate_verify_per_ip: RateSpec = "30/60"  # notice verifications from one client address
     rate_verify_per_notice: RateSpec = "60/3600"  # verifications of one notice number (code guesses)
+    # staff login attempts (password and OIDC together) from one client address, beside the
+    # per-account lock-out below: a whole station behind one NAT logs in at shift change
+    rate_staff_login_per_ip: RateSpec = "60/600"
     # reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs);
     # from any other peer the header is ignored and the peer is the client
     trusted_proxies: str = ""
@@ -100,6 +103,14 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "roles"  # a string or a list; values are our role names ...
     oidc_role_prefix: str = ""  # ... after this prefix (e.g. "kuaichu-" for kuaichu-officer)
     oidc_district_claim: str = "district"  # the unit's district; "*" for the whole city
+    # the redirect sign-in (Authorization Code + PKCE): the provider's discovery document (empty:
+    # the issuer's /.well-known/openid-configuration), our callback as registered at the provider
+    # (empty: KUAICHU_PUBLIC_BASE_URL + /auth/oidc/callback), the scopes asked, and our client
+    # secret for a confidential client (empty: a public client, PKCE alone)
+    oidc_discovery_url: str = ""
+    oidc_redirect_url: str = ""
+    oidc_scopes: str = "openid profile"
+    oidc_client_secret: str = ""
 
     # Temporal payload encryption keys "id:base64(32 bytes),..." (first encrypts); embedded:
     # generated once under var/keys/payload.keys

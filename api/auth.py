@@ -17,8 +17,13 @@ How a citizen gets a token:
 
 How staff get a token: ``POST /auth/staff/login`` (api/staff_login.py: password + TOTP, an account
 an admin made, api/staff_admin.py), or ``POST /auth/oidc/login`` (api/oidc.py: the detachment's
-OpenID Connect provider). A staff token carries the staff member's ``district``: seats, officers
-and reviewers see that district's cases only (api/deps.py); ``*`` = every district.
+OpenID Connect provider: its ID token, or the redirect sign-in ``GET /auth/oidc/start``). A staff
+token carries the staff member's ``district``: seats, officers and reviewers see that district's
+cases only (api/deps.py); ``*`` = every district. It carries ``roles``, every role the staff member
+holds (a route for any of them lets it through, acting in that role), and ``role``, the console's;
+a token of an account carries its token version ``sv``: disabling, deleting the account, changing
+its roles or district, resetting its password or TOTP, or an admin's "revoke sessions" end its
+tokens at once (api/staff_sessions.py).
 """
 
 from __future__ import annotations
@@ -57,12 +62,28 @@ class ApiRole(StrEnum):
 
 
 class Principal(BaseModel):
-    role: ApiRole
+    role: ApiRole  # the role it acts in (the console's; require() sets the route's)
     sub: str
     mobile: str = ""  # citizens only: the verified mobile (normalised, 11 digits)
     channel: str = "app"  # app | sms_link
     # staff only: the district whose cases they see; "" (a token without one) sees none
     district: str = ""
+    # staff only: every role the staff member holds (``role`` among them); empty = ``role`` alone
+    roles: tuple[ApiRole, ...] = ()
+    # staff only: the account's token version when issued (api/staff_sessions.py); None: a token
+    # bound to no account (dev login, an OIDC user without an account here)
+    sv: int | None = None
+
+    @property
+    def held(self) -> tuple[ApiRole, ...]:
+        return (self.role, *(r for r in self.roles if r != self.role))
+
+    def acting_as(self, *roles: ApiRole) -> Principal | None:
+        """This principal acting in one of ``roles`` (its own role first), or None: it holds none."""
+        for r in self.held:
+            if r in roles:
+                return self if r == self.role else self.model_copy(update={"role": r})
+        return None
 
 
 class TokenOut(BaseModel):
@@ -72,6 +93,7 @@ class TokenOut(BaseModel):
     role: ApiRole
     sub: str
     district: str = ""
+    roles: list[ApiRole] = []
 
 
 def citizen_sub(mobile: str, secret: str) -> str:
@@ -87,6 +109,7 @@ def issue_token(settings: Settings, principal: Principal) -> TokenOut:
         "iss": ISSUER,
         "sub": principal.sub,
         "role": principal.role.value,
+        "roles": [r.value for r in principal.held],
         "iat": now,
         "exp": now + timedelta(seconds=ttl),
         "jti": uuid.uuid4().hex,
@@ -96,6 +119,8 @@ def issue_token(settings: Settings, principal: Principal) -> TokenOut:
         claims["channel"] = principal.channel
     if principal.district:
         claims["district"] = principal.district
+    if principal.sv is not None:
+        claims["sv"] = principal.sv
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
     return TokenOut(
         access_token=token,
@@ -103,6 +128,7 @@ def issue_token(settings: Settings, principal: Principal) -> TokenOut:
         role=principal.role,
         sub=principal.sub,
         district=principal.district,
+        roles=list(principal.held),
     )
 
 
@@ -122,7 +148,9 @@ UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 def principal_from_token(settings: Settings, token: str) -> Principal:
     """The token's principal, or INVALID_TOKEN. Beyond the signature: a token lives at most
     KUAICHU_JWT_TTL_SECONDS from its issue whatever its exp says, and a citizen's sub must be
-    the one derived from its mobile (a token cannot claim someone else's phone)."""
+    the one derived from its mobile (a token cannot claim someone else's phone). A token of before
+    the ``roles`` claim (one ``role``) holds that role alone. Whether a staff token's account
+    still stands is checked by ``decode`` (api/staff_sessions.py), not here."""
     try:
         claims = jwt.decode(
             token,
@@ -131,18 +159,27 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
+        role = ApiRole(claims.get("role"))
+        roles = claims.get("roles", [role.value])
+        sv = claims.get("sv")
+        if not isinstance(roles, list) or (sv is not None and type(sv) is not int):
+            raise ValueError("roles or sv")
         principal = Principal(
-            role=ApiRole(claims.get("role")),
+            role=role,
             sub=str(claims["sub"]),
             mobile=str(claims.get("mobile", "")),
             channel=str(claims.get("channel", "app")),
             district=str(claims.get("district", "")),
+            roles=tuple(ApiRole(r) for r in roles),
+            sv=sv,
         )
         issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
     except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError) as err:
         raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED) from err
     if datetime.now(UTC) - issued > timedelta(seconds=settings.jwt_ttl_seconds + CLOCK_SKEW_S):
         raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED)
+    if ApiRole.CITIZEN in principal.held and principal.held != (ApiRole.CITIZEN,):
+        raise ApiProblem(R.INVALID_TOKEN, headers=UNAUTHENTICATED)  # a citizen holds no staff role
     if principal.role == ApiRole.CITIZEN and (
         validate_mobile(principal.mobile) is not None
         or principal.sub != citizen_sub(principal.mobile, settings.hash_secret)
@@ -151,8 +188,14 @@ def principal_from_token(settings: Settings, token: str) -> Principal:
     return principal
 
 
-def decode(request: Request, token: str) -> Principal:
-    return principal_from_token(request.app.state.kc.settings, token)
+async def decode(request: Request, token: str) -> Principal:
+    """The token's principal, its staff account (if it is bound to one) still standing."""
+    from api.staff_sessions import check_account
+
+    kc = request.app.state.kc
+    principal = principal_from_token(kc.settings, token)
+    await check_account(kc, principal)
+    return principal
 
 
 async def current_principal(
@@ -160,7 +203,7 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiProblem(R.UNAUTHENTICATED, headers=UNAUTHENTICATED)
-    return decode(request, credentials.credentials)
+    return await decode(request, credentials.credentials)
 
 
 async def optional_principal(
@@ -168,16 +211,18 @@ async def optional_principal(
 ) -> Principal | None:
     if credentials is None or not credentials.credentials:
         return None
-    return decode(request, credentials.credentials)
+    return await decode(request, credentials.credentials)
 
 
 def require(*roles: ApiRole):
-    """A dependency that lets only these roles through (403 for the others, 401 without a token)."""
+    """A dependency that lets through a principal holding any of these roles (403 for the others,
+    401 without a token); the route sees it acting in the role it holds (its token's first)."""
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if principal.role not in roles:
+        acting = principal.acting_as(*roles)
+        if acting is None:
             raise ApiProblem(R.FORBIDDEN_ROLE)
-        return principal
+        return acting
 
     dependency.__name__ = "require_" + "_".join(r.value for r in roles)
     return dependency

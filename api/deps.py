@@ -11,7 +11,7 @@ Citizens are not scoped by district: they see only their own cases (party_of).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
@@ -22,6 +22,7 @@ from adapters.rules import RulesConfig
 from adapters.sms import SmsSender
 from api.auth import ALL_DISTRICTS, ApiRole, Principal
 from api.errors import ApiProblem
+from api.staff_sessions import AccountCache
 from api.temporal import TemporalGateway, TemporalUnavailable
 from db import repository
 from domain import refusals as R
@@ -59,6 +60,8 @@ class AppState:
     # the time an alert is reported at (eligibility: service hours, working days); tests pin it
     alert_clock: Callable[[], datetime] = utcnow
     codec: object | None = None  # the payload codec, made on first use (api/codec.py)
+    # staff accounts' token versions, read at most every 5 s (api/staff_sessions.py)
+    account_cache: AccountCache = field(default_factory=AccountCache)
 
 
 def state(request: Request) -> AppState:

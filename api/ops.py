@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from api.auth import ALGORITHM, ISSUER, ApiRole, Principal, bearer, current_principal, decode
 from api.errors import ApiProblem, problem_responses
+from api.staff_sessions import check_account
 from domain import refusals as R
 
 router = APIRouter(prefix="/ops", tags=["ops"])
@@ -45,6 +46,7 @@ def _session_token(request: Request, principal: Principal) -> tuple[str, int]:
         "aud": AUDIENCE,
         "sub": principal.sub,
         "role": principal.role.value,
+        "sv": principal.sv,
         "iat": now,
         "exp": now + timedelta(seconds=ttl),
     }
@@ -62,7 +64,10 @@ def _from_cookie(request: Request, token: str) -> Principal:
             audience=AUDIENCE,
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
-        return Principal(role=ApiRole(claims["role"]), sub=str(claims["sub"]))
+        sv = claims.get("sv")
+        return Principal(
+            role=ApiRole(claims["role"]), sub=str(claims["sub"]), sv=sv if type(sv) is int else None
+        )
     except (jwt.PyJWTError, ValueError, KeyError) as err:
         raise ApiProblem(R.INVALID_TOKEN) from err
 
@@ -75,14 +80,16 @@ async def operator(
     """An operator by bearer token (API clients, a UI passing its OIDC token) or by the session
     cookie (the Temporal UI in the operator's browser)."""
     if credentials is not None and credentials.credentials:
-        principal = decode(request, credentials.credentials)
+        principal = await decode(request, credentials.credentials)
     elif kc_ops:
         principal = _from_cookie(request, kc_ops)
+        await check_account(request.app.state.kc, principal)
     else:
         raise ApiProblem(R.UNAUTHENTICATED)
-    if principal.role not in OPERATORS:
+    acting = principal.acting_as(*OPERATORS)
+    if acting is None:
         raise ApiProblem(R.FORBIDDEN_ROLE)
-    return principal
+    return acting
 
 
 OperatorP = Annotated[Principal, Depends(operator)]
@@ -106,9 +113,10 @@ async def open_session(
     request: Request, principal: Annotated[Principal, Depends(current_principal)]
 ) -> Response:
     """Exchange an operator's bearer token for the codec cookie."""
-    if principal.role not in OPERATORS:
+    acting = principal.acting_as(*OPERATORS)
+    if acting is None:
         raise ApiProblem(R.FORBIDDEN_ROLE)
-    token, ttl = _session_token(request, principal)
+    token, ttl = _session_token(request, acting)
     response = Response(status_code=204)
     response.set_cookie(
         COOKIE,

@@ -6,7 +6,8 @@ advisory lock per bucket), so that concurrent requests on several processes cann
 
 Applied as FastAPI dependencies (``Depends(...)`` on the route): SMS login codes per client
 address and in all (per phone: api/codes.py, over the codes it issued), 110 links per phone and
-per dispatcher, notice verifications per client address and per notice number. Limits come from
+per dispatcher, notice verifications per client address and per notice number, staff logins
+(password and OIDC) per client address (called by api/staff_login.py, which audits a refusal). Limits come from
 settings.py (``KUAICHU_RATE_*`` = "<count>/<seconds>", 0 switches one off). Buckets hold an HMAC
 of whom they count, never a phone or an address in clear.
 
@@ -171,6 +172,13 @@ async def verify_limits(
             hit(s, Limit.parse("verify_no", s.rate_verify_per_notice, R.VERIFY_LIMIT), notice_number),
         ],
     )
+
+
+async def staff_login_limits(request: Request, kc: State) -> None:
+    """Staff login attempts (password, OIDC) from one client address (api/staff_login.py audits)."""
+    s = kc.settings
+    limit = Limit.parse("staff_login_ip", s.rate_staff_login_per_ip, R.STAFF_LOGIN_IP_LIMIT)
+    await check(kc, [hit(s, limit, client_ip(request, s))])
 
 
 SmsCodeLimits = Depends(sms_code_limits)

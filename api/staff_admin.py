@@ -4,8 +4,14 @@
     GET  /admin/staff                      list (no hashes, no secrets)
     POST /admin/staff/{id}/totp            enrol (or re-enrol) the TOTP: the otpauth URI, shown once
     POST /admin/staff/{id}/password        reset the password (and lift a lock-out)
+    PATCH /admin/staff/{id}                change the name, the roles (several), the district
     POST /admin/staff/{id}/disable|enable
+    POST /admin/staff/{id}/revoke-sessions log out everywhere: every token of the account ends
+    DELETE /admin/staff/{id}               delete the account (its audit stays)
     GET  /admin/staff/audit?staff_id=      the login attempts, newest first
+
+Disabling, deleting, a change of roles or district, a password reset, a TOTP re-enrolment and
+"revoke sessions" end the account's tokens at once (api/staff_sessions.py: its token version).
 
 The first admin (no admin can log in before one exists)::
 
@@ -30,6 +36,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import staff_credentials as cred
+from api import staff_sessions
 from api.auth import ALL_DISTRICTS, AdminP, ApiRole, Principal, staff_id_of
 from api.deps import AppState, State
 from api.errors import ApiProblem, problem_responses
@@ -58,6 +65,14 @@ class StaffAccountIn(StaffPasswordIn):
     display_name: DisplayName
     roles: list[ApiRole] = Field(min_length=1, max_length=len(STAFF_ROLES))
     district: District
+
+
+class StaffChangeIn(BaseModel):
+    """What an admin changes of an account; a field left out stays as it is."""
+
+    display_name: DisplayName | None = None
+    roles: list[ApiRole] | None = Field(default=None, min_length=1, max_length=len(STAFF_ROLES))
+    district: District | None = None
 
 
 class StaffOut(BaseModel):
@@ -107,17 +122,34 @@ def known_districts(settings: Settings) -> set[str]:
 def checked_account(body: StaffAccountIn, settings: Settings) -> StaffAccountIn:
     """The account as it may be stored, or the refusal: id, roles, district, password."""
     staff_id = staff_id_of(body.staff_id)
-    name = body.display_name.strip()
+    name = _checked_name(body.display_name)
+    _check_roles(body.roles)
+    district = _checked_district(body.district, settings)
+    _check_password(body.password, settings)
+    return body.model_copy(update={"staff_id": staff_id, "display_name": name, "district": district})
+
+
+def _checked_name(value: str) -> str:
+    name = value.strip()
     if not name or any(unicodedata.category(c)[0] == "C" for c in name):
         raise ApiProblem(R.INVALID_CHARACTERS, "姓名不能为空，也不能包含控制字符")
-    if ApiRole.CITIZEN in body.roles:
+    return name
+
+
+def _check_roles(roles: list[ApiRole]) -> None:
+    if ApiRole.CITIZEN in roles:
         raise ApiProblem(R.INVALID_STAFF_ROLES)
-    if body.district.strip() not in known_districts(settings):
+
+
+def _checked_district(value: str, settings: Settings) -> str:
+    if value.strip() not in known_districts(settings):
         raise ApiProblem(R.INVALID_DISTRICT, f"辖区只能是：{'、'.join(sorted(known_districts(settings)))}")
-    _check_password(body.password, settings)
-    return body.model_copy(
-        update={"staff_id": staff_id, "display_name": name, "district": body.district.strip()}
-    )
+    return value.strip()
+
+
+def stored_roles(roles: list[ApiRole]) -> list[str]:
+    """The account's roles as stored: each once, in the order of ApiRole."""
+    return [r.value for r in ApiRole if r in roles]
 
 
 def _check_password(password: str, settings: Settings) -> None:
@@ -133,7 +165,7 @@ async def create_account(session: AsyncSession, body: StaffAccountIn, settings: 
             session,
             staff_id=body.staff_id,
             display_name=body.display_name,
-            roles=sorted({r.value for r in body.roles}),
+            roles=stored_roles(body.roles),
             district=body.district,
             password_hash=await asyncio.to_thread(cred.hash_password, body.password),
         )
@@ -146,6 +178,7 @@ def enrol_totp(row: StaffAccountRow, settings: Settings) -> TotpEnrolmentOut:
     secret = cred.new_totp_secret()
     row.totp_secret_enc = cred.encrypt_secret(settings.staff_totp_key, secret)
     row.totp_last_step = None
+    staff_sessions.revoke(row)  # the old phone's sessions end with it
     return TotpEnrolmentOut(
         staff_id=row.staff_id, otpauth_uri=cred.otpauth_uri(secret, row.staff_id), secret=secret
     )
@@ -189,7 +222,9 @@ async def enrol(staff_id: str, kc: State, principal: AdminP) -> TotpEnrolmentOut
     async with kc.sessions.begin() as session:
         row = await _account(session, staff_id)
         await _audit(session, row.staff_id, "enrol_totp", principal)
-        return enrol_totp(row, kc.settings)
+        out = enrol_totp(row, kc.settings)
+    staff_sessions.forget(kc, out.staff_id)
+    return out
 
 
 @router.post("/{staff_id}/password", responses=ERRORS)
@@ -200,16 +235,77 @@ async def reset_password(staff_id: str, body: StaffPasswordIn, kc: State, princi
         row = await _account(session, staff_id)
         row.password_hash = password_hash
         row.failed_attempts, row.locked_until = 0, None
+        staff_sessions.revoke(row)
         await _audit(session, row.staff_id, "reset_password", principal)
-        return StaffOut.of(row)
+        out = StaffOut.of(row)
+    staff_sessions.forget(kc, out.staff_id)
+    return out
+
+
+@router.patch("/{staff_id}", responses=ERRORS)
+async def change_staff(staff_id: str, body: StaffChangeIn, kc: State, principal: AdminP) -> StaffOut:
+    """The name, the roles (one or several) or the district; a change of roles or district ends
+    the account's tokens (a token carries both)."""
+    name = None if body.display_name is None else _checked_name(body.display_name)
+    district = None if body.district is None else _checked_district(body.district, kc.settings)
+    roles = None if body.roles is None else stored_roles(body.roles)
+    if body.roles is not None:
+        _check_roles(body.roles)
+    async with kc.sessions.begin() as session:
+        row = await _account(session, staff_id)
+        changes = []
+        if name is not None and name != row.display_name:
+            row.display_name = name
+            changes.append("name")
+        if roles is not None and roles != list(row.roles):
+            row.roles = roles
+            changes.append("roles")
+        if district is not None and district != row.district:
+            row.district = district
+            changes.append("district")
+        if {"roles", "district"} & set(changes):
+            staff_sessions.revoke(row)
+        if changes:
+            await _audit(session, row.staff_id, "change:" + ",".join(changes), principal)
+        out = StaffOut.of(row)
+    staff_sessions.forget(kc, out.staff_id)
+    return out
+
+
+@router.post("/{staff_id}/revoke-sessions", responses=ERRORS)
+async def revoke_sessions(staff_id: str, kc: State, principal: AdminP) -> StaffOut:
+    """Log out everywhere: every token issued for the account so far stops working."""
+    async with kc.sessions.begin() as session:
+        row = await _account(session, staff_id)
+        staff_sessions.revoke(row)
+        await _audit(session, row.staff_id, "revoke_sessions", principal)
+        out = StaffOut.of(row)
+    staff_sessions.forget(kc, out.staff_id)
+    return out
+
+
+@router.delete("/{staff_id}", status_code=204, responses=ERRORS)
+async def delete_staff(staff_id: str, kc: State, principal: AdminP) -> None:
+    """The account goes (its tokens with it); its login audit stays."""
+    sid = staff_id_of(staff_id)
+    if sid == principal.sub:
+        raise ApiProblem(R.STAFF_DELETE_SELF)
+    async with kc.sessions.begin() as session:
+        await session.delete(await _account(session, sid))
+        await _audit(session, sid, "delete", principal)
+    staff_sessions.forget(kc, sid)
 
 
 async def _set_disabled(kc: AppState, staff_id: str, disabled: bool, admin: Principal) -> StaffOut:
     async with kc.sessions.begin() as session:
         row = await _account(session, staff_id)
         row.disabled = disabled
+        if disabled:
+            staff_sessions.revoke(row)
         await _audit(session, row.staff_id, "disable" if disabled else "enable", admin)
-        return StaffOut.of(row)
+        out = StaffOut.of(row)
+    staff_sessions.forget(kc, out.staff_id)
+    return out
 
 
 async def _audit(session: AsyncSession, staff_id: str, change: str, admin: Principal) -> None:
@@ -221,7 +317,7 @@ async def _audit(session: AsyncSession, staff_id: str, change: str, admin: Princ
 
 @router.post("/{staff_id}/disable", responses=ERRORS)
 async def disable(staff_id: str, kc: State, principal: AdminP) -> StaffOut:
-    """No more logins (tokens already issued run out within KUAICHU_JWT_TTL_SECONDS)."""
+    """No more logins, and the tokens already issued stop working (api/staff_sessions.py)."""
     return await _set_disabled(kc, staff_id, True, principal)
 
 

@@ -5,7 +5,14 @@ an unknown id, a wrong password and a wrong code (STAFF_LOGIN_FAILED: nothing te
 every attempt leaves an audit row (db/staff.py) whatever its outcome. After
 KUAICHU_STAFF_MAX_FAILED_LOGINS failures in a row the account is locked for
 KUAICHU_STAFF_LOCKOUT_MINUTES: while locked, no password is even checked. The audit row and the
-failure count are committed before the refusal is answered."""
+failure count are committed before the refusal is answered.
+
+Besides the account's lock-out, one client address may try at most KUAICHU_RATE_STAFF_LOGIN_PER_IP
+logins (password and OIDC together; api/rate_limits.py's sliding window): beyond, 429 with
+Retry-After and an audit row ``ip_limited``, nothing checked.
+
+The token carries every role of the account (``roles``), the console's as ``role`` (the first
+of the account's when the console names none) and the account's token version (``sv``)."""
 
 from __future__ import annotations
 
@@ -37,17 +44,36 @@ class StaffLoginIn(BaseModel):
     staff_id: StaffId
     password: Password
     totp: TotpCode
-    role: ApiRole | None = Field(default=None, description="the console's role, when the account has several")
+    role: ApiRole | None = Field(
+        default=None, description="the console's role, when the account has several (default: its first)"
+    )
 
 
 def client_of(kc: AppState, request: Request) -> str:
-    return store.client_hash(request.client.host if request.client else "", kc.settings.hash_secret)
+    from api.rate_limits import client_ip
+
+    return store.client_hash(client_ip(request, kc.settings), kc.settings.hash_secret)
+
+
+async def staff_login_limit(kc: AppState, request: Request, staff_id: str, method: str) -> None:
+    """The per-client-address limit of staff logins (429), its refusal audited."""
+    from api.rate_limits import staff_login_limits
+
+    try:
+        await staff_login_limits(request, kc)
+    except ApiProblem:
+        async with kc.sessions.begin() as session:
+            await store.record_attempt(
+                session, staff_id=staff_id, method=method, outcome="ip_limited", client=client_of(kc, request)
+            )
+        raise
 
 
 @router.post("/login", responses=problem_responses(401, 403, 409, 422, 429))
 async def staff_login(body: StaffLoginIn, request: Request, kc: State) -> TokenOut:
     """Staff id + password + TOTP code → a staff token (its role and district)."""
     staff_id = staff_id_of(body.staff_id)
+    await staff_login_limit(kc, request, staff_id, "password")
     _, principal, refusal = await _attempt(kc, staff_id, body, client_of(kc, request))
     if principal is None:
         raise ApiProblem(refusal or R.STAFF_LOGIN_FAILED)
@@ -94,11 +120,22 @@ def _check(
     if step is None:
         return _failure(account, "bad_totp", now, s.staff_max_failed_logins, s.staff_lockout_minutes)
     roles = [ApiRole(r) for r in account.roles]
-    role = body.role or (roles[0] if len(roles) == 1 else None)
+    role = body.role or (roles[0] if roles else None)
     if role is None or role not in roles:
         return "role_not_granted", None, R.STAFF_ROLE_NOT_GRANTED
     account.failed_attempts, account.locked_until, account.totp_last_step = 0, None, step
-    return "ok", Principal(role=role, sub=account.staff_id, district=account.district), None
+    return "ok", account_principal(account, role), None
+
+
+def account_principal(account: StaffAccountRow, role: ApiRole) -> Principal:
+    """The principal of an account's token: all its roles, its district, its token version."""
+    return Principal(
+        role=role,
+        sub=account.staff_id,
+        district=account.district,
+        roles=tuple(ApiRole(r) for r in account.roles),
+        sv=account.token_version or 0,
+    )
 
 
 def _failure(

@@ -325,8 +325,30 @@ class StaffAccountRow(Base):
     failed_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     locked_until: Mapped[datetime | None]
     disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # revision 0009: carried by its tokens as ``sv``; moved on, it ends them (api/staff_sessions.py)
+    token_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OidcLoginRow(Base):
+    """One OIDC redirect sign-in (api/oidc.py, revision 0009): made by ``/auth/oidc/start``
+    (the state's hash, the nonce, the PKCE verifier, the console), used once by the callback,
+    which leaves the one-time hand-off code's hash and the principal for the console to trade
+    (once) for our token. Kept a few minutes; the states and codes themselves are not stored."""
+
+    __tablename__ = "oidc_logins"
+
+    state_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(sa.String(64))
+    code_verifier: Mapped[str] = mapped_column(sa.String(128))
+    role: Mapped[str] = mapped_column(sa.String(16))  # the console's
+    expires_at: Mapped[datetime]
+    called_back_at: Mapped[datetime | None]
+    handoff_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    handoff_expires_at: Mapped[datetime | None]
+    principal: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    redeemed_at: Mapped[datetime | None]
 
 
 class StaffLoginAuditRow(Base):

@@ -155,6 +155,32 @@ INVALID_DISTRICT = declare("INVALID_DISTRICT", I, "辖区不在本系统的辖�
 INVALID_STAFF_ROLES = declare("INVALID_STAFF_ROLES", I, "岗位只能是坐席、民警、复核、调度、管理员或运维")
 OIDC_TOKEN_INVALID = declare("OIDC_TOKEN_INVALID", Kind.UNAUTHENTICATED, "统一身份认证令牌无效或已过期")
 OIDC_NO_ROLE = declare("OIDC_NO_ROLE", F, "统一身份认证未授予本系统的岗位或辖区")
+# a staff token whose account no longer allows it (api/staff_sessions.py)
+STAFF_ACCOUNT_DISABLED = declare("STAFF_ACCOUNT_DISABLED", Kind.UNAUTHENTICATED, "账号已停用，请联系管理员")
+STAFF_ACCOUNT_GONE = declare("STAFF_ACCOUNT_GONE", Kind.UNAUTHENTICATED, "账号已删除，请联系管理员")
+STAFF_SESSION_REVOKED = declare(
+    "STAFF_SESSION_REVOKED", Kind.UNAUTHENTICATED, "账号的权限或密码已变更，或已被管理员强制下线，请重新登录"
+)
+STAFF_DELETE_SELF = declare("STAFF_DELETE_SELF", C, "不能删除自己的账号")
+STAFF_LOGIN_IP_LIMIT = declare(
+    "STAFF_LOGIN_IP_LIMIT", Kind.RATE_LIMITED, "该网络登录尝试过于频繁，请稍后再试"
+)
+# the OIDC redirect sign-in (api/oidc.py)
+OIDC_STATE_INVALID = declare(
+    "OIDC_STATE_INVALID", Kind.BAD_REQUEST, "统一身份认证登录请求无效、已使用或已过期，请重新登录"
+)
+OIDC_NONCE_MISMATCH = declare(
+    "OIDC_NONCE_MISMATCH", Kind.UNAUTHENTICATED, "统一身份认证令牌与本次登录请求不符，请重新登录"
+)
+OIDC_CODE_REJECTED = declare(
+    "OIDC_CODE_REJECTED", Kind.UNAUTHENTICATED, "统一身份认证授权码无效或已过期，请重新登录"
+)
+OIDC_HANDOFF_INVALID = declare(
+    "OIDC_HANDOFF_INVALID", Kind.UNAUTHENTICATED, "登录凭据无效、已使用或已过期，请重新登录"
+)
+OIDC_PROVIDER_REFUSED = declare(
+    "OIDC_PROVIDER_REFUSED", Kind.UNAUTHENTICATED, "统一身份认证未完成登录，请重新登录"
+)
 
 # --- who may act (403) ------------------------------------------------------------------------
 FORBIDDEN_ROLE = declare("FORBIDDEN_ROLE", F, "无权执行此操作")

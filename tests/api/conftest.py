@@ -41,6 +41,7 @@ TEST_RATE_LIMITS = {
     "rate_link_per_phone": "100000/3600",
     "rate_verify_per_ip": "100000/60",
     "rate_verify_per_notice": "100000/3600",
+    "rate_staff_login_per_ip": "100000/600",
 }
 
 

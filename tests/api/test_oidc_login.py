@@ -1,72 +1,27 @@
-"""OIDC login for detachments with an IdP: the ID token verified against the provider's JWKS,
-served here by a real HTTP server on 127.0.0.1 with an RSA key made for the test."""
+"""OIDC login for detachments with an IdP: the ID token verified against the provider's JWKS, and
+the redirect sign-in (Authorization Code + PKCE, state, nonce), against the simulated provider of
+tests/api/oidc_provider.py (a real HTTP server on 127.0.0.1 with an RSA key made for the test)."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
-import jwt
+import httpx
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from api.auth import principal_from_token
 from db.models import StaffLoginAuditRow
 from settings import Settings, production_problems
-from tests.api.conftest import Api
-
-ISSUER = "https://idp.detachment.test/realms/police"
-AUDIENCE = "kuaichu"
-
-
-class Idp:
-    """A key pair published as a JWKS at ``jwks_url``; ``token()`` signs an ID token."""
-
-    def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.kid = "key-" + uuid.uuid4().hex[:6]
-        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
-        body = json.dumps({"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}).encode()
-        self.fetches = 0
-        idp = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                idp.fetches += 1
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.jwks_url = f"http://127.0.0.1:{self.server.server_port}/certs"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def token(self, kid: str | None = None, key: Any = None, **claims: Any) -> str:
-        now = int(time.time())
-        payload = {
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "sub": "jy-officer-3",
-            "iat": now,
-            "exp": now + 300,
-            "roles": ["offline_access", "officer"],
-            "district": "江阳区",
-            **claims,
-        }
-        return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
+from tests.api.conftest import PUBLIC_URL, Api
+from tests.api.oidc_provider import AUDIENCE, ISSUER
+from tests.api.oidc_provider import SimulatedIdp as Idp
 
 
 @pytest.fixture
@@ -76,10 +31,11 @@ def idp(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Idp]:
         ("oidc_issuer", ISSUER),
         ("oidc_audience", AUDIENCE),
         ("oidc_jwks_url", provider.jwks_url),
+        ("oidc_discovery_url", provider.discovery_url),
     ):
         monkeypatch.setattr(api.kc.settings, name, value)
     yield provider
-    provider.server.shutdown()
+    provider.close()
 
 
 async def exchange(api: Api, id_token: str, role: str | None = None):
@@ -155,3 +111,133 @@ def test_production_refuses_an_oidc_provider_without_audience_or_https_jwks(tmp_
     )
     assert not any("OIDC" in p for p in production_problems(good))
     assert not any("STAFF_TOTP_KEY" in p for p in production_problems(good))  # generated: strong
+
+
+# --------------------------------------------------------------------------- the redirect sign-in
+
+
+async def start(api: Api, role: str = "officer") -> tuple[str, dict[str, str]]:
+    """GET /auth/oidc/start, then the provider's authorize endpoint (over HTTP, as a browser):
+    (our callback's path and query, the authorize request's parameters)."""
+    r = await api.client.get(f"/auth/oidc/start?role={role}")
+    assert r.status_code == 302, r.text
+    authorize = r.headers["location"]
+    params = {k: v[0] for k, v in parse_qs(urlparse(authorize).query).items()}
+    async with httpx.AsyncClient() as browser:
+        back = await browser.get(authorize)
+    assert back.status_code == 302
+    callback = back.headers["location"]
+    assert callback.startswith(PUBLIC_URL + "/auth/oidc/callback?")
+    return callback.removeprefix(PUBLIC_URL), params
+
+
+async def redeem(api: Api, console_url: str) -> httpx.Response:
+    code = console_url.split("#kc_code=", 1)[1]
+    return await api.client.post("/auth/oidc/redeem", json={"code": code})
+
+
+async def test_the_redirect_sign_in_gives_the_console_our_token(api: Api, idp: Idp) -> None:
+    idp.user = {"sub": "jy-officer-7", "roles": ["officer", "reviewer"], "district": "江阳区"}
+    callback, params = await start(api, "reviewer")
+    assert params["code_challenge_method"] == "S256" and params["client_id"] == AUDIENCE
+    assert params["redirect_uri"] == PUBLIC_URL + "/auth/oidc/callback"
+    assert params["state"] and params["nonce"] and params["state"] != params["nonce"]
+    r = await api.client.get(callback)
+    assert r.status_code == 303, r.text
+    console = r.headers["location"]
+    assert console.startswith("/reviewer#kc_code=")  # a fragment: not sent to any server
+    tok = await redeem(api, console)
+    assert tok.status_code == 200, tok.text
+    principal = principal_from_token(api.settings, tok.json()["access_token"])
+    assert (principal.role, principal.sub, principal.district) == ("reviewer", "jy-officer-7", "江阳区")
+    assert set(principal.roles) == {"officer", "reviewer"}
+    headers = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+    assert (await api.client.get("/reviewer/reviews", headers=headers)).status_code == 200
+    # the hand-off code is good once
+    again = await redeem(api, console)
+    assert again.status_code == 401 and again.json()["code"] == "OIDC_HANDOFF_INVALID"
+
+
+async def test_a_bad_or_replayed_state_is_refused(api: Api, idp: Idp) -> None:
+    callback, _ = await start(api)
+    forged = callback.replace("state=", "state=x", 1)
+    r = await api.client.get(forged)
+    assert r.status_code == 400 and r.json()["code"] == "OIDC_STATE_INVALID", r.text
+    assert "统一身份认证" in r.json()["detail"]
+    assert (await api.client.get(callback)).status_code == 303
+    replayed = await api.client.get(callback)
+    assert replayed.status_code == 400 and replayed.json()["code"] == "OIDC_STATE_INVALID"
+    missing = await api.client.get("/auth/oidc/callback?code=abc")
+    assert missing.status_code == 400
+
+
+async def test_an_id_token_with_another_nonce_is_refused(api: Api, idp: Idp) -> None:
+    idp.nonce_override = "nonce-of-another-sign-in"
+    callback, _ = await start(api)
+    r = await api.client.get(callback)
+    assert r.status_code == 401 and r.json()["code"] == "OIDC_NONCE_MISMATCH", r.text
+    async with api.sessions() as session:
+        outcome = (
+            await session.execute(
+                sa.select(StaffLoginAuditRow.outcome)
+                .where(StaffLoginAuditRow.method == "oidc")
+                .order_by(StaffLoginAuditRow.id.desc())
+                .limit(1)
+            )
+        ).scalar_one()
+    assert outcome == "bad_nonce"
+
+
+async def test_an_expired_code_is_refused(api: Api, idp: Idp) -> None:
+    idp.code_ttl = -1  # every code has expired by the time it is exchanged
+    callback, _ = await start(api)
+    r = await api.client.get(callback)
+    assert r.status_code == 401 and r.json()["code"] == "OIDC_CODE_REJECTED", r.text
+    assert "授权码" in r.json()["detail"]
+
+
+async def test_the_provider_refusing_and_a_role_the_user_lacks_are_refused(api: Api, idp: Idp) -> None:
+    callback, _ = await start(api)
+    state = parse_qs(urlparse(callback).query)["state"][0]
+    r = await api.client.get(f"/auth/oidc/callback?error=access_denied&state={state}")
+    assert r.status_code == 401 and r.json()["code"] == "OIDC_PROVIDER_REFUSED"
+    callback, _ = await start(api, "admin")  # the user is an officer only
+    r = await api.client.get(callback)
+    assert r.status_code == 403 and r.json()["code"] == "OIDC_NO_ROLE"
+    assert (await api.client.get("/auth/oidc/start?role=dispatcher")).status_code == 422
+
+
+async def test_oidc_of_an_account_here_ends_with_the_account(api: Api, idp: Idp) -> None:
+    """A staff id with an account: its OIDC token carries the account's version (revocable) and
+    a disabled account is refused."""
+    from tests.api.test_staff_login import make_staff
+
+    staff_id, _ = await make_staff(api, ["officer"])
+    r = await exchange(api, idp.token(sub=staff_id))
+    assert r.status_code == 200, r.text
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert (await api.client.get("/officer/cases", headers=headers)).status_code == 200
+    assert (
+        await api.client.post(f"/admin/staff/{staff_id}/disable", headers=api.token("admin"))
+    ).status_code == 200
+    refused = await api.client.get("/officer/cases", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "STAFF_ACCOUNT_DISABLED"
+    again = await exchange(api, idp.token(sub=staff_id))
+    assert again.status_code == 401 and again.json()["code"] == "STAFF_ACCOUNT_DISABLED"
+
+
+async def test_oidc_logins_count_in_the_client_address_limit(
+    api: Api, idp: Idp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api.kc.settings, "rate_staff_login_per_ip", "2/600")
+    ip = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    transport = httpx.ASGITransport(app=api.app, client=(ip, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        answers = [await client.post("/auth/oidc/login", json={"id_token": idp.token()}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[-1].json()["code"] == "STAFF_LOGIN_IP_LIMIT" and "retry-after" in answers[-1].headers
+
+
+async def test_the_login_form_learns_whether_oidc_is_on(api: Api) -> None:
+    assert (await api.client.get("/auth/oidc/config")).json() == {"enabled": False}
+    assert (await api.client.get("/auth/oidc/start?role=officer")).status_code == 404

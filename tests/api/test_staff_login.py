@@ -226,3 +226,36 @@ async def test_create_admin_cli_bootstraps_the_first_admin(api: Api) -> None:
     r = await login(api, staff_id, PASSWORD, totp.now())
     assert r.status_code == 200, r.text
     assert (r.json()["role"], r.json()["district"]) == ("admin", "*")
+
+
+async def test_one_client_address_may_try_only_so_many_logins(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside the account's lock-out: the sliding window per client address (api/rate_limits.py),
+    password and OIDC logins together; 429 with Retry-After, each refusal audited."""
+    import httpx
+
+    monkeypatch.setattr(api.kc.settings, "rate_staff_login_per_ip", "3/600")
+    staff_id, totp = await make_staff(api, ["officer"])
+    ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    transport = httpx.ASGITransport(app=api.app, client=(ip, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        body = {"staff_id": staff_id, "password": "wrong-password-1", "totp": "000000"}
+        tried = [
+            await client.post("/auth/staff/login", json={**body, "staff_id": new_id()}) for _ in range(3)
+        ]
+        assert [t.status_code for t in tried] == [401, 401, 401]
+        # the fourth, for another account and with the right password, is refused unchecked
+        r = await client.post("/auth/staff/login", json={**body, "password": PASSWORD, "totp": totp.now()})
+        assert r.status_code == 429, r.text
+        assert r.json()["code"] == "STAFF_LOGIN_IP_LIMIT" and "稍后" in r.json()["detail"]
+        assert 1 <= int(r.headers["retry-after"]) <= 600
+    assert await audit(api, staff_id) == ["create", "enrol_totp", "ip_limited"]
+    async with api.sessions() as session:
+        row = await session.get(StaffAccountRow, staff_id)
+        assert row is not None and row.failed_attempts == 0  # nothing was checked
+    # another address is not held back
+    other = httpx.ASGITransport(app=api.app, client=("2001:db8::" + uuid.uuid4().hex[:4], 40000))
+    async with httpx.AsyncClient(transport=other, base_url="http://testserver") as client:
+        ok = await client.post("/auth/staff/login", json={**body, "password": PASSWORD, "totp": totp.now()})
+    assert ok.status_code == 200, ok.text

@@ -201,3 +201,39 @@ async def test_officer_service_admin_and_docs(stack: Any, browser: Any, page_err
         f"\nsms rows {sms_rows}; polygons {polygons}; "
         f"hosts {sorted(hosts)}; test {time.monotonic() - started:.1f}s"
     )
+
+
+async def test_admin_makes_an_account_with_several_roles(
+    stack: Any, browser: Any, page_errors: list[str]
+) -> None:
+    """/admin's staff form: several roles ticked, the account listed with them, its TOTP shown
+    once; then its roles changed. The login form has no OIDC button (OIDC is not configured)."""
+    ctx = await desktop(browser, stack.base)
+    admin = watch(await ctx.new_page(), page_errors)
+    await admin.goto("/admin")
+    assert await admin.locator("#oidc-login").count() == 0
+    await login(admin, "admin-1")
+    await admin.locator("#staff-form").wait_for(timeout=T)
+    staff_id = f"jy-{int(time.time() * 1000) % 10**8}"
+    await admin.locator("#staff-new-id").fill(staff_id)
+    await admin.get_by_label("账号姓名").fill("王警官")
+    await admin.get_by_label("辖区").select_option("江阳区")
+    await admin.get_by_label("初始密码").fill("Correct-horse-42")
+    await admin.get_by_label("民警").check()
+    await admin.get_by_label("复核").check()
+    await admin.get_by_role("button", name="新建账号").click()
+    await admin.locator("#staff-enrolment").get_by_text("otpauth://totp/").wait_for(timeout=T)
+    row = admin.locator(f'#staff-table tr[data-staff="{staff_id}"]')
+    await row.wait_for(timeout=T)
+    assert (await row.locator("td.roles").inner_text()) == "民警、复核"
+    await axe(admin, "admin staff accounts")
+    await shot(admin, "admin-staff")
+    await row.get_by_role("button", name="修改岗位").click()
+    await admin.get_by_label("复核").uncheck()
+    await admin.get_by_label("坐席").check()
+    await admin.get_by_role("button", name="保存修改").click()
+    await admin.get_by_text("账号已修改").wait_for(timeout=T)
+    await admin.locator(f'#staff-table tr[data-staff="{staff_id}"] td.roles', has_text="坐席、民警").wait_for(
+        timeout=T
+    )
+    await ctx.close()

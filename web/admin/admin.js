@@ -1,4 +1,4 @@
-// The admin console: the SMS outbox, the pilot area drawn as SVG (no map tiles: it works on the
+// The admin console: the staff accounts (several roles each; disable, revoke sessions, TOTP), the SMS outbox, the pilot area drawn as SVG (no map tiles: it works on the
 // intranet), the service hours and effective settings (read-only), the holiday calendar (view, load).
 import { $, api, clearErrors, fmtDateTime, h, showErrors, toast } from "/web/shared/kc.js";
 import { fieldOf, globalProblem, staffLogin } from "/web/shared/staff.js";
@@ -7,8 +7,114 @@ const SVG = "http://www.w3.org/2000/svg";
 const STATUS = { queued: ["待发送", "warn"], sent: ["已发送", "ok"], delivered: ["已送达", "ok"], failed: ["失败", "bad"] };
 const WEEKDAYS = { 1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日" };
 
+const ROLE_ZH = { seat: "坐席", officer: "民警", reviewer: "复核", dispatcher: "调度", admin: "管理员", ops: "运维" };
+
 const token = staffLogin("admin", () => {
-  Promise.all([loadSms(), loadArea(), loadSettings(), loadCalendar()]).catch(globalProblem);
+  Promise.all([loadStaff(), loadSms(), loadArea(), loadSettings(), loadCalendar()]).catch(globalProblem);
+});
+
+// ---------------------------------------------------------------- staff accounts
+
+let editing = null; // the staff id whose roles and district the form changes, or null: a new account
+
+function roleBoxes() {
+  const box = $("#staff-roles");
+  if (box.querySelector("input")) return;
+  box.insertBefore(h("div", { class: "row" }, ...Object.entries(ROLE_ZH).map(([value, label]) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "staff-role", value }), ` ${label}`))), $("#staff-roles-err"));
+}
+
+async function loadStaff() {
+  roleBoxes();
+  const [rows, area] = await Promise.all([api("/admin/staff", { auth: token() }), api("/admin/pilot-area", { auth: token() })]);
+  const districts = ["*", ...new Set((area.features || []).map((f) => f.properties?.district).filter(Boolean))];
+  const select = $("#staff-new-district");
+  if (!select.options.length) select.replaceChildren(...districts.map((d) => h("option", { value: d }, d === "*" ? "全市（*）" : d)));
+  if (!rows.length) { $("#staff").replaceChildren(h("p", { class: "empty" }, "暂无账号")); return; }
+  $("#staff").replaceChildren(h("table", { id: "staff-table" }, h("caption", { class: "sr-only" }, "工作人员账号"),
+    h("thead", {}, h("tr", {}, ...["工号", "姓名", "岗位", "辖区", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, ...rows.map((r) => h("tr", { "data-staff": r.staff_id },
+      h("td", { class: "mono" }, r.staff_id), h("td", {}, r.display_name),
+      h("td", { class: "roles" }, r.roles.map((x) => ROLE_ZH[x] || x).join("、")), h("td", {}, r.district),
+      h("td", {}, h("span", { class: `badge ${r.disabled ? "bad" : "ok"}` }, r.disabled ? "已停用" : "正常"),
+        r.totp_enrolled ? null : h("div", { class: "small muted" }, "未绑定动态口令")),
+      h("td", { class: "nowrap" },
+        h("button", { type: "button", class: "small", onclick: () => editStaff(r) }, "修改岗位"), " ",
+        h("button", { type: "button", class: "small", onclick: () => staffAction(r, r.disabled ? "enable" : "disable") }, r.disabled ? "启用" : "停用"), " ",
+        h("button", { type: "button", class: "small", onclick: () => staffAction(r, "revoke-sessions") }, "强制下线"), " ",
+        h("button", { type: "button", class: "small", onclick: () => enrol(r.staff_id) }, "绑定动态口令")))))));
+}
+
+async function staffAction(row, action) {
+  try {
+    await api(`/admin/staff/${encodeURIComponent(row.staff_id)}/${action}`, { method: "POST", auth: token() });
+    toast({ disable: "账号已停用", enable: "账号已启用", "revoke-sessions": "该账号已在所有设备下线" }[action]);
+    await loadStaff();
+  } catch (err) { globalProblem(err); }
+}
+
+async function enrol(staffId) {
+  try {
+    const out = await api(`/admin/staff/${encodeURIComponent(staffId)}/totp`, { method: "POST", auth: token() });
+    const box = $("#staff-enrolment");
+    box.hidden = false;
+    box.replaceChildren(h("p", {}, `请让 ${out.staff_id} 在身份验证器应用中添加（仅显示一次）：`),
+      h("p", { class: "mono small" }, out.otpauth_uri), h("p", { class: "small" }, "密钥：", h("span", { class: "mono" }, out.secret)));
+    await loadStaff();
+  } catch (err) { globalProblem(err); }
+}
+
+function editStaff(row) {
+  editing = row.staff_id;
+  $("#staff-form-title").textContent = `修改账号 ${row.staff_id}`;
+  $("#staff-new-id").value = row.staff_id;
+  $("#staff-new-id").disabled = true;
+  $("#staff-new-name").value = row.display_name;
+  $("#staff-new-district").value = row.district;
+  $("#staff-new-password-field").hidden = true;
+  for (const box of document.querySelectorAll("input[name=staff-role]")) box.checked = row.roles.includes(box.value);
+  $("#staff-submit").textContent = "保存修改";
+  $("#staff-cancel").hidden = false;
+  $("#staff-new-name").focus();
+}
+
+function resetStaffForm() {
+  editing = null;
+  const form = $("#staff-form");
+  form.reset();
+  clearErrors(form);
+  $("#staff-form-title").textContent = "新建账号";
+  $("#staff-new-id").disabled = false;
+  $("#staff-new-password-field").hidden = false;
+  $("#staff-submit").textContent = "新建账号";
+  $("#staff-cancel").hidden = true;
+}
+$("#staff-cancel").addEventListener("click", resetStaffForm);
+
+$("#staff-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  clearErrors(form);
+  const roles = [...document.querySelectorAll("input[name=staff-role]:checked")].map((b) => b.value);
+  if (!roles.length) { showErrors(form, { detail: "请更正以下内容", errors: [{ field: "roles", message: "请至少选择一个岗位" }] }); return; }
+  const body = { display_name: $("#staff-new-name").value, district: $("#staff-new-district").value, roles };
+  try {
+    if (editing) {
+      await api(`/admin/staff/${encodeURIComponent(editing)}`, { method: "PATCH", auth: token(), body });
+      toast("账号已修改");
+    } else {
+      const staffId = $("#staff-new-id").value.trim();
+      await api("/admin/staff", { method: "POST", auth: token(), body: { ...body, staff_id: staffId, password: $("#staff-new-password").value } });
+      toast("账号已新建");
+      resetStaffForm();
+      await enrol(staffId);
+      return;
+    }
+    resetStaffForm();
+    await loadStaff();
+  } catch (err) {
+    showErrors(form, err, fieldOf);
+  }
 });
 
 async function loadSms() {

@@ -5,7 +5,7 @@ import {
   $, CATEGORY_ZH, KIND_ZH, STATUS_ZH, api, clearErrors, events, fmtDuration, fmtTime, h,
   session, sha256Hex, showErrors, toast,
 } from "/web/shared/kc.js";
-import { submitLogin } from "/web/shared/staff.js";
+import { oidcSignIn, submitLogin } from "/web/shared/staff.js";
 import { VideoCall, play } from "/web/shared/video.js";
 import { CallRecorder } from "/web/seat/recorder.js";
 
@@ -508,3 +508,4 @@ async function start() {
   }
 }
 start();
+oidcSignIn($("#login-form"), "seat", auth).then((done) => { if (done) start(); });

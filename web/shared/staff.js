@@ -1,6 +1,8 @@
 // 快处 kuaichu: what the officer, reviewer and admin consoles share (ES module, no build step):
 //   staffLogin(role, onReady)           the login form: 工号 + 密码 + 动态口令 (POST /auth/staff/login);
-//                                       工号 alone is the dev login (embedded runs only)
+//                                       工号 alone is the dev login (embedded runs only); with
+//                                       OIDC configured, also "使用统一身份认证登录" (oidcSignIn)
+//   oidcSignIn(form, role, auth)        that button, and the hand-off code the sign-in returns with
 //   partiesTable / verificationTable    a case's parties in full and the registry results
 //   evidenceGallery(box, role, number)  the photos and the call recording, fetched with the token
 //   noticeLinks(box, role, number, ns)  a button per notice that fetches its PDF and opens it
@@ -50,7 +52,31 @@ export function staffLogin(role, onReady) {
   });
   $("#logout").addEventListener("click", () => { auth.clear(); location.reload(); });
   ready();
+  oidcSignIn(form, role, auth).then((done) => { if (done) ready(); });
   return () => auth.get()?.access_token;
+}
+
+/** The OIDC redirect sign-in (api/oidc.py): a "使用统一身份认证登录" button at the end of the
+ * login form when the API has OIDC configured, which goes to the provider; back from it, the
+ * URL's fragment holds a one-time code (#kc_code=...), traded here for our token (kept as a
+ * password login's). Resolves true once logged in that way. */
+export async function oidcSignIn(form, role, auth) {
+  const code = new URLSearchParams(location.hash.slice(1)).get("kc_code");
+  if (code) history.replaceState(null, "", location.pathname + location.search); // used once
+  api("/auth/oidc/config").then((cfg) => {
+    if (!cfg.enabled || form.querySelector("#oidc-login")) return;
+    form.append(h("button", { type: "button", id: "oidc-login", class: "block gap-top",
+      onclick: () => location.assign(`/auth/oidc/start?role=${encodeURIComponent(role)}`) }, "使用统一身份认证登录"));
+  }).catch(() => { /* no button: the password login stays */ });
+  if (!code) return false;
+  try {
+    const tok = await api("/auth/oidc/redeem", { method: "POST", body: { code } });
+    auth.set(tok);
+    return true;
+  } catch (err) {
+    showErrors(form, err);
+    return false;
+  }
 }
 
 /** A login form's submit (#staff-id, #staff-password, #staff-totp): password + TOTP through
