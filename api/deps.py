@@ -61,7 +61,8 @@ class AppState:
     codec: object | None = None  # the payload codec, made on first use (api/codec.py)
 
 
-def state(request: Request) -> AppState:
+async def state(request: Request) -> AppState:
+    # async: FastAPI runs a sync dependency in its thread pool, a thread hop on every request
     return request.app.state.kc
 
 
