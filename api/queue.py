@@ -150,6 +150,17 @@ async def _read(kc, limit: int, district: str | None) -> _Answer:
     return _Answer(read_at, out, out.model_dump_json().encode())
 
 
+def cached_answer(kc, limit: int = 200, district: str | None = None) -> bytes | None:
+    """The serialised queue when cached_queue would answer it without reading (fresh, or the
+    previous one while another request reads it again); None when it would read."""
+    cache = _CACHES.get(kc.engine)
+    hit = cache.answers.get((limit, district)) if cache is not None else None
+    if hit is None:
+        return None
+    fresh = time.monotonic() - hit.read_at < QUEUE_CACHE_SECONDS
+    return hit.body if fresh or (limit, district) in cache.reads else None
+
+
 async def cached_queue(kc, limit: int = 200, district: str | None = None) -> tuple[QueueOut, bytes]:
     """The queue of one district (or of all) and its JSON: read at most QUEUE_CACHE_SECONDS ago,
     or the previous answer while another request reads it again."""

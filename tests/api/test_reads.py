@@ -169,3 +169,36 @@ async def test_another_citizen_or_a_seat_does_not_get_my_case(api: Api) -> None:
         "/citizen/cases/LZ20261125-999999", headers=api.token("citizen", phone="13800000922")
     )
     assert unknown.status_code == 404 and unknown.json()["code"] == "CASE_NOT_FOUND"
+
+
+async def test_the_queue_answered_before_routing_is_the_routes_answer(api: Api, monkeypatch) -> None:
+    """api/queue_route.py: the same bytes, headers and metrics as the route; everything it does
+    not answer (no token, a bad one, another role) gets the route's answer."""
+    from api.metrics import HTTP_REQUESTS
+
+    routed: list[str] = []
+    real = api_queue.cached_queue
+
+    async def counted(kc: Any, limit: int = 200, district: str | None = None) -> tuple[QueueOut, bytes]:
+        routed.append(str(district))
+        return await real(kc, limit, district)
+
+    monkeypatch.setattr("api.seat.cached_queue", counted)
+    seat = api.token("seat", "seat-fast")
+    counter = HTTP_REQUESTS.labels("GET", "/seat/queue", "2xx")
+    first = await api.client.get("/seat/queue", headers=seat)  # may read: through the route
+    before, n = counter._value.get(), len(routed)
+    second = await api.client.get("/seat/queue", headers=seat | {"X-Request-ID": "fast-1"})
+    assert len(routed) == n  # answered before routing
+    assert second.status_code == 200 and second.content in (first.content, second.content)
+    assert second.headers["content-type"] == "application/json"
+    assert second.headers["x-request-id"] == "fast-1"
+    assert counter._value.get() == before + 1  # counted under the route's template
+    fresh = await api_queue.cached_queue(api.kc)
+    assert second.content == fresh[1]
+    assert (await api.client.get("/seat/queue")).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert (await api.client.get("/seat/queue", headers=bad)).json()["code"] == "INVALID_TOKEN"
+    assert (await api.client.get("/seat/queue", headers=api.token("officer"))).status_code == 403
+    none = api.token("seat", "seat-nowhere", district="")
+    assert (await api.client.get("/seat/queue", headers=none)).json()["entries"] == []
