@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from api.deps import AppState, case_view
+from api.snapshot_seqs import SnapshotSeqs
 from db.models import CaseRow
 from domain.case_view import CaseSnapshot
 from domain.case_view import case_view as masked_view
@@ -53,6 +54,7 @@ class CaseRead:
 
 @dataclass
 class _Reads:
+    seqs: SnapshotSeqs
     cases: dict[str, CaseRead] = field(default_factory=dict)
     # (case, status) -> its LIVE_DEADLINE as the query showed it (each process asks once)
     deadlines: dict[tuple[str, CaseStatus], Deadline] = field(default_factory=dict)
@@ -64,7 +66,10 @@ _CASES = CaseRow.__table__.c
 
 
 def _reads(kc: AppState) -> _Reads:
-    return _READS.setdefault(kc.engine, _Reads())
+    reads = _READS.get(kc.engine)
+    if reads is None:
+        reads = _READS[kc.engine] = _Reads(SnapshotSeqs(kc.engine))
+    return reads
 
 
 def _keep(store: dict[Any, Any], key: Any, value: Any) -> None:
@@ -74,21 +79,21 @@ def _keep(store: dict[Any, Any], key: Any, value: Any) -> None:
 
 
 async def current(kc: AppState, case_number: str) -> CaseRead | None:
-    """The case's stored snapshot: its number (seq) is read every time, the snapshot itself
-    (and its validation) only when it is not the one kept, so a newer step is never missed."""
+    """The case's stored snapshot: its number (seq) is read for every request (api/snapshot_seqs.py),
+    the snapshot itself (and its validation) only when it is not the one kept, so a newer step is
+    never missed."""
     reads = _reads(kc)
+    seq = await reads.seqs.seq(case_number)
+    if seq is None:
+        return None
+    kept = reads.cases.get(case_number)
+    if kept is not None and kept.snapshot.seq == seq:
+        return kept
     async with kc.engine.connect() as conn:
-        seq = (
-            await conn.execute(sa.select(_CASES.snapshot_seq).where(_CASES.case_number == case_number))
-        ).scalar()
-        if seq is None:
-            return None
-        kept = reads.cases.get(case_number)
-        if kept is not None and kept.snapshot.seq == seq:
-            return kept
-        raw = (
-            await conn.execute(sa.select(_CASES.snapshot).where(_CASES.case_number == case_number))
-        ).scalar()
+        stmt = sa.select(_CASES.snapshot).where(_CASES.case_number == case_number)
+        raw = (await conn.execute(stmt)).scalar()
+    if raw is None:
+        return None
     read = CaseRead(CaseSnapshot.model_validate(raw))
     _keep(reads.cases, case_number, read)
     return read
