@@ -41,7 +41,7 @@ LIVE_DEADLINE = {
     CaseStatus.SERVED: "review_window",
     CaseStatus.UNDER_REVIEW: "review_conclusion",
 }
-KEPT = 10_000  # cases (and their answers) a process keeps
+KEPT = 2_000  # cases (and their answers) a process keeps, the ones read lately: 12 KB a queued one
 
 
 @dataclass
