@@ -112,14 +112,16 @@ def snapshot_view(kc: AppState, snapshot: CaseSnapshot) -> CaseView | None:
     return view
 
 
-async def citizen_view(kc: AppState, snapshot: CaseSnapshot) -> tuple[CaseView, str]:
-    """(view, source): the snapshot's (``read_model``), else the live query's (``workflow``)."""
+async def citizen_view(kc: AppState, snapshot: CaseSnapshot) -> tuple[CaseView, str, bool]:
+    """(view, source, final): the snapshot's (``read_model``), else the live query's (``workflow``,
+    or ``read_model`` when Temporal is unreachable). Final: the snapshot's own, the same for every
+    request of this step (an answer built from it may be kept); a queried one is not."""
     view = snapshot_view(kc, snapshot)
     if view is not None:
-        return view, "read_model"
+        return view, "read_model", True
     view, source = await case_view(kc, snapshot)
     kind = LIVE_DEADLINE.get(view.status)
     deadline = next((d for d in view.deadlines if d.kind == kind), None)
     if deadline is not None and view.status == snapshot.status:
         _keep(_reads(kc).deadlines, (snapshot.case_number, snapshot.status), deadline)
-    return view, source
+    return view, source, False

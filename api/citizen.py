@@ -124,9 +124,9 @@ async def case_detail(case_number: CaseNumber, kc: State, principal: CitizenP) -
     key = (party.party.party_id, position.model_dump_json() if position else "")
     body = read.answers.get(key)
     if body is None:
-        view, source = await case_reads.citizen_view(kc, read.snapshot)
+        view, source, final = await case_reads.citizen_view(kc, read.snapshot)
         body = mine.answer(view, source, position).model_dump_json().encode()
-        if source == "read_model":  # a live query's answer is not kept: it may change unrecorded
+        if final:  # a queried answer is not kept: the live case may change without a new step
             if len(read.answers) >= 16:
                 read.answers.clear()  # queue entries of the past: only the latest are asked for
             read.answers[key] = body
