@@ -68,7 +68,7 @@ _CASES = CaseRow.__table__.c
 def _reads(kc: AppState) -> _Reads:
     reads = _READS.get(kc.engine)
     if reads is None:
-        reads = _READS[kc.engine] = _Reads(SnapshotSeqs(kc.engine))
+        reads = _READS[kc.engine] = _Reads(SnapshotSeqs())
     return reads
 
 
@@ -83,7 +83,7 @@ async def current(kc: AppState, case_number: str) -> CaseRead | None:
     the snapshot itself (and its validation) only when it is not the one kept, so a newer step is
     never missed."""
     reads = _reads(kc)
-    seq = await reads.seqs.seq(case_number)
+    seq = await reads.seqs.seq(kc.engine, case_number)
     if seq is None:
         return None
     kept = reads.cases.get(case_number)

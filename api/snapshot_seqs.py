@@ -18,25 +18,26 @@ BATCH = 500  # case numbers in one query at most
 
 
 class SnapshotSeqs:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    """One per database; the engine is passed in, not held (the caches are keyed by it weakly)."""
+
+    def __init__(self) -> None:
         self.waiting: dict[str, list[asyncio.Future[int | None]]] = {}
         self.reader: asyncio.Task[None] | None = None
 
-    async def seq(self, case_number: str) -> int | None:
+    async def seq(self, engine: AsyncEngine, case_number: str) -> int | None:
         """The case's stored snapshot number; None for an unknown case."""
         answer: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self.waiting.setdefault(case_number, []).append(answer)
         if self.reader is None or self.reader.done():
-            self.reader = asyncio.create_task(self._read())
+            self.reader = asyncio.create_task(self._read(engine))
         return await answer
 
-    async def _read(self) -> None:
+    async def _read(self, engine: AsyncEngine) -> None:
         while self.waiting:
             numbers = list(self.waiting)[:BATCH]
             batch = {n: self.waiting.pop(n) for n in numbers}
             try:
-                seqs = await self._query(numbers)
+                seqs = await self._query(engine, numbers)
             except Exception as err:  # each waiting request fails as its own query would have
                 for answers in batch.values():
                     _settle(answers, error=err)
@@ -48,9 +49,9 @@ class SnapshotSeqs:
             for number, answers in batch.items():
                 _settle(answers, seqs.get(number))
 
-    async def _query(self, numbers: list[str]) -> dict[str, int]:
+    async def _query(self, engine: AsyncEngine, numbers: list[str]) -> dict[str, int]:
         stmt = sa.select(_CASES.case_number, _CASES.snapshot_seq).where(_CASES.case_number.in_(numbers))
-        async with self.engine.connect() as conn:
+        async with engine.connect() as conn:
             return {n: s for n, s in (await conn.execute(stmt)).all()}
 
 
