@@ -57,6 +57,7 @@ from api.deps import AppState, utcnow
 from api.errors import install_error_handlers
 from api.metrics import HttpMetrics
 from api.middleware import InputHygiene
+from api.queue_route import SeatQueueFastPath
 from api.temporal import TemporalGateway, TemporalUnavailable
 from db.session import ensure_schema, make_engine, make_sessionmaker
 from observability.logs import scrub
@@ -139,6 +140,7 @@ def create_app(
         lifespan=_lifespan(settings, temporal_client, alert_clock or utcnow, sms_provider),
     )
     install_error_handlers(app)
+    app.add_middleware(SeatQueueFastPath)  # innermost: the seats' queue as cached bytes
     app.add_middleware(InputHygiene, max_body_bytes=settings.body_max_bytes)
     app.add_middleware(
         CORSMiddleware,  # the Temporal UI calls /codec from the browser, with the operator's cookie

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
+from api import case_reads
 from api.auth import CitizenP
-from api.deps import AppState, CaseNumber, State, case_view, command, load_case, party_of
+from api.deps import AppState, CaseNumber, State, command, load_case, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, QueueOut, cached_queue, queue
 from api.storage_deps import notice_response
@@ -106,14 +107,30 @@ async def my_cases(
     return [summary(c) for c in cases]
 
 
-@router.get("/cases/{case_number}", responses=CASE_ERRORS)
-async def case_detail(case_number: CaseNumber, kc: State, mine: MyCase) -> CitizenCase:
-    view, source = await case_view(kc, mine.case)
+@router.get("/cases/{case_number}", response_model=CitizenCase, responses=CASE_ERRORS)
+async def case_detail(case_number: CaseNumber, kc: State, principal: CitizenP) -> Response:
+    """My case, from the read model's snapshot (written at every step of the case; the live
+    query only where the snapshot lacks what the view shows: api/case_reads.py)."""
+    read = await case_reads.current(kc, case_number)
+    party = party_of(read.snapshot, principal.mobile) if read is not None else None
+    if read is None or party is None:  # not mine: as unknown (my_case)
+        raise ApiProblem(R.CASE_NOT_FOUND)
+    mine = Mine(case=read.snapshot, party=party)
     position = None
-    if view.status == CaseStatus.QUEUED:
+    if read.snapshot.status == CaseStatus.QUEUED:
         # the position in its district's queue: the one its seats take calls from (api/deps.py)
-        position = await _position(kc, case_number, mine.case.district)
-    return mine.answer(view, source, position)
+        position = await _position(kc, case_number, read.snapshot.district)
+    # one answer per snapshot, party and queue entry: built once, its bytes sent as they are
+    key = (party.party.party_id, position.model_dump_json() if position else "")
+    body = read.answers.get(key)
+    if body is None:
+        view, source, final = await case_reads.citizen_view(kc, read.snapshot)
+        body = mine.answer(view, source, position).model_dump_json().encode()
+        if final:  # a queried answer is not kept: the live case may change without a new step
+            if len(read.answers) >= 16:
+                read.answers.clear()  # queue entries of the past: only the latest are asked for
+            read.answers[key] = body
+    return Response(body, media_type="application/json")
 
 
 async def _position(kc: AppState, case_number: str, district: str) -> QueueEntry | None:

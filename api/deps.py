@@ -64,7 +64,8 @@ class AppState:
     account_cache: AccountCache = field(default_factory=AccountCache)
 
 
-def state(request: Request) -> AppState:
+async def state(request: Request) -> AppState:
+    # async: FastAPI runs a sync dependency in its thread pool, a thread hop on every request
     return request.app.state.kc
 
 

@@ -44,6 +44,9 @@ class InputHygiene:
             await self.app(scope, receive, send)
             return
         announced = headers.get(b"content-length", b"")
+        if _no_body(scope, headers, announced):  # most reads: nothing to read, nothing to replay
+            await self.app(scope, receive, send)
+            return
         if announced.isdigit() and int(announced) > self.max_body:
             await _refuse(scope, send, R.BODY_TOO_LARGE)
             return
@@ -109,3 +112,10 @@ def _replay(bodies: list[bytes], last: Message, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _no_body(scope: Scope, headers: dict[bytes, bytes], announced: bytes) -> bool:
+    """HTTP/1.x without a Content-Length (or with 0) nor a Transfer-Encoding carries no body."""
+    if scope.get("http_version") not in ("1.0", "1.1") or b"transfer-encoding" in headers:
+        return False
+    return announced in (b"", b"0")

@@ -8,11 +8,14 @@ Estimated wait (documented here because the consoles and the citizen page show i
 - a case at position p that has waited w seconds: max(0, avg_answer - w) + (p - 1) * avg_gap.
 No answered case yet: the estimate is null (unknown), never a made-up number.
 
-``GET /seat/queue`` is served from a short-lived cache (``QUEUE_CACHE_SECONDS``, 300 ms) of the
-serialised answer, one per database: every seat sees the same queue, so under load one read and
-one serialisation serve all the seats asking in those 300 ms (a queue at most that old, its
-waiting seconds computed when it was read). One request reads at a time; the others wait for its
-answer instead of all reading the database at once."""
+``GET /seat/queue`` is served from a shared cache (``QUEUE_CACHE_SECONDS``, 0.5 s) of the
+serialised answer, one per database and district: every seat of a district sees the same queue,
+so a request is its role and district check and a dict lookup (the bytes are sent as they are).
+The first request after the window reads again; the requests meanwhile get the previous answer
+(so an answer is at most the window plus one read old, its waiting seconds computed when it was
+read); when there is no answer yet they wait for that one read instead of all reading at once.
+The read itself takes Core rows (the queue's columns, a few fields out of the snapshot's JSON),
+not ORM entities and validated snapshots."""
 
 from __future__ import annotations
 
@@ -27,12 +30,11 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from db import repository
 from db.models import CaseRow, TimelineRow
 from domain.models import CaseStatus
 
 RECENT = 20
-QUEUE_CACHE_SECONDS = 0.3
+QUEUE_CACHE_SECONDS = 0.5
 
 
 class QueueEntry(BaseModel):
@@ -77,17 +79,34 @@ async def answer_statistics(session) -> tuple[float | None, float | None, int]:
     return avg_answer, avg_gap, len(rows)
 
 
+async def _queued_rows(session, limit: int, district: str | None) -> list[Any]:
+    """The queued cases' columns the queue shows, oldest first, as Core rows: the area, category
+    and deadline kind from the stored snapshot's JSON, so no snapshot is parsed and validated."""
+    cases, snapshot = CaseRow.__table__.c, CaseRow.__table__.c.snapshot
+    stmt = sa.select(
+        cases.case_number,
+        cases.reported_at,
+        cases.district,
+        cases.next_deadline,
+        snapshot["area"].as_string().label("area"),
+        snapshot["category"].as_string().label("category"),
+        snapshot["next_deadline_kind"].as_string().label("next_deadline_kind"),
+    ).where(cases.status == CaseStatus.QUEUED.value)
+    if district is not None:
+        stmt = stmt.where(cases.district == district)
+    # the oldest first, so that a queue longer than `limit` keeps the cases seats take next
+    stmt = stmt.order_by(cases.reported_at, cases.case_number).limit(limit)
+    return list((await session.execute(stmt)).all())
+
+
 async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
     """The queue of one district (positions within it), or of all (district None)."""
     now = datetime.now(UTC)
     async with kc.sessions() as session:
-        cases = await repository.list_cases(
-            session, status=[CaseStatus.QUEUED], district=district, limit=limit
-        )
+        rows = await _queued_rows(session, limit, district)
         avg_answer, avg_gap, n = await answer_statistics(session)
-    cases.sort(key=lambda c: (c.reported_at, c.case_number))
     entries = []
-    for i, r in enumerate(cases, start=1):
+    for i, r in enumerate(rows, start=1):
         waited = max(0, int((now - r.reported_at).total_seconds()))
         estimate = None
         if avg_answer is not None and avg_gap is not None:
@@ -100,7 +119,7 @@ async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
                 waiting_seconds=waited,
                 estimated_wait_seconds=estimate,
                 district=r.district,
-                area=r.area,
+                area=r.area or "",
                 category=r.category or None,
                 answer_deadline=r.next_deadline if r.next_deadline_kind == "seat_answer" else None,
             )
@@ -108,28 +127,61 @@ async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
     return QueueOut(entries=entries, average_answer_seconds=avg_answer, sample_size=n)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    read_at: float  # time.monotonic() when its read began
+    out: QueueOut
+    body: bytes
+
+
 @dataclass
 class _QueueCache:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    answers: dict[tuple[Any, ...], tuple[float, QueueOut, bytes]] = field(default_factory=dict)
+    answers: dict[tuple[Any, ...], _Answer] = field(default_factory=dict)
+    reads: dict[tuple[Any, ...], asyncio.Task[_Answer]] = field(default_factory=dict)
 
 
 # one cache per database (keyed by the engine: each app, and each test's app, has its own)
 _CACHES: weakref.WeakKeyDictionary[Any, _QueueCache] = weakref.WeakKeyDictionary()
 
 
+async def _read(kc, limit: int, district: str | None) -> _Answer:
+    read_at = time.monotonic()
+    out = await queue(kc, limit, district=district)
+    return _Answer(read_at, out, out.model_dump_json().encode())
+
+
+def cached_answer(kc, limit: int = 200, district: str | None = None) -> bytes | None:
+    """The serialised queue when cached_queue would answer it without reading (fresh, or the
+    previous one while another request reads it again); None when it would read."""
+    cache = _CACHES.get(kc.engine)
+    hit = cache.answers.get((limit, district)) if cache is not None else None
+    if hit is None:
+        return None
+    fresh = time.monotonic() - hit.read_at < QUEUE_CACHE_SECONDS
+    return hit.body if fresh or (limit, district) in cache.reads else None
+
+
 async def cached_queue(kc, limit: int = 200, district: str | None = None) -> tuple[QueueOut, bytes]:
-    """The queue of one district (or of all) and its JSON, at most QUEUE_CACHE_SECONDS old."""
+    """The queue of one district (or of all) and its JSON: read at most QUEUE_CACHE_SECONDS ago,
+    or the previous answer while another request reads it again."""
     cache = _CACHES.setdefault(kc.engine, _QueueCache())
     key = (limit, district)
     hit = cache.answers.get(key)
-    if hit is not None and time.monotonic() - hit[0] < QUEUE_CACHE_SECONDS:
-        return hit[1], hit[2]
-    async with cache.lock:
-        hit = cache.answers.get(key)  # read by the request that held the lock meanwhile
-        if hit is not None and time.monotonic() - hit[0] < QUEUE_CACHE_SECONDS:
-            return hit[1], hit[2]
-        read_at = time.monotonic()
-        out = await queue(kc, limit, district=district)
-        cache.answers[key] = (read_at, out, out.model_dump_json().encode())
-        return out, cache.answers[key][2]
+    if hit is not None and time.monotonic() - hit.read_at < QUEUE_CACHE_SECONDS:
+        return hit.out, hit.body
+    reading = cache.reads.get(key)
+    if reading is not None and hit is not None:
+        return hit.out, hit.body
+    if reading is None:
+        reading = asyncio.create_task(_read(kc, limit, district))
+        cache.reads[key] = reading
+
+        def done(task: asyncio.Task[_Answer]) -> None:
+            cache.reads.pop(key, None)
+            if not task.cancelled() and task.exception() is None:
+                cache.answers[key] = task.result()
+
+        reading.add_done_callback(done)
+    # shielded: a client that goes away does not cancel the read the others wait for
+    answer = await asyncio.shield(reading)
+    return answer.out, answer.body

@@ -53,7 +53,9 @@ class CaseSummary(BaseModel):
 class CaseDetail(BaseModel):
     case: CaseView
     parties: list[PartyDetail] = Field(default_factory=list)
-    source: str = "workflow"  # workflow (live) | read_model (closed, archived or Temporal down)
+    # workflow (the live query) | read_model (the stored snapshot: the citizen's own case as a
+    # rule, api/case_reads.py; the staff's when the case is closed, archived or Temporal is down)
+    source: str = "workflow"
 
 
 def party_detail(p: PartySnapshot, *, full: bool) -> PartyDetail:
