@@ -19,6 +19,7 @@ from api.auth import ApiRole, principal_from_token
 from api.deps import listing_district
 from api.errors import ApiProblem
 from api.queue import cached_answer
+from api.staff_sessions import check_account
 
 PATH = "/seat/queue"
 
@@ -37,7 +38,7 @@ class SeatQueueFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
-            body = self._answer(scope)
+            body = await self._answer(scope)
             if body is not None:
                 scope["route"] = ROUTE  # what the metrics label a request by (api/metrics.py)
                 await send(
@@ -54,13 +55,14 @@ class SeatQueueFastPath:
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> bytes | None:
+    async def _answer(self, scope: Scope) -> bytes | None:
         kc = getattr(scope["app"].state, "kc", None)
         token = _bearer(scope)
         if kc is None or token is None:
             return None
         try:
             principal = principal_from_token(kc.settings, token)
+            await check_account(kc, principal)  # a disabled or revoked account: the route says 401
         except ApiProblem:
             return None
         if principal.role != ApiRole.SEAT:

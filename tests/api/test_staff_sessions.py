@@ -160,3 +160,15 @@ async def test_a_token_of_before_the_roles_claim_still_works(api: Api) -> None:
     )
     r = await api.client.get("/officer/cases", headers={"Authorization": f"Bearer {mixed}"})
     assert r.status_code == 401
+
+
+async def test_a_revoked_seat_token_is_refused_on_the_queue_s_fast_path_too(api: Api) -> None:
+    """GET /seat/queue may be answered before routing (api/queue_route.py): the account check
+    runs there as well."""
+    staff_id, headers = await logged_in(api, ["seat"])
+    for _ in range(2):  # the second from the cached answer, before routing
+        assert (await api.client.get("/seat/queue", headers=headers)).status_code == 200
+    r = await api.client.post(f"/admin/staff/{staff_id}/revoke-sessions", headers=api.token("admin"))
+    assert r.status_code == 200, r.text
+    refused = await api.client.get("/seat/queue", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "STAFF_SESSION_REVOKED"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,3 +53,26 @@ def test_another_installation_cannot_mint_tokens(tmp_path: Path, settings: Setti
     token = issue_token(other, Principal(role=ApiRole.ADMIN, sub="admin-1")).access_token
     with pytest.raises(ApiProblem):
         principal_from_token(settings, token)
+
+
+def test_a_token_is_verified_once_and_its_expiry_still_holds_from_the_cache(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(token: str, *args: object, **kwargs: object) -> object:
+        decoded.append(token)
+        return real_decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    now = datetime.now(UTC)
+    token = _mint(settings, iat=now, exp=now + timedelta(seconds=1))
+    assert [principal_from_token(settings, token).sub for _ in range(3)] == ["seat-1"] * 3
+    assert len(decoded) == 1  # the second and third came from the cache
+
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires - time.time()) + 0.05)  # past exp: refused although cached
+    with pytest.raises(ApiProblem) as err:
+        principal_from_token(settings, token)
+    assert err.value.code == "INVALID_TOKEN"
