@@ -22,9 +22,9 @@ participant-connected, leaving (or a lost connection) participant-disconnected, 
 time: the video-lost timer and 继续处理 work with the real call. A participant who joins again
 (继续处理, a reload) replaces their old socket without a disconnected event in between.
 
-Rooms live in this process's memory: with several API replicas, route ``/video/ws`` of one room
-to one replica (e.g. a hash on nothing else than the connection, sticky per case), or run one
-signalling replica. Logs carry the room name and the identity only (no personal data)."""
+Rooms live in this process's memory: with several API replicas every socket of a room must reach
+one replica. The page adds ``?room=<room name>`` to the URL for the proxy to hash on
+(deploy/nginx.conf: a consistent hash); the room itself is the signed token's, never the query's. Logs carry the room name and the identity only (no personal data)."""
 
 from __future__ import annotations
 

@@ -119,6 +119,19 @@ def test_prometheus_scrapes_every_api_and_worker_replica_and_the_proxy_hides_met
     assert "proxy_set_header X-Request-ID $kc_request_id;" in nginx
 
 
+def test_every_socket_of_a_video_room_reaches_one_api_replica():
+    """Rooms live in one API process (api/signalling.py): the proxy hashes /video/ws on the room
+    the page puts in the URL, and the page does put it there."""
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream kuaichu_signalling \{(.*?)\}", nginx, re.S)
+    assert upstream and "hash $arg_room consistent;" in upstream.group(1)
+    location = re.search(r"location = /video/ws \{(.*?)\}", nginx, re.S)
+    assert location and "proxy_pass http://kuaichu_signalling;" in location.group(1)
+    assert "Upgrade $http_upgrade" in location.group(1)
+    video = (ROOT / "web" / "shared" / "video.js").read_text()
+    assert "/video/ws?room=${encodeURIComponent(access.room_name)}" in video
+
+
 def test_the_dashboard_queries_only_metrics_that_exist():
     import api.metrics  # noqa: F401  (the API's HTTP metrics, in this process's registry)
     import observability.metrics  # noqa: F401

@@ -54,7 +54,9 @@ export class VideoCall extends EventTarget {
     await this.openCamera();
     this.closeSocket();
     this.setState("connecting");
-    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/video/ws`;
+    // ?room= only routes: a proxy keeps one room on one API replica (deploy/nginx.conf); the
+    // room itself comes from the signed token
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/video/ws?room=${encodeURIComponent(access.room_name)}`;
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: "join", token: access.token }));
