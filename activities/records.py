@@ -1,6 +1,6 @@
 """Read model and audit trail: the workflow's `record_step` local activity writes the case
-snapshot (db.repository.upsert_case derives the queried columns from it) and one timeline entry in
-a single transaction."""
+snapshot (db.repository.upsert_case derives the queried columns from it) and the timeline entries
+of one workflow task (one entry before the batched-read-model patch) in a single transaction."""
 
 from __future__ import annotations
 
@@ -32,26 +32,18 @@ class RecordActivities:
                 type="RECORD_REFUSED",
                 non_retryable=True,
             ) from None
-        if written:  # the step's first write (a re-run local activity finds its step_key taken)
-            record_case_step(step.snapshot, step.entry.action, step.entry.at)
+        for e in step.all_entries():
+            if e.step_key in written:  # a re-run local activity finds its step_keys taken
+                record_case_step(step.snapshot, e.action, e.at)
 
-    async def _write(self, step: act.StepRecord) -> bool:
-        e = step.entry
+    async def _write(self, step: act.StepRecord) -> set[str]:
+        """The snapshot and every entry in one transaction; the step keys written now."""
+        steps = [e.model_dump() for e in step.all_entries()]
         async with write_session(self._sessions) as session:
             await repository.upsert_case(
                 session, step.snapshot, reporter_phone=step.reporter_phone, secret=self._secret
             )
-            entry_id = await repository.append_timeline(
-                session,
-                e.case_number,
-                e.actor_role,
-                e.actor_id,
-                e.action,
-                e.detail,
-                at=e.at,
-                step_key=e.step_key or None,
-            )
-        return entry_id is not None
+            return await repository.append_timeline_steps(session, steps)
 
     @implements(act.retain_evidence)
     async def retain_evidence(self, case_number: str) -> int:

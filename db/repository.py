@@ -62,6 +62,7 @@ __all__ = [
     "add_evidence",
     "add_notice",
     "append_timeline",
+    "append_timeline_steps",
     "case_columns",
     "find_licence",
     "find_policy_for_plate",
@@ -375,6 +376,29 @@ async def append_timeline(
         return None if inserted is None else int(inserted)
     stmt = sa.insert(table).values(**values).returning(table.c.id)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def append_timeline_steps(session: AsyncSession, steps: Sequence[dict[str, Any]]) -> set[str]:
+    """Append the audit records of several workflow steps in one statement (the keyword
+    arguments of `append_timeline`, each with its `step_key`); returns the step keys written
+    now: a step already written (a re-run local activity) is skipped."""
+    if not steps:
+        return set()
+    table = _table(TimelineRow)
+    rows = [
+        {
+            "case_number": s["case_number"],
+            "at": s.get("at") or utcnow(),
+            "actor_role": str(s["actor_role"]),
+            "actor_id": s.get("actor_id") or "",
+            "action": s["action"],
+            "detail": to_jsonable_python(s.get("detail") or {}),
+            "step_key": s.get("step_key") or None,  # no key: appended without the check
+        }
+        for s in steps
+    ]
+    stmt = _insert(session, table).values(rows).on_conflict_do_nothing(index_elements=["step_key"])
+    return set((await session.execute(stmt.returning(table.c.step_key))).scalars())
 
 
 async def list_timeline(session: AsyncSession, case_number: str) -> list[TimelineEntry]:

@@ -168,9 +168,17 @@ class TimelineEntry(Model):
 
 
 class StepRecord(Model):
+    """The latest snapshot of the case and the timeline entries since the last write: one entry
+    in `entry` (every record before the batched-read-model patch, so histories in flight), the
+    entries of one workflow task in `entries` after it."""
+
     snapshot: CaseSnapshot
-    entry: TimelineEntry
+    entry: TimelineEntry | None = None
+    entries: list[TimelineEntry] = Field(default_factory=list)
     reporter_phone: str = ""
+
+    def all_entries(self) -> list[TimelineEntry]:
+        return [self.entry, *self.entries] if self.entry is not None else list(self.entries)
 
 
 class RetentionSweep(Model):
