@@ -249,6 +249,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self._close_room()
         await self.fx.set_status(status, f"case_{outcome.value}", actor or SYSTEM, {"reason": reason})
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.fx.flushed()
         return self.view()
 
     async def _ensure_room(self) -> act.RoomInfo:

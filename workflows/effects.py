@@ -3,6 +3,7 @@ an SMS, a wait with a named deadline, a change of status with the search attribu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,8 @@ class CaseEffects:
         self.state = state
         self.inp = state.inp
         self.timers = state.inp.timers
+        self._pending: list[act.TimelineEntry] = []  # recorded, not yet written (batched)
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def workflow_id(self) -> str:
@@ -43,11 +46,31 @@ class CaseEffects:
     # ------------------------------------------------------------------ record, status, waits
 
     async def record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
-        """Read model and audit trail: a local activity, short and database-only."""
+        """Read model and audit trail: a local activity, short and database-only. Batched (after
+        the patch): the entry waits for the end of the workflow task, whose entries one
+        record_step writes with the snapshot as it is then. The task's commands (an update's
+        answer, an activity, a timer) leave only when its local activities are done, so whatever
+        the step causes comes after its record, as when each record was awaited."""
+        entry = self._entry(action, actor, detail)
+        # one record_step a workflow task instead of one an entry: a change of the commands
+        if not workflow.patched("batched-read-model"):
+            await self._write(entry=entry)
+            return
+        self._pending.append(entry)
+        if self._flusher is None or self._flusher.done():
+            # runs once the task's other coroutines have reached their next wait
+            self._flusher = asyncio.create_task(self._flush_pending())
+
+    async def flushed(self) -> None:
+        """Every entry written: before the workflow ends (nothing waits for a task after that)."""
+        if self._flusher is not None:
+            await self._flusher
+
+    def _entry(self, action: str, actor: Actor, detail: dict[str, Any] | None) -> act.TimelineEntry:
         s = self.state
         s.seq += 1
         info = workflow.info()
-        entry = act.TimelineEntry(
+        return act.TimelineEntry(
             step_key=f"{info.workflow_id}/{info.run_id}/{s.seq}",
             case_number=s.case_number,
             at=workflow.now(),
@@ -56,14 +79,28 @@ class CaseEffects:
             action=action,
             detail=detail or {},
         )
+
+    async def _flush_pending(self) -> None:
+        while self._pending:  # entries recorded while a write ran go in the next one
+            entries, self._pending = self._pending, []
+            await self._write(entries=entries)
+
+    async def _write(
+        self, *, entry: act.TimelineEntry | None = None, entries: list[act.TimelineEntry] | None = None
+    ) -> None:
+        s = self.state
         step = act.StepRecord(
-            snapshot=s.snapshot(info.workflow_id), entry=entry, reporter_phone=self.inp.alert.reporter_phone
+            snapshot=s.snapshot(self.workflow_id),
+            entry=entry,
+            entries=entries or [],
+            reporter_phone=self.inp.alert.reporter_phone,
         )
         try:
             await call(act.record_step, step)
         except ActivityError as err:  # refused data (not a passing fault): the case must go on
+            actions = ", ".join(e.action for e in step.all_entries())
             workflow.logger.error(
-                "read model refused step %s of %s: %s", action, s.case_number, cause_of(err)
+                "read model refused step %s of %s: %s", actions, s.case_number, cause_of(err)
             )
 
     async def set_status(
