@@ -249,7 +249,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self._close_room()
         await self.fx.set_status(status, f"case_{outcome.value}", actor or SYSTEM, {"reason": reason})
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self.fx.flushed()
+        await self.fx.written()
         return self.view()
 
     async def _ensure_room(self) -> act.RoomInfo:
@@ -282,6 +282,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             # nobody on the video (never joined, or dropped while queued): the resume clock runs
             video.down_since = workflow.now()
         await self.fx.sms_all(act.SmsTemplate.SEAT_CONNECTED, "seat-connected")
+        await self.fx.written()
         return self.view()
 
     @accept_call.validator
@@ -301,6 +302,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             act.TokenRequest(room_name=room.room_name, identity=self._identity(cmd.actor)),
         )
         await self.fx.record("video_token_issued", cmd.actor, {"room": room.room_name})
+        await self.fx.written()
         return access
 
     @issue_video_token.validator
@@ -311,6 +313,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def cancel(self, cmd: Cancel) -> CaseView:
         self.case.cancel = cmd
         await workflow.wait_condition(lambda: self.case.status in ENDED)
+        await self.fx.written()
         return self.view()
 
     @cancel.validator
@@ -322,6 +325,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         reason = HandOffReason.SEAT_DECIDED if cmd.actor.role == Role.SEAT else HandOffReason.OFFICER_DECIDED
         self.case.handoff = HandOffOrder(reason, cmd.reason, cmd.actor)
         await workflow.wait_condition(lambda: self.case.status in ENDED)
+        await self.fx.written()
         return self.view()
 
     @hand_off.validator
@@ -334,6 +338,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def record_parties(self, cmd: RecordParties) -> CaseView:
         self.case.parties.replace(cmd.parties)
         await self.fx.record("parties_recorded", cmd.actor, {"parties": self.case.parties.ids})
+        await self.fx.written()
         return self.view()
 
     @record_parties.validator
@@ -353,6 +358,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             changes["description"] = {"from": alert.facts.description, "to": cmd.description}
             alert.facts.description = cmd.description
         await self.fx.record("case_corrected", cmd.actor, {"changes": changes, "reason": cmd.reason})
+        await self.fx.written()
         return self.view()
 
     @correct_case.validator
@@ -364,6 +370,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         self.case.collection.evidence.append(cmd.evidence)
         detail = {"evidence_id": cmd.evidence.evidence_id, "kind": cmd.evidence.kind.value}
         await self.fx.record("evidence_added", cmd.actor, detail)
+        await self.fx.written()
         return self.view()
 
     @add_evidence.validator
@@ -379,6 +386,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             "people_off_carriageway": cmd.people_off_carriageway,
         }
         await self.fx.record("safety_checked", cmd.actor, detail)
+        await self.fx.written()
         return self.view()
 
     @tick_safety.validator
@@ -397,6 +405,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         if case.accident_time != before:
             times = {"from": before.isoformat(), "to": case.accident_time.isoformat()}
             await self.fx.record("accident_time_corrected", cmd.actor, times)
+        await self.fx.written()
         return self.view()
 
     @record_scene.validator
@@ -411,6 +420,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await workflow.wait_condition(
             lambda: self.case.status not in (CaseStatus.VERIFYING, CaseStatus.IN_VIDEO)
         )
+        await self.fx.written()
         return self.view()
 
     @complete_collection.validator
@@ -429,6 +439,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self.fx.record("decided", cmd.actor, {"liabilities": liabilities})
         await workflow.wait_condition(lambda: not case.determination.pending or case.ended)
         refusal = case.determination.take_refusal()  # the notice could not be issued
+        await self.fx.written()
         if refusal is not None:
             raise refused(refusal)
         return self.view()
@@ -440,6 +451,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.update
     async def confirm_receipt(self, cmd: ConfirmReceipt) -> CaseView:
         await serve(self.fx, self.case.parties[cmd.actor.id], workflow.now(), "electronic", cmd.actor)
+        await self.fx.written()
         return self.view()
 
     @confirm_receipt.validator
@@ -449,6 +461,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.update
     async def record_service(self, cmd: RecordService) -> CaseView:
         await serve(self.fx, self.case.parties[cmd.party_id], cmd.served_at, cmd.method, cmd.actor)
+        await self.fx.written()
         return self.view()
 
     @record_service.validator
@@ -464,6 +477,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             CaseStatus.UNDER_REVIEW, "review_requested", cmd.actor, {"reason": cmd.reason_code}
         )
         await self.fx.sms_all(act.SmsTemplate.REVIEW_RECEIVED, "review-received")
+        await self.fx.written()
         return self.view()
 
     @request_review.validator
@@ -474,6 +488,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def concur_review(self, cmd: ConcurReview) -> CaseView:
         self.case.review.concur(cmd.actor.id, cmd.outcome, cmd)
         await self.fx.record("review_concurred", cmd.actor, {"outcome": cmd.outcome.value})
+        await self.fx.written()
         return self.view()
 
     @concur_review.validator
@@ -488,6 +503,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         )
         # answer once the case has moved on (redetermination: its deadline is computed)
         await workflow.wait_condition(lambda: self.case.status != CaseStatus.UNDER_REVIEW)
+        await self.fx.written()
         return self.view()
 
     @conclude_review.validator

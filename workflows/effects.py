@@ -38,6 +38,8 @@ class CaseEffects:
         self.timers = state.inp.timers
         self._pending: list[act.TimelineEntry] = []  # recorded, not yet written (batched)
         self._flusher: asyncio.Task[None] | None = None
+        self._sms_out = 0  # SMS activities in flight: the queue may wait for them
+        self._forced = 0  # callers of written()
 
     @property
     def workflow_id(self) -> str:
@@ -47,10 +49,11 @@ class CaseEffects:
 
     async def record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
         """Read model and audit trail: a local activity, short and database-only. Batched (after
-        the patch): the entry waits for the end of the workflow task, whose entries one
-        record_step writes with the snapshot as it is then. The task's commands (an update's
-        answer, an activity, a timer) leave only when its local activities are done, so whatever
-        the step causes comes after its record, as when each record was awaited."""
+        the patch): the entry is queued, and one record_step writes the queue with the snapshot
+        as it is then, at the end of the workflow task, or of a later one while only SMS are
+        out (nothing an SMS does reads the read model). A task's commands (another activity, a
+        timer) leave only when its local activities are done, so they come after the record;
+        an update answers after `written()`."""
         entry = self._entry(action, actor, detail)
         # one record_step a workflow task instead of one an entry: a change of the commands
         if not workflow.patched("batched-read-model"):
@@ -58,13 +61,16 @@ class CaseEffects:
             return
         self._pending.append(entry)
         if self._flusher is None or self._flusher.done():
-            # runs once the task's other coroutines have reached their next wait
             self._flusher = asyncio.create_task(self._flush_pending())
 
-    async def flushed(self) -> None:
-        """Every entry written: before the workflow ends (nothing waits for a task after that)."""
-        if self._flusher is not None:
-            await self._flusher
+    async def written(self) -> None:
+        """Every queued entry written: before an update answers (the caller reads the read model
+        next: it must show the step) and before the workflow ends."""
+        if self._flusher is None or self._flusher.done():
+            return
+        self._forced += 1  # no `finally`: see wait()
+        await self._flusher
+        self._forced -= 1
 
     def _entry(self, action: str, actor: Actor, detail: dict[str, Any] | None) -> act.TimelineEntry:
         s = self.state
@@ -82,8 +88,19 @@ class CaseEffects:
 
     async def _flush_pending(self) -> None:
         while self._pending:  # entries recorded while a write ran go in the next one
+            # a wait_condition resumes once the task's other coroutines have reached their waits
+            await workflow.wait_condition(lambda: self._sms_out == 0 or self._forced > 0)
+            await self._settled()
             entries, self._pending = self._pending, []
             await self._write(entries=entries)
+
+    async def _settled(self) -> None:
+        """Until the coroutines woken with the flusher have recorded too (one condition round
+        each): their entries join this write instead of starting the next."""
+        queued = -1
+        while queued != len(self._pending):
+            queued = len(self._pending)
+            await workflow.wait_condition(lambda: True)
 
     async def _write(
         self, *, entry: act.TimelineEntry | None = None, entries: list[act.TimelineEntry] | None = None
@@ -205,9 +222,13 @@ class CaseEffects:
             template=template,
             params={"case_number": case_number, **(params or {})},
         )
+        self._sms_out += 1
         try:
             await call(act.send_sms, request)
         except ActivityError as err:
+            self._sms_out -= 1
             await self.record(
                 "sms_failed", SYSTEM, {"party": party_id, "template": template, "error": cause_of(err)}
             )
+            return
+        self._sms_out -= 1

@@ -39,7 +39,7 @@ class DeadlineWorkflow:
     async def run(self, inp: CaseInput) -> datetime:
         fx = CaseEffects(CaseState(inp))
         due = await fx.working_days_deadline(START, 3)
-        await fx.flushed()  # as the case workflow does before it ends: the last records written
+        await fx.written()  # as the case workflow does before it ends: the last records written
         return due
 
 
