@@ -34,11 +34,11 @@ class RecordActivities:
             ) from None
         for e in step.all_entries():
             if e.step_key in written:  # a re-run local activity finds its step_keys taken
-                record_case_step(step.snapshot, e.action, e.at)
+                record_case_step(step.snapshot, e.action, e.at, e.status)
 
     async def _write(self, step: act.StepRecord) -> set[str]:
         """The snapshot and every entry in one transaction; the step keys written now."""
-        steps = [e.model_dump() for e in step.all_entries()]
+        steps = [e.model_dump(exclude={"status"}) for e in step.all_entries()]
         async with write_session(self._sessions) as session:
             await repository.upsert_case(
                 session, step.snapshot, reporter_phone=step.reporter_phone, secret=self._secret

@@ -25,6 +25,7 @@ from domain.messages import (
 )
 from domain.models import (
     Alert,
+    CaseStatus,
     Decision,
     EvidenceRef,
     Liability,
@@ -165,6 +166,8 @@ class TimelineEntry(Model):
     actor_id: str
     action: str
     detail: dict[str, object] = Field(default_factory=dict)
+    # the case's status at this step (metrics): a batch's snapshot may be some steps newer
+    status: CaseStatus | None = None
 
 
 class StepRecord(Model):

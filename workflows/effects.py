@@ -84,6 +84,7 @@ class CaseEffects:
             actor_id=actor.id,
             action=action,
             detail=detail or {},
+            status=s.status,
         )
 
     async def _flush_pending(self) -> None:
