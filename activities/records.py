@@ -38,7 +38,7 @@ class RecordActivities:
 
     async def _write(self, step: act.StepRecord) -> set[str]:
         """The snapshot and every entry in one transaction; the step keys written now."""
-        steps = [e.model_dump(exclude={"status"}) for e in step.all_entries()]
+        steps = [_row(e) for e in step.all_entries()]
         async with write_session(self._sessions) as session:
             await repository.upsert_case(
                 session, step.snapshot, reporter_phone=step.reporter_phone, secret=self._secret
@@ -51,3 +51,16 @@ class RecordActivities:
         instead of the 6 months of ordinary recordings. Returns how many records changed."""
         async with write_session(self._sessions) as session:
             return await repository.mark_evidence_permanent(session, case_number)
+
+
+def _row(e: act.TimelineEntry) -> dict[str, object]:
+    """The timeline row of an entry."""
+    return {
+        "case_number": e.case_number,
+        "at": e.at,
+        "actor_role": e.actor_role,
+        "actor_id": e.actor_id,
+        "action": e.action,
+        "detail": e.detail,
+        "step_key": e.step_key or None,  # none: appended without the once-only check
+    }

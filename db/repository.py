@@ -378,27 +378,25 @@ async def append_timeline(
     return int((await session.execute(stmt)).scalar_one())
 
 
+@functools.cache
+def _append_steps_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (step_key) DO NOTHING RETURNING step_key, built once per dialect;
+    executed with a list of rows it is one multi-row statement (SQLAlchemy's insertmanyvalues)."""
+    table = _table(TimelineRow)
+    ins = _dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=["step_key"])
+    return ins.returning(table.c.step_key)
+
+
 async def append_timeline_steps(session: AsyncSession, steps: Sequence[dict[str, Any]]) -> set[str]:
-    """Append the audit records of several workflow steps in one statement (the keyword
-    arguments of `append_timeline`, each with its `step_key`); returns the step keys written
-    now: a step already written (a re-run local activity) is skipped."""
+    """Append the audit records of several workflow steps at once (each a dict of the columns:
+    case_number, at, actor_role, actor_id, action, detail, step_key); returns the step keys
+    written now: a step already written (a re-run local activity) is skipped. Keep personal
+    data out of `detail`."""
     if not steps:
         return set()
-    table = _table(TimelineRow)
-    rows = [
-        {
-            "case_number": s["case_number"],
-            "at": s.get("at") or utcnow(),
-            "actor_role": str(s["actor_role"]),
-            "actor_id": s.get("actor_id") or "",
-            "action": s["action"],
-            "detail": to_jsonable_python(s.get("detail") or {}),
-            "step_key": s.get("step_key") or None,  # no key: appended without the check
-        }
-        for s in steps
-    ]
-    stmt = _insert(session, table).values(rows).on_conflict_do_nothing(index_elements=["step_key"])
-    return set((await session.execute(stmt.returning(table.c.step_key))).scalars())
+    rows = [{**s, "detail": to_jsonable_python(s["detail"] or {})} for s in steps]
+    statement = _append_steps_statement(session.get_bind().dialect.name)
+    return set((await session.execute(statement, rows)).scalars())
 
 
 async def list_timeline(session: AsyncSession, case_number: str) -> list[TimelineEntry]:
