@@ -1,6 +1,6 @@
 """Read model and audit trail: the workflow's `record_step` local activity writes the case
-snapshot (db.repository.upsert_case derives the queried columns from it) and one timeline entry in
-a single transaction."""
+snapshot (db.repository.upsert_case derives the queried columns from it) and the timeline entries
+of one workflow task (one entry before the batched-read-model patch) in a single transaction."""
 
 from __future__ import annotations
 
@@ -32,26 +32,18 @@ class RecordActivities:
                 type="RECORD_REFUSED",
                 non_retryable=True,
             ) from None
-        if written:  # the step's first write (a re-run local activity finds its step_key taken)
-            record_case_step(step.snapshot, step.entry.action, step.entry.at)
+        for e in step.all_entries():
+            if e.step_key in written:  # a re-run local activity finds its step_keys taken
+                record_case_step(step.snapshot, e.action, e.at, e.status)
 
-    async def _write(self, step: act.StepRecord) -> bool:
-        e = step.entry
+    async def _write(self, step: act.StepRecord) -> set[str]:
+        """The snapshot and every entry in one transaction; the step keys written now."""
+        steps = [_row(e) for e in step.all_entries()]
         async with write_session(self._sessions) as session:
             await repository.upsert_case(
                 session, step.snapshot, reporter_phone=step.reporter_phone, secret=self._secret
             )
-            entry_id = await repository.append_timeline(
-                session,
-                e.case_number,
-                e.actor_role,
-                e.actor_id,
-                e.action,
-                e.detail,
-                at=e.at,
-                step_key=e.step_key or None,
-            )
-        return entry_id is not None
+            return await repository.append_timeline_steps(session, steps)
 
     @implements(act.retain_evidence)
     async def retain_evidence(self, case_number: str) -> int:
@@ -59,3 +51,16 @@ class RecordActivities:
         instead of the 6 months of ordinary recordings. Returns how many records changed."""
         async with write_session(self._sessions) as session:
             return await repository.mark_evidence_permanent(session, case_number)
+
+
+def _row(e: act.TimelineEntry) -> dict[str, object]:
+    """The timeline row of an entry."""
+    return {
+        "case_number": e.case_number,
+        "at": e.at,
+        "actor_role": e.actor_role,
+        "actor_id": e.actor_id,
+        "action": e.action,
+        "detail": e.detail,
+        "step_key": e.step_key or None,  # none: appended without the once-only check
+    }

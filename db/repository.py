@@ -62,6 +62,7 @@ __all__ = [
     "add_evidence",
     "add_notice",
     "append_timeline",
+    "append_timeline_steps",
     "case_columns",
     "find_licence",
     "find_policy_for_plate",
@@ -375,6 +376,27 @@ async def append_timeline(
         return None if inserted is None else int(inserted)
     stmt = sa.insert(table).values(**values).returning(table.c.id)
     return int((await session.execute(stmt)).scalar_one())
+
+
+@functools.cache
+def _append_steps_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (step_key) DO NOTHING RETURNING step_key, built once per dialect;
+    executed with a list of rows it is one multi-row statement (SQLAlchemy's insertmanyvalues)."""
+    table = _table(TimelineRow)
+    ins = _dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=["step_key"])
+    return ins.returning(table.c.step_key)
+
+
+async def append_timeline_steps(session: AsyncSession, steps: Sequence[dict[str, Any]]) -> set[str]:
+    """Append the audit records of several workflow steps at once (each a dict of the columns:
+    case_number, at, actor_role, actor_id, action, detail, step_key); returns the step keys
+    written now: a step already written (a re-run local activity) is skipped. Keep personal
+    data out of `detail`."""
+    if not steps:
+        return set()
+    rows = [{**s, "detail": to_jsonable_python(s["detail"] or {})} for s in steps]
+    statement = _append_steps_statement(session.get_bind().dialect.name)
+    return set((await session.execute(statement, rows)).scalars())
 
 
 async def list_timeline(session: AsyncSession, case_number: str) -> list[TimelineEntry]:

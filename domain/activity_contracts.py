@@ -25,6 +25,7 @@ from domain.messages import (
 )
 from domain.models import (
     Alert,
+    CaseStatus,
     Decision,
     EvidenceRef,
     Liability,
@@ -165,12 +166,22 @@ class TimelineEntry(Model):
     actor_id: str
     action: str
     detail: dict[str, object] = Field(default_factory=dict)
+    # the case's status at this step (metrics): a batch's snapshot may be some steps newer
+    status: CaseStatus | None = None
 
 
 class StepRecord(Model):
+    """The latest snapshot of the case and the timeline entries since the last write: one entry
+    in `entry` (every record before the batched-read-model patch, so histories in flight), the
+    entries of one workflow task in `entries` after it."""
+
     snapshot: CaseSnapshot
-    entry: TimelineEntry
+    entry: TimelineEntry | None = None
+    entries: list[TimelineEntry] = Field(default_factory=list)
     reporter_phone: str = ""
+
+    def all_entries(self) -> list[TimelineEntry]:
+        return [self.entry, *self.entries] if self.entry is not None else list(self.entries)
 
 
 class RetentionSweep(Model):

@@ -80,13 +80,17 @@ template_label = BoundedLabel(32)
 error_type_label = BoundedLabel()
 
 
-def record_case_step(snapshot: CaseSnapshot, action: str, at: datetime) -> None:
-    """One newly written timeline step of a case (the writer calls it once per step)."""
+def record_case_step(
+    snapshot: CaseSnapshot, action: str, at: datetime, status: CaseStatus | None = None
+) -> None:
+    """One newly written timeline step of a case (the writer calls it once per step); `status`
+    is the case's at that step (default: the snapshot's, which may be some steps newer)."""
+    status = status or snapshot.status
     district = district_label(snapshot.district)
     if action == "alert_received":
         CASES_REPORTED.labels(district).inc()
     milestone = MILESTONE_OF_ACTION.get(action)
-    if action == "notice_served" and snapshot.status == CaseStatus.SERVED:
+    if action == "notice_served" and status == CaseStatus.SERVED:
         milestone = "service"
         CASES_SERVED.labels(district).inc()
     if milestone:

@@ -5,7 +5,8 @@ module; `AccidentCaseWorkflow` lists the mixin among its bases (temporalio colle
 of base classes). A new step thus brings its commands and rules (a domain module: its refusal
 codes with `domain.refusals.declare`, its SMS texts with `domain.sms_texts.declare`), its state
 (a `StepState`, registered with `CaseState.add_step`, whose view appears in `CaseView.steps`), its
-guards and handlers (here), and one line in `run()` where it takes place in the main line."""
+guards and handlers (here, answering with `return await self.answer()`), and one line in `run()`
+where it takes place in the main line."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ class CaseUpdates:
 
     def view(self) -> CaseView:
         raise NotImplementedError  # the workflow's query
+
+    async def answer(self) -> CaseView:
+        """What a handler returns: the view, once the step's timeline entries are written (the
+        read model is batched: the caller reads it next and must see the step it caused)."""
+        await self.fx.written()
+        return self.view()

@@ -249,6 +249,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self._close_room()
         await self.fx.set_status(status, f"case_{outcome.value}", actor or SYSTEM, {"reason": reason})
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.fx.written()  # the last entries: no workflow task follows the end
         return self.view()
 
     async def _ensure_room(self) -> act.RoomInfo:
@@ -281,7 +282,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             # nobody on the video (never joined, or dropped while queued): the resume clock runs
             video.down_since = workflow.now()
         await self.fx.sms_all(act.SmsTemplate.SEAT_CONNECTED, "seat-connected")
-        return self.view()
+        return await self.answer()
 
     @accept_call.validator
     def _validate_accept_call(self, cmd: AcceptCall) -> None:
@@ -300,6 +301,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             act.TokenRequest(room_name=room.room_name, identity=self._identity(cmd.actor)),
         )
         await self.fx.record("video_token_issued", cmd.actor, {"room": room.room_name})
+        await self.fx.written()
         return access
 
     @issue_video_token.validator
@@ -310,7 +312,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def cancel(self, cmd: Cancel) -> CaseView:
         self.case.cancel = cmd
         await workflow.wait_condition(lambda: self.case.status in ENDED)
-        return self.view()
+        return await self.answer()
 
     @cancel.validator
     def _validate_cancel(self, cmd: Cancel) -> None:
@@ -321,7 +323,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         reason = HandOffReason.SEAT_DECIDED if cmd.actor.role == Role.SEAT else HandOffReason.OFFICER_DECIDED
         self.case.handoff = HandOffOrder(reason, cmd.reason, cmd.actor)
         await workflow.wait_condition(lambda: self.case.status in ENDED)
-        return self.view()
+        return await self.answer()
 
     @hand_off.validator
     def _validate_hand_off(self, cmd: HandOff) -> None:
@@ -333,7 +335,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def record_parties(self, cmd: RecordParties) -> CaseView:
         self.case.parties.replace(cmd.parties)
         await self.fx.record("parties_recorded", cmd.actor, {"parties": self.case.parties.ids})
-        return self.view()
+        return await self.answer()
 
     @record_parties.validator
     def _validate_record_parties(self, cmd: RecordParties) -> None:
@@ -352,7 +354,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             changes["description"] = {"from": alert.facts.description, "to": cmd.description}
             alert.facts.description = cmd.description
         await self.fx.record("case_corrected", cmd.actor, {"changes": changes, "reason": cmd.reason})
-        return self.view()
+        return await self.answer()
 
     @correct_case.validator
     def _validate_correct_case(self, cmd: CorrectCase) -> None:
@@ -363,7 +365,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         self.case.collection.evidence.append(cmd.evidence)
         detail = {"evidence_id": cmd.evidence.evidence_id, "kind": cmd.evidence.kind.value}
         await self.fx.record("evidence_added", cmd.actor, detail)
-        return self.view()
+        return await self.answer()
 
     @add_evidence.validator
     def _validate_add_evidence(self, cmd: AddEvidence) -> None:
@@ -378,7 +380,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             "people_off_carriageway": cmd.people_off_carriageway,
         }
         await self.fx.record("safety_checked", cmd.actor, detail)
-        return self.view()
+        return await self.answer()
 
     @tick_safety.validator
     def _validate_tick_safety(self, cmd: SafetyChecklist) -> None:
@@ -396,7 +398,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         if case.accident_time != before:
             times = {"from": before.isoformat(), "to": case.accident_time.isoformat()}
             await self.fx.record("accident_time_corrected", cmd.actor, times)
-        return self.view()
+        return await self.answer()
 
     @record_scene.validator
     def _validate_record_scene(self, cmd: RecordScene) -> None:
@@ -410,7 +412,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await workflow.wait_condition(
             lambda: self.case.status not in (CaseStatus.VERIFYING, CaseStatus.IN_VIDEO)
         )
-        return self.view()
+        return await self.answer()
 
     @complete_collection.validator
     def _validate_complete_collection(self, cmd: CompleteCollection) -> None:
@@ -428,6 +430,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self.fx.record("decided", cmd.actor, {"liabilities": liabilities})
         await workflow.wait_condition(lambda: not case.determination.pending or case.ended)
         refusal = case.determination.take_refusal()  # the notice could not be issued
+        await self.fx.written()
         if refusal is not None:
             raise refused(refusal)
         return self.view()
@@ -439,7 +442,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.update
     async def confirm_receipt(self, cmd: ConfirmReceipt) -> CaseView:
         await serve(self.fx, self.case.parties[cmd.actor.id], workflow.now(), "electronic", cmd.actor)
-        return self.view()
+        return await self.answer()
 
     @confirm_receipt.validator
     def _validate_confirm_receipt(self, cmd: ConfirmReceipt) -> None:
@@ -448,7 +451,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.update
     async def record_service(self, cmd: RecordService) -> CaseView:
         await serve(self.fx, self.case.parties[cmd.party_id], cmd.served_at, cmd.method, cmd.actor)
-        return self.view()
+        return await self.answer()
 
     @record_service.validator
     def _validate_record_service(self, cmd: RecordService) -> None:
@@ -463,7 +466,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             CaseStatus.UNDER_REVIEW, "review_requested", cmd.actor, {"reason": cmd.reason_code}
         )
         await self.fx.sms_all(act.SmsTemplate.REVIEW_RECEIVED, "review-received")
-        return self.view()
+        return await self.answer()
 
     @request_review.validator
     def _validate_request_review(self, cmd: ReviewRequest) -> None:
@@ -473,7 +476,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
     async def concur_review(self, cmd: ConcurReview) -> CaseView:
         self.case.review.concur(cmd.actor.id, cmd.outcome, cmd)
         await self.fx.record("review_concurred", cmd.actor, {"outcome": cmd.outcome.value})
-        return self.view()
+        return await self.answer()
 
     @concur_review.validator
     def _validate_concur_review(self, cmd: ConcurReview) -> None:
@@ -487,7 +490,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         )
         # answer once the case has moved on (redetermination: its deadline is computed)
         await workflow.wait_condition(lambda: self.case.status != CaseStatus.UNDER_REVIEW)
-        return self.view()
+        return await self.answer()
 
     @conclude_review.validator
     def _validate_conclude_review(self, cmd: ConcludeReview) -> None:

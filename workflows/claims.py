@@ -17,7 +17,9 @@ from workflows.parties import PartyState
 class ClaimUpdates(CaseUpdates):
     @workflow.update
     async def file_claim(self, cmd: FileClaim) -> ClaimResult:
-        return await file_claim(self.fx, self.case.parties[cmd.actor.id], cmd.actor)
+        result = await file_claim(self.fx, self.case.parties[cmd.actor.id], cmd.actor)
+        await self.fx.written()
+        return result
 
     @file_claim.validator
     def _validate_file_claim(self, cmd: FileClaim) -> None:

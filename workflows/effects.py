@@ -3,6 +3,7 @@ an SMS, a wait with a named deadline, a change of status with the search attribu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,10 @@ class CaseEffects:
         self.state = state
         self.inp = state.inp
         self.timers = state.inp.timers
+        self._pending: list[act.TimelineEntry] = []  # recorded, not yet written (batched)
+        self._flusher: asyncio.Task[None] | None = None
+        self._sms_out = 0  # SMS activities in flight: the queue may wait for them
+        self._forced = 0  # callers of written()
 
     @property
     def workflow_id(self) -> str:
@@ -48,11 +53,35 @@ class CaseEffects:
     # ------------------------------------------------------------------ record, status, waits
 
     async def record(self, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> None:
-        """Read model and audit trail: a local activity, short and database-only."""
+        """Read model and audit trail: a local activity, short and database-only. Batched (after
+        the patch): the entry is queued, and one record_step writes the queue with the snapshot
+        as it is then, at the end of the workflow task, or of a later one while only SMS are
+        out (nothing an SMS does reads the read model). A task's commands (another activity, a
+        timer) leave only when its local activities are done, so they come after the record;
+        an update answers after `written()`."""
+        entry = self._entry(action, actor, detail)
+        # one record_step a workflow task instead of one an entry: a change of the commands
+        if not workflow.patched("batched-read-model"):
+            await self._write(entry=entry)
+            return
+        self._pending.append(entry)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_pending())
+
+    async def written(self) -> None:
+        """Every queued entry written: before an update answers (the caller reads the read model
+        next: it must show the step) and before the workflow ends."""
+        if self._flusher is None or self._flusher.done():
+            return
+        self._forced += 1  # no `finally`: see wait()
+        await self._flusher
+        self._forced -= 1
+
+    def _entry(self, action: str, actor: Actor, detail: dict[str, Any] | None) -> act.TimelineEntry:
         s = self.state
         s.seq += 1
         info = workflow.info()
-        entry = act.TimelineEntry(
+        return act.TimelineEntry(
             step_key=f"{info.workflow_id}/{info.run_id}/{s.seq}",
             case_number=s.case_number,
             at=workflow.now(),
@@ -60,15 +89,41 @@ class CaseEffects:
             actor_id=actor.id,
             action=action,
             detail=detail or {},
+            status=s.status,
         )
+
+    async def _flush_pending(self) -> None:
+        while self._pending:  # entries recorded while a write ran go in the next one
+            # a wait_condition resumes once the task's other coroutines have reached their waits
+            await workflow.wait_condition(lambda: self._sms_out == 0 or self._forced > 0)
+            await self._settled()
+            entries, self._pending = self._pending, []
+            await self._write(entries=entries)
+
+    async def _settled(self) -> None:
+        """Until the coroutines woken with the flusher have recorded too (one condition round
+        each): their entries join this write instead of starting the next."""
+        queued = -1
+        while queued != len(self._pending):
+            queued = len(self._pending)
+            await workflow.wait_condition(lambda: True)
+
+    async def _write(
+        self, *, entry: act.TimelineEntry | None = None, entries: list[act.TimelineEntry] | None = None
+    ) -> None:
+        s = self.state
         step = act.StepRecord(
-            snapshot=s.snapshot(info.workflow_id), entry=entry, reporter_phone=self.inp.alert.reporter_phone
+            snapshot=s.snapshot(self.workflow_id),
+            entry=entry,
+            entries=entries or [],
+            reporter_phone=self.inp.alert.reporter_phone,
         )
         try:
             await call(act.record_step, step)
         except ActivityError as err:  # refused data (not a passing fault): the case must go on
+            actions = ", ".join(e.action for e in step.all_entries())
             workflow.logger.error(
-                "read model refused step %s of %s: %s", action, s.case_number, cause_of(err)
+                "read model refused step %s of %s: %s", actions, s.case_number, cause_of(err)
             )
 
     async def set_status(
@@ -207,9 +262,13 @@ class CaseEffects:
             template=template,
             params={"case_number": case_number, **(params or {})},
         )
+        self._sms_out += 1
         try:
             await call(act.send_sms, request)
         except ActivityError as err:
+            self._sms_out -= 1
             await self.record(
                 "sms_failed", SYSTEM, {"party": party_id, "template": template, "error": cause_of(err)}
             )
+            return
+        self._sms_out -= 1

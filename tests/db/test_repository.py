@@ -262,6 +262,36 @@ async def test_timeline_with_a_step_key_is_written_once(
         assert [e.id for e in await repo.list_timeline(s, cn)] == [first]
 
 
+async def test_timeline_steps_are_appended_in_order_each_once(
+    db_sessionmaker: Sessions, new_case_number: NewCase
+) -> None:
+    cn = new_case_number()
+    await _create_case(db_sessionmaker, cn)
+    at = datetime(2026, 6, 5, 2, 0, tzinfo=UTC)
+
+    def step(n: int) -> dict[str, object]:
+        detail = {"at": at, "liability": Liability.EQUAL}
+        return {
+            "case_number": cn,
+            "at": at,
+            "actor_role": "seat",
+            "actor_id": "S1",
+            "action": f"a{n}",
+            "detail": detail,
+            "step_key": f"{cn}/{n}",
+        }
+
+    async with db_sessionmaker.begin() as s:
+        assert await repo.append_timeline_steps(s, [step(1), step(2)]) == {f"{cn}/1", f"{cn}/2"}
+    async with db_sessionmaker.begin() as s:  # a re-run write: only the new step is written
+        assert await repo.append_timeline_steps(s, [step(2), step(3)]) == {f"{cn}/3"}
+        assert await repo.append_timeline_steps(s, []) == set()
+    async with db_sessionmaker() as s:
+        entries = await repo.list_timeline(s, cn)
+    assert [e.action for e in entries] == ["a1", "a2", "a3"]
+    assert entries[0].detail == {"at": "2026-06-05T02:00:00Z", "liability": "EQUAL"}
+
+
 @pytest.mark.parametrize("statement", ["update", "delete"])
 async def test_timeline_update_and_delete_refused_by_trigger(
     db_sessionmaker: Sessions, new_case_number: NewCase, statement: str

@@ -67,7 +67,7 @@ class AgreementUpdates(CaseUpdates):
         party = self.case.parties[cmd.actor.id]
         await self.fx.sms(party, AGREEMENT_SIGNED, "agreement-signed")
         await self.fx.record("agreement_signed", cmd.actor)
-        return self.view()
+        return await self.answer()
 
     @sign_agreement.validator
     def _validate_sign_agreement(self, cmd: SignAgreement) -> None:

@@ -37,7 +37,10 @@ DUE = datetime(2027, 1, 7, 16, 0, tzinfo=UTC)
 class DeadlineWorkflow:
     @workflow.run
     async def run(self, inp: CaseInput) -> datetime:
-        return await CaseEffects(CaseState(inp)).working_days_deadline(START, 3)
+        fx = CaseEffects(CaseState(inp))
+        due = await fx.working_days_deadline(START, 3)
+        await fx.written()  # as the case workflow does before it ends: the last records written
+        return due
 
 
 @workflow.defn(sandboxed=False)
@@ -88,7 +91,7 @@ class Fakes:
 
     @activity.defn(name=act.record_step.name)
     async def record(self, step: act.StepRecord) -> None:
-        self.recorded.append(step.entry.action)
+        self.recorded.extend(e.action for e in step.all_entries())
 
 
 def _worker(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Worker:
