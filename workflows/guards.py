@@ -86,7 +86,10 @@ def still_open(case: CaseState) -> Refusal | None:
 
 
 def notice_out(case: CaseState) -> Refusal | None:
-    if case.determination.current_notice() is None or case.status not in NOTICE_OUT:
+    notice = case.determination.current_notice()
+    if notice is not None and case.status == CaseStatus.AWAITING_REDETERMINATION:
+        return R.NOTICE_BEING_REPLACED.refusal()  # the review revoked it: a new one will come
+    if notice is None or case.status not in NOTICE_OUT:
         return R.NO_NOTICE.refusal()
     conclusion = case.review.conclusion
     if (

@@ -59,8 +59,9 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # v3: payloads compressed (zlib) before they are encrypted (codec.py); v4: the written review
 # conclusion (review-conclusion-in-writing). v4i: the stuck-activity marker (a timer beside each activity call); v5: every patch of both.
 # v6: a receipt answers while its deadline's year is missing (review-deadline-settled-off-the-step);
-# the SMS a local activity (activities-made-local).
-RECORDING = "v6"
+# the SMS a local activity (activities-made-local). v7: the eligibility check and the notice too
+# (rules-and-notice-local); the read model written once a workflow task (batched-read-model).
+RECORDING = "v7"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}

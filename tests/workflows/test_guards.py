@@ -384,6 +384,11 @@ def test_confirm_receipt_by_a_party_once_a_notice_is_out_with_consent_to_e_servi
         code(guards.confirm_receipt(noticed(consent=False), ConfirmReceipt(actor=citizen("P1"))))
         == "NO_ELECTRONIC_SERVICE_CONSENT"
     )
+    revoked = noticed()  # a review concluded "redetermine": the notice out will be replaced
+    revoked.set_status(CaseStatus.AWAITING_REDETERMINATION)
+    assert (
+        code(guards.confirm_receipt(revoked, ConfirmReceipt(actor=citizen("P1")))) == "NOTICE_BEING_REPLACED"
+    )
 
 
 def test_record_service_by_an_officer_for_an_unserved_party_in_the_past():

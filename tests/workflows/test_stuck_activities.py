@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity, workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_calls import STUCK_AFTER, call
     from workflows.case_state import CaseState
-    from workflows.effects import CaseEffects
+    from workflows.effects import CaseEffects, cause_of
 
 START = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 7, 16, 0, tzinfo=UTC)
@@ -55,6 +55,20 @@ class RegistryWorkflow:
         )
         outcome = await call(act.verify_party, request)
         return not outcome.refusals
+
+
+@workflow.defn(sandboxed=False)
+class LocalFailureWorkflow:
+    """A local activity's permanent failure reaches its call site's handler as an ActivityError,
+    as a scheduled activity's does (the SDK raises it unwrapped: it used to fail the case)."""
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> str:
+        try:
+            await call(act.retain_evidence, inp.case_number)
+        except ActivityError as err:
+            return cause_of(err)
+        return "no failure"
 
 
 def _input() -> CaseInput:
@@ -89,6 +103,11 @@ class Fakes:
             raise RuntimeError("registry unreachable")
         return PartyVerification(party_id=req.party.party_id)
 
+    @activity.defn(name=act.retain_evidence.name)
+    async def retain(self, case_number: str) -> int:
+        self.attempts += 1
+        raise ApplicationError("database refused the update", type="DataError", non_retryable=True)
+
     @activity.defn(name=act.record_step.name)
     async def record(self, step: act.StepRecord) -> None:
         self.recorded.extend(e.action for e in step.all_entries())
@@ -98,8 +117,8 @@ def _worker(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Worker:
     return Worker(
         env.client,
         task_queue=queue,
-        workflows=[DeadlineWorkflow, RegistryWorkflow],
-        activities=[fakes.deadline, fakes.verify, fakes.record],
+        workflows=[DeadlineWorkflow, RegistryWorkflow, LocalFailureWorkflow],
+        activities=[fakes.deadline, fakes.verify, fakes.record, fakes.retain],
     )
 
 
@@ -132,3 +151,16 @@ async def test_a_call_that_keeps_failing_shows_as_stuck_until_it_ends(ts_env: Wo
         assert await handle.result() is True
         described = await handle.describe()
         assert not described.typed_search_attributes.get(sa.STUCK_ACTIVITIES)
+
+
+async def test_a_local_activity_s_permanent_failure_reaches_the_handler_not_the_case(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(fail_times=0, error_type="")
+    queue = f"tq-{uuid.uuid4()}"
+    async with _worker(ts_env, fakes, queue):
+        handled = await ts_env.client.execute_workflow(
+            LocalFailureWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
+        )
+    assert handled == "database refused the update"
+    assert fakes.attempts == 1  # permanent: not retried
