@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import secrets
 import sys
@@ -245,21 +246,19 @@ async def test_a_case_through_two_apis_and_two_workers(deployment: Deployment) -
     assert f"notices/{case}/{case}-1-v1.pdf" in keys
     assert sum(k.startswith(f"evidence/{case}/") for k in keys) == 6
 
-    # which worker issued the notice (the identity Temporal recorded), and one retention schedule
+    # which worker issued the notice (the identity Temporal recorded), and one retention schedule.
+    # The notice is a local activity: its marker follows the completion of the workflow task
+    # that ran it, and that completion carries the worker's identity.
     client = await Client.connect(d.temporal_address)
     history = await client.get_workflow_handle(f"case-{case}").fetch_history()
-    scheduled = {
-        e.event_id
-        for e in history.events
-        if e.HasField("activity_task_scheduled_event_attributes")
-        and e.activity_task_scheduled_event_attributes.activity_type.name == "issue_notice"
-    }
-    identities = [
-        e.activity_task_started_event_attributes.identity
-        for e in history.events
-        if e.HasField("activity_task_started_event_attributes")
-        and e.activity_task_started_event_attributes.scheduled_event_id in scheduled
-    ]
+    identities, completed_by = [], ""
+    for e in history.events:
+        if e.HasField("workflow_task_completed_event_attributes"):
+            completed_by = e.workflow_task_completed_event_attributes.identity
+        marker = e.marker_recorded_event_attributes
+        if e.HasField("marker_recorded_event_attributes") and marker.marker_name == "core_local_activity":
+            if json.loads(marker.details["data"].payloads[0].data).get("activity_type") == "issue_notice":
+                identities.append(completed_by)
     pids = {str(w.proc.pid) for w in d.workers if w.proc is not None}
     assert identities and identities[-1].split("@")[0] in pids, (identities, pids)
     print(f"notice issued by worker {identities[-1]}; requests per API: {dict(transport.hits)}")
