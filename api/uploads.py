@@ -60,7 +60,9 @@ async def store_upload(file: UploadFile, folder: Path, limit: int) -> StoredUplo
         if sniffed is None:
             raise ApiProblem(R.EVIDENCE_TYPE, "只能上传JPEG、PNG图片或MP4视频")
         content_type, ext = sniffed
-        target = folder / f"{digest.hexdigest()}.{ext}"
+        # unique per request: two uploads of the same photo at once (a double tap) must not
+        # share a spool file, or the first to finish removes the one the other still reads
+        target = folder / f"{digest.hexdigest()}-{os.path.basename(tmp_name).lstrip('.')}.{ext}"
         os.replace(tmp_name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -3,8 +3,11 @@ worker, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from tests import case_factory
 from tests.api.conftest import Api
@@ -277,6 +280,32 @@ async def test_citizen_cancels_and_resumes_video(api: Api) -> None:
     await api.wait_status(case, "cancelled")
     r = await api.client.post(f"/citizen/cases/{case}/video-token", headers=me)
     assert r.status_code == 409
+
+
+async def test_the_same_photo_uploaded_twice_at_once_is_one_evidence_and_no_error(api: Api, images) -> None:
+    """A double tap: both uploads of the same bytes spool at once. They used to share one spool
+    file, and the first to finish removed it while the second still read it (a 500)."""
+    phones = ("13800000023", "13800000024")
+    case = (await api.raise_alert(phones))["case_number"]
+    seat = api.token("seat", "seat-23")
+    assert (await api.client.post(f"/seat/cases/{case}/accept", headers=seat)).status_code == 200
+    photo = images("JPEG", 7)
+    photo += b"\0" * (api.settings.evidence_max_bytes - len(photo) - 1)  # long: the uploads overlap
+
+    async def upload() -> Any:
+        return await api.client.post(
+            f"/seat/cases/{case}/evidence",
+            headers=seat,
+            data={"kind": "overview_front"},
+            files={"file": ("same.jpg", photo, "image/jpeg")},
+        )
+
+    answers = await asyncio.gather(*(upload() for _ in range(4)))
+    assert sorted(r.status_code for r in answers) in ([200, 200, 200, 201], [201] * 4), [
+        r.text for r in answers
+    ]
+    assert len({r.json()["evidence"]["evidence_id"] for r in answers}) == 1
+    assert not list((Path(api.settings.var_dir) / "tmp" / "uploads").iterdir())  # nothing left behind
 
 
 async def test_evidence_type_and_size_are_checked(api: Api, images) -> None:
