@@ -326,6 +326,9 @@ const STEP_OF = { queued: 0, in_video: 1, verifying: 1, awaiting_decision: 2, no
 const VIDEO = ["queued", "in_video"];
 const ENDED = ["closed", "refused", "cancelled", "handed_to_patrol"];
 
+// the written conclusions fetched on this page: notice number → { url, size }
+const conclusionLinks = new Map();
+
 function render(detail) {
   globalProblem(null);
   const c = detail.case;
@@ -397,7 +400,8 @@ function render(detail) {
     reviewState.replaceChildren(`${c.review_requested_by === detail.me ? "您" : "其他当事人"}已申请复核。${outcome}`);
     const written = [...c.notices].reverse().find((n) => n.kind === "review_conclusion");
     if (written) {
-      reviewState.append(h("div", { class: "row gap-top" }, h("button", {
+      const opened = conclusionLinks.get(written.notice_number);
+      reviewState.append(h("div", { class: "row gap-top" }, opened ? conclusionLink(written.notice_number, opened) : h("button", {
         type: "button", class: "grow", id: "open-conclusion", "data-notice": written.notice_number,
       }, `查看复核结论书（${written.notice_number}）`)));
     }
@@ -450,13 +454,18 @@ $("#review-state").addEventListener("click", async (e) => {
     const number = current.case.case_number;
     const path = `/citizen/cases/${number}/notice?notice_number=${encodeURIComponent(button.dataset.notice)}`;
     const blob = await api(path, { auth: token() });
-    const url = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
-    const link = h("a", { class: "btn block", href: url, target: "_blank", rel: "noopener", download: `${button.dataset.notice}.pdf` },
-      `打开复核结论书 PDF（${Math.max(1, Math.round(blob.size / 1024))} KB）`);
-    button.replaceWith(link);
-    link.focus();
+    const opened = { url: URL.createObjectURL(new Blob([blob], { type: "application/pdf" })), size: blob.size };
+    conclusionLinks.set(button.dataset.notice, opened);
+    // kept and rendered from state: the page may have re-rendered (a pushed update) meanwhile
+    render(current);
+    $("#conclusion-link")?.focus();
   } catch (err) { globalProblem(err); }
 });
+
+function conclusionLink(notice, opened) {
+  return h("a", { class: "btn block", id: "conclusion-link", href: opened.url, target: "_blank", rel: "noopener", download: `${notice}.pdf` },
+    `打开复核结论书 PDF（${Math.max(1, Math.round(opened.size / 1024))} KB）`);
+}
 
 $("#confirm-receipt").addEventListener("click", async () => {
   try {
