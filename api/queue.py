@@ -99,6 +99,13 @@ async def _queued_rows(session, limit: int, district: str | None) -> list[Any]:
     return list((await session.execute(stmt)).all())
 
 
+def estimated_wait(avg_answer: float | None, avg_gap: float | None, waited: int, position: int) -> int | None:
+    """Seconds until a seat answers (the formula above); None without statistics."""
+    if avg_answer is None or avg_gap is None:
+        return None
+    return int(max(0.0, avg_answer - waited) + (position - 1) * avg_gap)
+
+
 async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
     """The queue of one district (positions within it), or of all (district None)."""
     now = datetime.now(UTC)
@@ -108,9 +115,7 @@ async def queue(kc, limit: int = 200, district: str | None = None) -> QueueOut:
     entries = []
     for i, r in enumerate(rows, start=1):
         waited = max(0, int((now - r.reported_at).total_seconds()))
-        estimate = None
-        if avg_answer is not None and avg_gap is not None:
-            estimate = int(max(0.0, avg_answer - waited) + (i - 1) * avg_gap)
+        estimate = estimated_wait(avg_answer, avg_gap, waited, i)
         entries.append(
             QueueEntry(
                 case_number=r.case_number,

@@ -11,7 +11,7 @@ from typing import Any
 from api import queue as api_queue
 from api.citizen import Mine
 from api.deps import load_case, party_of
-from api.queue import QueueEntry, QueueOut, answer_statistics
+from api.queue import QueueEntry, QueueOut, answer_statistics, estimated_wait
 from db import repository
 from domain.models import CaseStatus
 from tests.api.conftest import Api
@@ -30,9 +30,7 @@ async def orm_queue(api: Api) -> QueueOut:
     entries = []
     for i, r in enumerate(cases, start=1):
         waited = max(0, int((now - r.reported_at).total_seconds()))
-        estimate = None
-        if avg_answer is not None and avg_gap is not None:
-            estimate = int(max(0.0, avg_answer - waited) + (i - 1) * avg_gap)
+        estimate = estimated_wait(avg_answer, avg_gap, waited, i)
         deadline = r.next_deadline if r.next_deadline_kind == "seat_answer" else None
         entries.append(
             QueueEntry(
