@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # keep above the cases in flight (alert to notice, DESIGN.md §4); cases idle in the review
     # window leave the cache and replay when woken (bench/RESULTS.md: 0.44 MB a cached case)
     max_cached_workflows: int = 500
+    # the SDK's workflow sandbox (guards workflow code against I/O, clocks and shared module
+    # state). false: the workflows run unsandboxed, about half their CPU (bench/sandbox.py); the
+    # tests and the replay of every recorded history still run sandboxed, so a workflow that
+    # breaks its rules fails there (README "Benchmarks")
+    workflow_sandbox: bool = True
     # how often the case doctor looks for cases whose workflow cannot replay (0: never)
     case_doctor_interval_seconds: int = 60
     # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'

@@ -30,7 +30,7 @@ from temporalio.client import (
 )
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.wiring import build_activities
@@ -95,9 +95,11 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
 SANDBOX_PASSTHROUGH = ("domain", "pydantic", "pydantic_core", "annotated_types")
 
 
-def workflow_runner() -> WorkflowRunner:
+def workflow_runner(sandboxed: bool = True) -> WorkflowRunner:
     """The sandbox (it still guards the workflow code against datetime.now() and I/O), with the
-    pure modules passed through (bench/sandbox.py measures it)."""
+    pure modules passed through (bench/sandbox.py measures it); or none (KUAICHU_WORKFLOW_SANDBOX)."""
+    if not sandboxed:
+        return UnsandboxedWorkflowRunner()
     restrictions = SandboxRestrictions.default.with_passthrough_modules(*SANDBOX_PASSTHROUGH)
     return SandboxedWorkflowRunner(restrictions=restrictions)
 
@@ -109,7 +111,7 @@ def make_worker(
     workflows: Sequence[type] = WORKFLOWS,
     **options: Any,
 ) -> Worker:
-    options.setdefault("workflow_runner", workflow_runner())
+    options.setdefault("workflow_runner", workflow_runner(settings.workflow_sandbox))
     return Worker(
         client,
         task_queue=settings.task_queue,
