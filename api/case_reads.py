@@ -1,4 +1,5 @@
-"""The case as its citizen reads it (GET /citizen/cases/{case}): the masked view projected from
+"""The case as its citizen reads it (GET /citizen/cases/{case}), and as a seat, an officer or a
+reviewer reads it in their console (GET /{role}/cases/{case}): the masked view projected from
 the read model's snapshot (domain.case_view.case_view, the very projection the workflow's query
 makes of the same snapshot), not a workflow query: a read then costs one indexed row and no
 worker CPU, and it is the snapshot the live feed's ``snapshot_seq`` announces (api/live.py).
@@ -23,9 +24,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from api.deps import AppState, case_view
+from api.auth import Principal
+from api.deps import AppState, case_view, in_scope
+from api.errors import ApiProblem
 from api.snapshot_seqs import SnapshotSeqs
 from db.models import CaseRow
+from domain import refusals as R
 from domain.case_view import CaseSnapshot
 from domain.case_view import case_view as masked_view
 from domain.messages import CaseView, Deadline
@@ -112,7 +116,19 @@ def snapshot_view(kc: AppState, snapshot: CaseSnapshot) -> CaseView | None:
     return view
 
 
-async def citizen_view(kc: AppState, snapshot: CaseSnapshot) -> tuple[CaseView, str, bool]:
+async def staff_read(
+    kc: AppState, case_number: str, principal: Principal
+) -> tuple[CaseSnapshot, CaseView, str]:
+    """(snapshot, view, source) of a case in the principal's district (as deps.require_case);
+    CASE_NOT_FOUND otherwise. The parties in full come from the snapshot (api/views.staff_detail)."""
+    read = await current(kc, case_number)
+    if read is None or not in_scope(principal, read.snapshot.district):
+        raise ApiProblem(R.CASE_NOT_FOUND)
+    view, source, _ = await read_view(kc, read.snapshot)
+    return read.snapshot, view, source
+
+
+async def read_view(kc: AppState, snapshot: CaseSnapshot) -> tuple[CaseView, str, bool]:
     """(view, source, final): the snapshot's (``read_model``), else the live query's (``workflow``,
     or ``read_model`` when Temporal is unreachable). Final: the snapshot's own, the same for every
     request of this step (an answer built from it may be kept); a queried one is not."""

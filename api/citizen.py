@@ -124,7 +124,7 @@ async def case_detail(case_number: CaseNumber, kc: State, principal: CitizenP) -
     key = (party.party.party_id, position.model_dump_json() if position else "")
     body = read.answers.get(key)
     if body is None:
-        view, source, final = await case_reads.citizen_view(kc, read.snapshot)
+        view, source, final = await case_reads.read_view(kc, read.snapshot)
         body = mine.answer(view, source, position).model_dump_json().encode()
         if final:  # a queried answer is not kept: the live case may change without a new step
             if len(read.answers) >= 16:

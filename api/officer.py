@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from api import case_reads
 from api.auth import OfficerP
-from api.deps import CaseNumber, State, case_view, command, listing_district, require_case
+from api.deps import CaseNumber, State, command, listing_district, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
@@ -60,8 +61,7 @@ async def cases_waiting(kc: Any, district: str | None = None, limit: int = 100) 
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def officer_case(case_number: CaseNumber, kc: State, principal: OfficerP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number, principal)
-    view, source = await case_view(kc, snapshot)
+    snapshot, view, source = await case_reads.staff_read(kc, case_number, principal)
     # personal data in full only where a decision is to be made, or on the officer's own case
     full = snapshot.status in WAITING or snapshot.officer_id == principal.sub
     return staff_detail(view, snapshot, source, full=full)

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from api import case_reads
 from api.auth import ReviewerP
-from api.deps import CaseNumber, State, case_view, command, listing_district, require_case
+from api.deps import CaseNumber, State, command, listing_district, require_case
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository
@@ -53,8 +54,7 @@ async def reviews_under_way(kc: Any, district: str | None = None, limit: int = 1
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def reviewer_case(case_number: CaseNumber, kc: State, principal: ReviewerP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number, principal)
-    view, source = await case_view(kc, snapshot)
+    snapshot, view, source = await case_reads.staff_read(kc, case_number, principal)
     full = snapshot.status == CaseStatus.UNDER_REVIEW  # personal data in full only while the review runs
     return staff_detail(view, snapshot, source, full=full)
 

@@ -20,8 +20,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel
 
+from api import case_reads
 from api.auth import SeatP
-from api.deps import AppState, CaseNumber, State, case_view, command, listing_district, require_case
+from api.deps import AppState, CaseNumber, State, command, listing_district, require_case
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, cached_queue
 from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir
@@ -87,8 +88,7 @@ async def seat_queue(kc: State, principal: SeatP) -> Response:
 
 @router.get("/cases/{case_number}", responses=CASE_ERRORS)
 async def seat_case(case_number: CaseNumber, kc: State, principal: SeatP) -> CaseDetail:
-    snapshot = await require_case(kc, case_number, principal)
-    view, source = await case_view(kc, snapshot)
+    snapshot, view, source = await case_reads.staff_read(kc, case_number, principal)
     return staff_detail(view, snapshot, source, full=snapshot.seat_id == principal.sub)
 
 
