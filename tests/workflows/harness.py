@@ -14,7 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -75,6 +76,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.1)
+
+
+async def stuck_timers(env: WorkflowEnvironment, history: WorkflowHistory) -> int:
+    """How many timers the history started for the stuck marker (their summary: "stuck")."""
+    summaries = [
+        e.user_metadata.summary
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED and e.user_metadata.HasField("summary")
+    ]
+    return sum(1 for s in await env.client.data_converter.decode(summaries) if s == "stuck")
 
 
 def citizen(party_id: str) -> Actor:
