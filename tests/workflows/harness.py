@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -279,6 +280,7 @@ async def running_worker(
     sessions: async_sessionmaker[AsyncSession],
     providers: Providers | None = None,
     workflows: Sequence[type] | None = None,
+    **worker_options: Any,
 ) -> AsyncIterator[Harness]:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     worker_settings = settings.model_copy(update={"task_queue": queue})
@@ -289,6 +291,7 @@ async def running_worker(
         *([workflows] if workflows else []),
         # in tests a bug in the workflow fails the case at once instead of retrying its task forever
         workflow_failure_exception_types=[Exception],
+        **worker_options,
     )
     harness = Harness(env, settings, sessions, queue)
     async with worker:
