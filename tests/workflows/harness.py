@@ -63,7 +63,8 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # v6: a receipt answers while its deadline's year is missing (review-deadline-settled-off-the-step);
 # the SMS a local activity (activities-made-local). v7: the eligibility check and the notice too
 # (rules-and-notice-local); the read model written once a workflow task (batched-read-model).
-RECORDING = "v7"
+# v8: stuck-watch-one-timer (one stuck timer a workflow); search-attributes-once-per-task.
+RECORDING = "v8"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}
