@@ -139,9 +139,10 @@ class CaseEffects:
         await self.record(action, actor, detail)
 
     def upsert_search_attributes(self) -> None:
-        """Status, district, seat and officer ids, the nearest deadline: no personal data. Once a
-        workflow task (after the patch): marked here, upserted by one task when the activation's
-        coroutines have settled, with the state as it is then and only what changed."""
+        """Status, district, seat and officer ids, the nearest deadline: no personal data. Once an
+        activation (after the patch; a workflow task has one more for each local activity it
+        resolves): marked here, upserted by one task when the activation's coroutines have
+        settled, with the state as it is then and only what changed."""
         if self._sa_once_per_task is None:  # asked at the first upsert, as on replay
             self._sa_once_per_task = workflow.patched("search-attributes-once-per-task")
         if not self._sa_once_per_task:
