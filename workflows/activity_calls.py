@@ -4,8 +4,9 @@ declared output type."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar, cast
 
 from temporalio import workflow
@@ -136,8 +137,10 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
             # is, it would fail the whole case instead of reaching the call site's handler
             raise _activity_error(decl.name, err) from err
         return local
-    # a timer beside each activity: a new command, so not for histories recorded without it
-    watched = workflow.patched("stuck-activity-marker")
+    # one timer for the whole workflow (before: a timer beside each activity, and before that
+    # none): new commands, so not for histories recorded without them
+    one_timer = workflow.patched("stuck-watch-one-timer")
+    watched = one_timer or workflow.patched("stuck-activity-marker")
     handle = workflow.start_activity(
         decl.name,
         arg,
@@ -146,6 +149,8 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
         schedule_to_close_timeout=policy.schedule_to_close,
         retry_policy=policy.retry,
     )
+    if one_timer:
+        return cast(O, await _StuckWatch.of_workflow().watch(decl.name, handle))
     if watched:
         try:
             await workflow.wait_condition(handle.done, timeout=STUCK_AFTER, timeout_summary="stuck")
@@ -160,6 +165,68 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
             return cast(O, result)
     output: O = await handle
     return output
+
+
+@dataclass(eq=False)  # removed by identity: two calls of one activity are two entries
+class _Pending:
+    name: str
+    since: datetime
+    marked: bool = False
+
+
+class _StuckWatch:
+    """The workflow's pending (non-local) calls and one task that marks those running longer than
+    STUCK_AFTER. Its timer is not cancelled or re-armed when calls end or start: a case whose
+    calls all end quickly costs one timer per busy period instead of one per call."""
+
+    def __init__(self) -> None:
+        self._pending: list[_Pending] = []
+        self._task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def of_workflow() -> _StuckWatch:
+        """The running workflow's watch, kept on its instance: module state would be shared by
+        every workflow of the worker outside the sandbox."""
+        instance = workflow.instance()
+        watch: _StuckWatch | None = getattr(instance, "_stuck_watch", None)
+        if watch is None:
+            watch = _StuckWatch()
+            instance._stuck_watch = watch
+        return watch
+
+    async def watch(self, name: str, handle: workflow.ActivityHandle[Any]) -> Any:
+        call = _Pending(name, workflow.now())
+        self._pending.append(call)
+        if self._task is None:
+            self._task = asyncio.create_task(self._mark_stuck_calls())
+        try:
+            result = await handle
+        except ActivityError:
+            self._end(call)
+            raise
+        self._end(call)
+        return result
+
+    def _end(self, call: _Pending) -> None:
+        self._pending.remove(call)
+        if call.marked:
+            mark_stuck(call.name, False)
+
+    def _unmarked(self) -> list[_Pending]:
+        return [c for c in self._pending if not c.marked]
+
+    async def _mark_stuck_calls(self) -> None:
+        # no `finally` (CaseEffects.wait says why) and no end: a sleep still pending when the
+        # workflow returns ends with it
+        while True:
+            await workflow.wait_condition(lambda: bool(self._unmarked()))
+            due = min(c.since for c in self._unmarked()) + STUCK_AFTER
+            if due > workflow.now():
+                await workflow.sleep(due - workflow.now(), summary="stuck")
+            for c in self._unmarked():
+                if workflow.now() - c.since >= STUCK_AFTER:
+                    c.marked = True
+                    mark_stuck(c.name, True)
 
 
 def _activity_error(name: str, cause: Exception) -> ActivityError:

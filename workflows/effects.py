@@ -45,6 +45,9 @@ class CaseEffects:
         self._flusher: asyncio.Task[None] | None = None
         self._sms_out = 0  # SMS activities in flight: the queue may wait for them
         self._forced = 0  # callers of written()
+        self._sa_once_per_task: bool | None = None  # the patch, asked at the first upsert
+        self._sa_changed = False  # since the flusher's last round
+        self._sa_flusher: asyncio.Task[None] | None = None
 
     @property
     def workflow_id(self) -> str:
@@ -69,8 +72,10 @@ class CaseEffects:
             self._flusher = asyncio.create_task(self._flush_pending())
 
     async def written(self) -> None:
-        """Every queued entry written: before an update answers (the caller reads the read model
-        next: it must show the step) and before the workflow ends."""
+        """Every queued entry written and the search attributes upserted: before an update answers
+        (the caller reads the read model next: it must show the step) and before the workflow ends."""
+        if self._sa_flusher is not None and not self._sa_flusher.done():
+            await self._sa_flusher  # the status too: no workflow task follows the end
         if self._flusher is None or self._flusher.done():
             return
         self._forced += 1  # no `finally`: see wait()
@@ -134,7 +139,20 @@ class CaseEffects:
         await self.record(action, actor, detail)
 
     def upsert_search_attributes(self) -> None:
-        """Status, district, seat and officer ids, the nearest deadline: no personal data."""
+        """Status, district, seat and officer ids, the nearest deadline: no personal data. Once an
+        activation (after the patch; a workflow task has one more for each local activity it
+        resolves): marked here, upserted by one task when the activation's coroutines have
+        settled, with the state as it is then and only what changed."""
+        if self._sa_once_per_task is None:  # asked at the first upsert, as on replay
+            self._sa_once_per_task = workflow.patched("search-attributes-once-per-task")
+        if not self._sa_once_per_task:
+            workflow.upsert_search_attributes(self._search_attributes())
+            return
+        self._sa_changed = True
+        if self._sa_flusher is None or self._sa_flusher.done():
+            self._sa_flusher = asyncio.create_task(self._flush_search_attributes())
+
+    def _search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         s = self.state
         updates: list[SearchAttributeUpdate[Any]] = [sa.CASE_STATUS.value_set(s.status.value)]
         if s.district:
@@ -145,7 +163,19 @@ class CaseEffects:
             updates.append(sa.OFFICER_ID.value_set(s.officer_id))
         nearest = s.deadlines.nearest()
         updates.append(sa.NEXT_DEADLINE.value_set(nearest[1]) if nearest else sa.NEXT_DEADLINE.value_unset())
-        workflow.upsert_search_attributes(updates)
+        return updates
+
+    async def _flush_search_attributes(self) -> None:
+        # until a condition round passes in which no coroutine changed them; not counting the
+        # first: a coroutine woken with this one may run after it in that round (wait_for's hops)
+        await workflow.wait_condition(lambda: True)
+        while self._sa_changed:
+            self._sa_changed = False
+            await workflow.wait_condition(lambda: True)
+        current = workflow.info().typed_search_attributes  # what was upserted last (or at start)
+        changed = [u for u in self._search_attributes() if current.get(u.key) != u.value]
+        if changed:
+            workflow.upsert_search_attributes(changed)
 
     async def wait(self, condition: Callable[[], bool], within: timedelta, kind: str) -> bool:
         """Wait for a condition with a named deadline; False when the deadline passed first."""

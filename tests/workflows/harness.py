@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -61,7 +63,8 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # v6: a receipt answers while its deadline's year is missing (review-deadline-settled-off-the-step);
 # the SMS a local activity (activities-made-local). v7: the eligibility check and the notice too
 # (rules-and-notice-local); the read model written once a workflow task (batched-read-model).
-RECORDING = "v7"
+# v8: stuck-watch-one-timer (one stuck timer a workflow); search-attributes-once-per-task.
+RECORDING = "v8"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}
@@ -75,6 +78,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.1)
+
+
+async def stuck_timers(env: WorkflowEnvironment, history: WorkflowHistory) -> int:
+    """How many timers the history started for the stuck marker (their summary: "stuck")."""
+    summaries = [
+        e.user_metadata.summary
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED and e.user_metadata.HasField("summary")
+    ]
+    return sum(1 for s in await env.client.data_converter.decode(summaries) if s == "stuck")
 
 
 def citizen(party_id: str) -> Actor:
@@ -268,6 +281,7 @@ async def running_worker(
     sessions: async_sessionmaker[AsyncSession],
     providers: Providers | None = None,
     workflows: Sequence[type] | None = None,
+    **worker_options: Any,
 ) -> AsyncIterator[Harness]:
     queue = f"test-{uuid.uuid4().hex[:10]}"
     worker_settings = settings.model_copy(update={"task_queue": queue})
@@ -278,6 +292,7 @@ async def running_worker(
         *([workflows] if workflows else []),
         # in tests a bug in the workflow fails the case at once instead of retrying its task forever
         workflow_failure_exception_types=[Exception],
+        **worker_options,
     )
     harness = Harness(env, settings, sessions, queue)
     async with worker:

@@ -5,6 +5,7 @@ search attribute (workflows/activity_calls.py) until it ends."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import STUCK_AFTER, call
     from workflows.case_state import CaseState
     from workflows.effects import CaseEffects, cause_of
+
+from tests.workflows.harness import stuck_timers
 
 START = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 7, 16, 0, tzinfo=UTC)
@@ -55,6 +58,24 @@ class RegistryWorkflow:
         )
         outcome = await call(act.verify_party, request)
         return not outcome.refusals
+
+
+@workflow.defn(sandboxed=False)
+class StaggeredCallsWorkflow:
+    """A registry call, quick calls beside it, and a second registry call five minutes later:
+    two marker timers (the first call's, the second's) where each call had one of its own."""
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> int:
+        request = act.VerifyRequest(
+            case_number=inp.case_number, party=inp.alert.parties[0], accident_date=START.date()
+        )
+        first = asyncio.create_task(call(act.verify_party, request))
+        for days in (1, 2, 3):
+            await call(act.working_days_deadline, act.DeadlineRequest(start=START, working_days=days))
+        await workflow.sleep(timedelta(minutes=5))
+        second = await call(act.verify_party, request)
+        return len([await first, second])
 
 
 @workflow.defn(sandboxed=False)
@@ -113,11 +134,25 @@ class Fakes:
         self.recorded.extend(e.action for e in step.all_entries())
 
 
+class RegistryDown(Fakes):
+    """The registry fails until `down` is cleared; the calendar answers at once."""
+
+    def __init__(self) -> None:
+        super().__init__(fail_times=0, error_type="")
+        self.down = True
+
+    @activity.defn(name=act.verify_party.name)
+    async def verify(self, req: act.VerifyRequest) -> PartyVerification:
+        if self.down:
+            raise RuntimeError("registry unreachable")
+        return PartyVerification(party_id=req.party.party_id)
+
+
 def _worker(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Worker:
     return Worker(
         env.client,
         task_queue=queue,
-        workflows=[DeadlineWorkflow, RegistryWorkflow, LocalFailureWorkflow],
+        workflows=[DeadlineWorkflow, RegistryWorkflow, StaggeredCallsWorkflow, LocalFailureWorkflow],
         activities=[fakes.deadline, fakes.verify, fakes.record, fakes.retain],
     )
 
@@ -151,6 +186,29 @@ async def test_a_call_that_keeps_failing_shows_as_stuck_until_it_ends(ts_env: Wo
         assert await handle.result() is True
         described = await handle.describe()
         assert not described.typed_search_attributes.get(sa.STUCK_ACTIVITIES)
+
+
+async def test_two_stuck_calls_of_one_activity_are_marked_and_unmarked_each(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = RegistryDown()
+    queue = f"tq-{uuid.uuid4()}"
+    async with _worker(ts_env, fakes, queue):
+        handle = await ts_env.client.start_workflow(
+            StaggeredCallsWorkflow.run, _input(), id=f"wf-{uuid.uuid4()}", task_queue=queue
+        )
+
+        async def stuck() -> list[str]:
+            return (await handle.describe()).typed_search_attributes.get(sa.STUCK_ACTIVITIES) or []
+
+        await ts_env.sleep(STUCK_AFTER + timedelta(minutes=1))
+        assert await stuck() == [act.verify_party.name]
+        await ts_env.sleep(timedelta(minutes=5))
+        assert await stuck() == [act.verify_party.name] * 2
+        fakes.down = False
+        assert await handle.result() == 2
+        assert await stuck() == []
+        assert await stuck_timers(ts_env, await handle.fetch_history()) == 2
 
 
 async def test_a_local_activity_s_permanent_failure_reaches_the_handler_not_the_case(
