@@ -147,11 +147,19 @@ class AccidentCaseWorkflow(ClaimUpdates):
                 )
                 continue
             remaining = video.down_since + video_lost - workflow.now()
+            # nobody on the video (not yet joined, or dropped) and back on are recorded, so that the
+            # read model's snapshot (which the consoles and the H5 read) holds the resume deadline
+            # while it runs; not in the citizen's timeline (the H5 shows the video itself)
+            recorded = workflow.patched("video-drop-recorded")
+            if recorded:
+                await self.fx.record("video_waiting", SYSTEM)
             resumed = await self.fx.wait(
                 lambda: case.collection.complete or case.ended or video.down_since is None,
                 remaining,
                 "video_resume",
             )
+            if recorded and resumed and video.down_since is None:
+                await self.fx.record("video_joined", SYSTEM)
             if not resumed:
                 case.handoff = HandOffOrder(
                     HandOffReason.VIDEO_LOST, "视频中断后未在规定时间内继续处理", SYSTEM

@@ -64,7 +64,8 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # the SMS a local activity (activities-made-local). v7: the eligibility check and the notice too
 # (rules-and-notice-local); the read model written once a workflow task (batched-read-model).
 # v8: stuck-watch-one-timer (one stuck timer a workflow); search-attributes-once-per-task.
-RECORDING = "v8"
+# v9: the video's nobody-on and back-on recorded (video-drop-recorded): test_timers' scenarios.
+RECORDING = "v9"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}

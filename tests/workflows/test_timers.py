@@ -54,14 +54,34 @@ async def test_video_resumed_in_time_keeps_the_case_online(ts_env, wf_settings, 
         await case.join("P1")
         await case.video(VideoEventKind.PARTICIPANT_CONNECTED, "P1")
         await case.video(VideoEventKind.ROOM_ENDED, "P1")
+
+        async def stored_deadlines() -> set[str]:  # the read model's, which the consoles read
+            async with h.sessions() as session:
+                snapshot = await repository.get_case(session, case.number)
+            assert snapshot is not None
+            return {d.kind for d in snapshot.deadlines}
+
+        async def resume_deadline_stored() -> bool:
+            return "video_resume" in await stored_deadlines()
+
+        await eventually(resume_deadline_stored)
         await ts_env.sleep(timedelta(minutes=10))
         access = await case.join("P1")  # 继续处理: a new room because the old one ended
         assert access.room_name.endswith("-2")
         await case.video(VideoEventKind.PARTICIPANT_CONNECTED, "P1")
         await ts_env.sleep(timedelta(minutes=10))
         assert (await case.view()).status == CaseStatus.IN_VIDEO
+        assert "video_resume" not in await stored_deadlines()
+        actions = await case.timeline()  # nobody on after the accept, P1 on, the room ended, P1 on
+        assert [a for a in actions if a.startswith("video_") and a != "video_token_issued"] == [
+            "video_waiting",
+            "video_joined",
+            "video_waiting",
+            "video_joined",
+        ]
         await case.collect_evidence()
         view = await case.complete()
+        await case.keep_history("video_resumed")
     assert view.status == CaseStatus.AWAITING_DECISION
 
 
