@@ -119,8 +119,13 @@ def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
         },
         "root": {"handlers": ["json"], "level": level},
         "loggers": {
-            name: {"handlers": [], "propagate": True, "level": level}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{
+                name: {"handlers": [], "propagate": True, "level": level}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            },
+            # the HTTP client's line per request (the registry's, the insurers'): the activity's
+            # own line times each call already; its warnings still show
+            "httpx": {"handlers": [], "propagate": True, "level": "WARNING"},
         },
     }
 
