@@ -53,8 +53,8 @@ class CaseSummary(BaseModel):
 class CaseDetail(BaseModel):
     case: CaseView
     parties: list[PartyDetail] = Field(default_factory=list)
-    # workflow (the live query) | read_model (the stored snapshot: the citizen's own case as a
-    # rule, api/case_reads.py; the staff's when the case is closed, archived or Temporal is down)
+    # read_model (the stored snapshot, as a rule: api/case_reads.py) | workflow (the live query,
+    # where the snapshot lacks a deadline the view shows)
     source: str = "workflow"
 
 
