@@ -3,10 +3,10 @@
 N two-vehicle cases are walked through the HTTP API (bench/load.py's walkers) up to both receipts
 and claims, so every one of them waits in its review window (a timer days away), as a busy
 detachment's cases do. The worker's RSS is sampled as the open cases grow, with the workflow cache
-as configured (--cache: KUAICHU_MAX_CACHED_WORKFLOWS; the default is the settings' 2000), and
+as configured (--cache: KUAICHU_MAX_CACHED_WORKFLOWS; the default is the settings' default), and
 extrapolated linearly to --target open cases (issue 14: 20,000 on one worker within 400 MB).
-Then a sample of the oldest cases is woken (a GET /citizen/cases/{case}: a workflow query, which
-replays an evicted case) to show what an eviction costs when a case is needed again.
+Then a sample of the oldest cases is woken (a workflow query, which replays an evicted case, as
+its next update or timer would) to show what an eviction costs when a case is needed again.
 
     python bench/memory.py --cases 1000 --cache 100       # what fits; --target 20000 extrapolates
     python bench/store.py --cases 200                     # the store figures alone
@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 
 from bench.load import GOAL_DB_KB, GOAL_STORE_KB, People, kuaichu_phase, pct  # noqa: E402
 from bench.system import System, load_average  # noqa: E402
+from settings import Settings  # noqa: E402
 
 GOAL_RSS_MB = 400
 
@@ -48,7 +48,7 @@ def slope(points: list[tuple[int, float]]) -> float:
 
 async def main_async(args: argparse.Namespace) -> None:
     var = Path(args.var or tempfile.mkdtemp(prefix="kc-memory-"))
-    cache = args.cache or 2000
+    cache = args.cache or Settings.model_fields["max_cached_workflows"].default
     print(
         f"bench/memory.py: {args.cases} open cases in the review window, workflow cache {cache}, "
         f"db {args.db}; load average before: {load_average()}"
@@ -77,18 +77,22 @@ async def main_async(args: argparse.Namespace) -> None:
             )
         store_kb = (system.temporal_store_bytes() - base_store) / 1024 / max(1, len(walks))
         db_kb = (await system.kuaichu_db_bytes() - base_db) / 1024 / max(1, len(walks))
-        # wake the oldest cases (evicted first when the cache is smaller than the open cases)
+        # wake the oldest cases (evicted first when the cache is smaller than the open cases): a
+        # workflow query replays an evicted case, as its next update or timer would (the reads of
+        # the consoles and the H5 come from the read model and wake nothing)
+        from temporalio.client import Client
+
+        from codec import codec_from_settings, data_converter
+        from workflows.case_workflow import AccidentCaseWorkflow
+
+        client = await Client.connect(
+            system.temporal_address, data_converter=data_converter(codec_from_settings(system.settings()))
+        )
         wake_ms: list[float] = []
-        async with httpx.AsyncClient(base_url=system.api_urls[0], timeout=60) as client:
-            for w in walks[: args.wake]:
-                phone = people.phones_of[w.case_number][0]
-                t = time.perf_counter()
-                r = await client.get(
-                    f"/citizen/cases/{w.case_number}",
-                    headers={"Authorization": f"Bearer {people.token('citizen', phone=phone)}"},
-                )
-                if r.status_code == 200:
-                    wake_ms.append((time.perf_counter() - t) * 1000)
+        for w in walks[: args.wake]:
+            t = time.perf_counter()
+            await client.get_workflow_handle(f"case-{w.case_number}").query(AccidentCaseWorkflow.view)
+            wake_ms.append((time.perf_counter() - t) * 1000)
         final_rss = system.rss("worker") / 2**20
         temporal_rss = system.rss("temporal") / 2**20
 
@@ -107,7 +111,7 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"{'kuaichu db KB per case (' + args.db + ')':<44} {db_kb:>10.1f}   ≤ {GOAL_DB_KB}")
     if wake_ms:
         print(
-            f"{'waking an old case (GET, query) ms':<44} p50 {pct(wake_ms, 50):.0f} / p99 {pct(wake_ms, 99):.0f}"
+            f"{'waking an old case (a query) ms':<44} p50 {pct(wake_ms, 50):.0f} / p99 {pct(wake_ms, 99):.0f}"
             f"   ({len(wake_ms)} cases; replays it when evicted)"
         )
     print(
@@ -122,7 +126,7 @@ def parse(argv: list[str] | None = None, cases: int = 500) -> argparse.Namespace
     p.add_argument("--cases", type=int, default=cases, help="open cases to create")
     p.add_argument("--step", type=int, default=100, help="sample RSS every this many cases")
     p.add_argument("--concurrency", type=int, default=50)
-    p.add_argument("--cache", type=int, default=0, help="max_cached_workflows (default 2000)")
+    p.add_argument("--cache", type=int, default=0, help="max_cached_workflows (default: the settings')")
     p.add_argument("--target", type=int, default=20_000, help="open cases to extrapolate to")
     p.add_argument("--wake", type=int, default=20, help="old cases woken at the end")
     p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
