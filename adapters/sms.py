@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.errors import PermanentFailure
 from adapters.sms_templates import UnknownTemplate, redacted_params, render_sms
 from db import repository
+from db.group_commit import GroupCommit
 from db.models import SmsRow
 from db.session import write_session
 from domain import activity_contracts as act
@@ -73,6 +74,7 @@ class SmsSender:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], provider: SmsProvider) -> None:
         self._sessions = sessions
         self._provider = provider
+        self._in_outbox = GroupCommit(sessions, self._deliver_in_outbox)
 
     async def send(self, req: act.SmsRequest) -> act.SmsResult:
         """Raises PermanentFailure when the template is unknown or the provider refused for good;
@@ -88,7 +90,7 @@ class SmsSender:
         except UnknownTemplate as err:
             raise PermanentFailure("SMS_TEMPLATE", str(err)) from err
         if getattr(self._provider, "delivers_in_outbox", False):
-            return await self._send_in_outbox(req, body)
+            return await self._in_outbox.write((req, body))
         async with write_session(self._sessions) as session:
             row = await self._enqueue(session, req, stored)
         message = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
@@ -125,21 +127,20 @@ class SmsSender:
         )
         return row
 
-    async def _send_in_outbox(self, req: act.SmsRequest, body: str) -> act.SmsResult:
+    async def _deliver_in_outbox(
+        self, session: AsyncSession, message: tuple[act.SmsRequest, str]
+    ) -> act.SmsResult:
         """The outbox row is the delivery: queued and marked sent in one transaction (one write
-        lock on SQLite instead of three); a repeat of the key finds the row and sends nothing."""
-        async with write_session(self._sessions) as session:
-            row = await self._enqueue(session, req, body)
-            if row.status in HANDED_OVER:
-                return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
-            message = OutgoingSms(
-                outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body
-            )
-            message_id = await self._provider.send(message)
-            await repository.update_sms_status(
-                session, row.id, SmsStatus.SENT, provider_message_id=message_id
-            )
-            return act.SmsResult(outbox_id=row.id, status=SmsStatus.SENT)
+        lock on SQLite instead of three), shared with the messages sent with it
+        (db/group_commit.py); a repeat of the key finds the row and sends nothing."""
+        req, body = message
+        row = await self._enqueue(session, req, body)
+        if row.status in HANDED_OVER:
+            return act.SmsResult(outbox_id=row.id, status=row.status, duplicate=True)
+        outgoing = OutgoingSms(outbox_id=row.id, idempotency_key=req.idempotency_key, to=row.phone, body=body)
+        message_id = await self._provider.send(outgoing)
+        await repository.update_sms_status(session, row.id, SmsStatus.SENT, provider_message_id=message_id)
+        return act.SmsResult(outbox_id=row.id, status=SmsStatus.SENT)
 
     async def _mark(
         self,
