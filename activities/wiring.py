@@ -41,6 +41,7 @@ def build_activities(
         video.issue_video_token,
         video.complete_video_room,
         sms.send_sms,
+        sms.send_sms_batch,
         registry.verify_party,
         claims.file_claim,
         claims.notify_insurer_amendment,

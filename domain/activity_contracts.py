@@ -46,6 +46,7 @@ CREATE_VIDEO_ROOM = "create_video_room"
 ISSUE_VIDEO_TOKEN = "issue_video_token"
 COMPLETE_VIDEO_ROOM = "complete_video_room"
 SEND_SMS = "send_sms"
+SEND_SMS_BATCH = "send_sms_batch"
 VERIFY_PARTY = "verify_party"
 ISSUE_NOTICE = "issue_notice"
 FILE_CLAIM = "file_claim"
@@ -100,6 +101,21 @@ class SmsResult(Model):
     outbox_id: int
     status: str
     duplicate: bool = False  # the key was already used: nothing was sent again
+
+
+class SmsBatch(Model):
+    """Every party's SMS of one step: sent together, each under its own key."""
+
+    messages: list[SmsRequest]
+
+
+class SmsOutcome(Model):
+    result: SmsResult | None = None
+    error: str = ""  # refused for good (the template, the provider): the case records it
+
+
+class SmsBatchResult(Model):
+    outcomes: list[SmsOutcome]  # in the order of the messages
 
 
 class VerifyRequest(Model):
@@ -229,6 +245,7 @@ create_video_room = ActivityDecl(CREATE_VIDEO_ROOM, RoomRequest, RoomInfo)
 issue_video_token = ActivityDecl(ISSUE_VIDEO_TOKEN, TokenRequest, VideoAccess)
 complete_video_room = ActivityDecl(COMPLETE_VIDEO_ROOM, RoomInfo, type(None))
 send_sms = ActivityDecl(SEND_SMS, SmsRequest, SmsResult)
+send_sms_batch = ActivityDecl(SEND_SMS_BATCH, SmsBatch, SmsBatchResult)
 verify_party = ActivityDecl(VERIFY_PARTY, VerifyRequest, PartyVerification)
 issue_notice = ActivityDecl(ISSUE_NOTICE, IssueNoticeRequest, NoticeRef)
 file_claim = ActivityDecl(FILE_CLAIM, ClaimRequest, ClaimResult)

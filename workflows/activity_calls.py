@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 from domain import activity_contracts as act
+from workflows import patches
 from workflows import search_attributes as sa
 
 I = TypeVar("I")  # noqa: E741 (input, as in ActivityDecl[I, O])
@@ -60,9 +61,9 @@ class CallPolicy:
 
     def is_local(self) -> bool:
         if self.made_local == "sms":
-            return workflow.patched("activities-made-local")
+            return patches.patched("activities-made-local")
         if self.made_local == "rules_and_notice":
-            return workflow.patched("rules-and-notice-local")
+            return patches.patched("rules-and-notice-local")
         return self.local
 
 
@@ -92,6 +93,10 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
         EXTERNAL_RETRY,
         schedule_to_close=timedelta(hours=1),
         made_local="sms",
+    ),
+    # every party's SMS of a step (cases started with workflows.patches.BASELINE): as send_sms
+    act.send_sms_batch: CallPolicy(
+        timedelta(seconds=30), EXTERNAL_RETRY, schedule_to_close=timedelta(hours=1), local=True
     ),
     act.verify_party: _EXTERNAL_30S,  # a refusal (REGISTRY_ERROR)
     # rendered, signed and stored in ~50 ms: local; failing for two minutes refuses the decision
@@ -139,8 +144,8 @@ async def call(decl: act.ActivityDecl[I, O], arg: I) -> O:
         return local
     # one timer for the whole workflow (before: a timer beside each activity, and before that
     # none): new commands, so not for histories recorded without them
-    one_timer = workflow.patched("stuck-watch-one-timer")
-    watched = one_timer or workflow.patched("stuck-activity-marker")
+    one_timer = patches.patched("stuck-watch-one-timer")
+    watched = one_timer or patches.patched("stuck-activity-marker")
     handle = workflow.start_activity(
         decl.name,
         arg,

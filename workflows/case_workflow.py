@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
         VideoTokenRequest,
     )
     from domain.models import CaseStatus
-    from workflows import guards
+    from workflows import guards, patches
     from workflows.activity_calls import call
     from workflows.case_state import ENDED, CaseState, HandOffOrder
     from workflows.case_updates import allow, refused
@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
 class AccidentCaseWorkflow(ClaimUpdates):
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
+        patches.ask_baseline(self)
         self.case = CaseState(inp)
         self.fx = CaseEffects(self.case)
 
@@ -150,7 +151,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
             # nobody on the video (not yet joined, or dropped) and back on are recorded, so that the
             # read model's snapshot (which the consoles and the H5 read) holds the resume deadline
             # while it runs; not in the citizen's timeline (the H5 shows the video itself)
-            recorded = workflow.patched("video-drop-recorded")
+            recorded = patches.patched("video-drop-recorded")
             if recorded:
                 await self.fx.record("video_waiting", SYSTEM)
             resumed = await self.fx.wait(
@@ -185,7 +186,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         await self._serve_conclusion()
         if conclusion.outcome == ReviewOutcome.UPHOLD:
             await fx.set_status(CaseStatus.SERVED, "review_upheld", conclusion.actor)
-            if case.parties.unserved() and workflow.patched("serve-after-upheld-review"):
+            if case.parties.unserved() and patches.patched("serve-after-upheld-review"):
                 # a review requested before every party was served: serve the rest
                 await serve_and_wait_window(fx, review_open=False)
             return
@@ -203,7 +204,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         fx, conclusion = self.fx, self.case.review.conclusion
         assert conclusion is not None
         outcome = {"outcome": conclusion.outcome.value}
-        if workflow.patched("review-conclusion-in-writing"):
+        if patches.patched("review-conclusion-in-writing"):
             try:
                 notice = await issue_review_conclusion(fx)
             except ActivityError as err:
@@ -286,7 +287,7 @@ class AccidentCaseWorkflow(ClaimUpdates):
         self.case.seat_id = cmd.actor.id
         await self.fx.set_status(CaseStatus.IN_VIDEO, "call_accepted", cmd.actor)
         video = self.case.video
-        if video.nobody_on and workflow.patched("video-clock-at-accept"):
+        if video.nobody_on and patches.patched("video-clock-at-accept"):
             # nobody on the video (never joined, or dropped while queued): the resume clock runs
             video.down_since = workflow.now()
         await self.fx.sms_all(act.SmsTemplate.SEAT_CONNECTED, "seat-connected")

@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from domain import activity_contracts as act
 from domain.messages import Actor, Role
 from domain.models import CaseStatus
+from workflows import patches
 from workflows import search_attributes as sa
 from workflows.activity_calls import CALENDAR_YEAR_MISSING, call, mark_stuck
 from workflows.case_state import CaseState
@@ -64,7 +65,7 @@ class CaseEffects:
         an update answers after `written()`."""
         entry = self._entry(action, actor, detail)
         # one record_step a workflow task instead of one an entry: a change of the commands
-        if not workflow.patched("batched-read-model"):
+        if not patches.patched("batched-read-model"):
             await self._write(entry=entry)
             return
         self._pending.append(entry)
@@ -144,7 +145,7 @@ class CaseEffects:
         resolves): marked here, upserted by one task when the activation's coroutines have
         settled, with the state as it is then and only what changed."""
         if self._sa_once_per_task is None:  # asked at the first upsert, as on replay
-            self._sa_once_per_task = workflow.patched("search-attributes-once-per-task")
+            self._sa_once_per_task = patches.patched("search-attributes-once-per-task")
         if not self._sa_once_per_task:
             workflow.upsert_search_attributes(self._search_attributes())
             return
@@ -240,7 +241,7 @@ class CaseEffects:
             if not calendar_year_missing(err):
                 raise
             # before: the receipt (or service record) waited here for the year to be loaded
-            if not workflow.patched("review-deadline-settled-off-the-step"):
+            if not patches.patched("review-deadline-settled-off-the-step"):
                 return await self.working_days_deadline(start, days, failed=err)
             await self.report_calendar_year_missing(err, days)
             return None
@@ -270,8 +271,31 @@ class CaseEffects:
         await self._send_sms(ps.party_id, ps.party.phone, template, step, params)
 
     async def sms_all(self, template: str, step: str, params: dict[str, str] | None = None) -> None:
-        for ps in self.state.parties:
-            await self.sms(ps, template, step, params)
+        """Every party's SMS of this step: in one activity for a case started with the patch
+        baseline (one write in the embedded outbox, and the last party is not texted after the
+        first's round trip), one after the other before."""
+        if not patches.started_with_baseline():
+            for ps in self.state.parties:
+                await self.sms(ps, template, step, params)
+            return
+        requests = [
+            self._sms_request(ps.party_id, ps.party.phone, template, step, params)
+            for ps in self.state.parties
+        ]
+        if not requests:
+            return
+        self._sms_out += 1
+        try:
+            sent = await call(act.send_sms_batch, act.SmsBatch(messages=requests))
+        except ActivityError as err:  # failing past its bound: none went out
+            self._sms_out -= 1
+            for req in requests:
+                await self._sms_failed(req, cause_of(err))
+            return
+        self._sms_out -= 1
+        for req, outcome in zip(requests, sent.outcomes, strict=True):
+            if outcome.error:
+                await self._sms_failed(req, outcome.error)
 
     async def sms_reporter(self, template: str) -> None:
         s = self.state
@@ -281,10 +305,23 @@ class CaseEffects:
     async def _send_sms(
         self, party_id: str, phone: str, template: str, step: str, params: dict[str, str] | None
     ) -> None:
-        """One SMS per (case, step, party), ever: the key makes a retried send a no-op. A failed SMS
-        never stops the case; it is recorded for the operators."""
+        """A failed SMS never stops the case; it is recorded for the operators."""
+        request = self._sms_request(party_id, phone, template, step, params)
+        self._sms_out += 1
+        try:
+            await call(act.send_sms, request)
+        except ActivityError as err:
+            self._sms_out -= 1
+            await self._sms_failed(request, cause_of(err))
+            return
+        self._sms_out -= 1
+
+    def _sms_request(
+        self, party_id: str, phone: str, template: str, step: str, params: dict[str, str] | None
+    ) -> act.SmsRequest:
+        """One SMS per (case, step, party), ever: the key makes a retried send a no-op."""
         case_number = self.state.case_number
-        request = act.SmsRequest(
+        return act.SmsRequest(
             idempotency_key=f"{self.workflow_id}/{step}/{party_id}",
             case_number=case_number,
             party_id=party_id,
@@ -292,13 +329,8 @@ class CaseEffects:
             template=template,
             params={"case_number": case_number, **(params or {})},
         )
-        self._sms_out += 1
-        try:
-            await call(act.send_sms, request)
-        except ActivityError as err:
-            self._sms_out -= 1
-            await self.record(
-                "sms_failed", SYSTEM, {"party": party_id, "template": template, "error": cause_of(err)}
-            )
-            return
-        self._sms_out -= 1
+
+    async def _sms_failed(self, req: act.SmsRequest, error: str) -> None:
+        await self.record(
+            "sms_failed", SYSTEM, {"party": req.party_id, "template": req.template, "error": error}
+        )

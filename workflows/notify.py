@@ -13,6 +13,7 @@ from domain import activity_contracts as act
 from domain import refusals as R
 from domain.messages import NoticeRef
 from domain.models import CaseStatus, NoticeKind
+from workflows import patches
 from workflows.activity_calls import call
 from workflows.effects import SYSTEM, CaseEffects, cause_of
 
@@ -97,7 +98,7 @@ async def _issue_determination(fx: CaseEffects) -> None:
             ),
         )
     d.noticed_decisions.append(d.decision)
-    if previous is None and workflow.patched("retain-evidence-on-decision"):
+    if previous is None and patches.patched("retain-evidence-on-decision"):
         # the decision rests on the evidence: keep it (recordings too) permanently
         try:
             await call(act.retain_evidence, s.case_number)

@@ -12,6 +12,7 @@ from temporalio import workflow
 from domain import activity_contracts as act
 from domain.messages import Actor
 from domain.models import CaseStatus
+from workflows import patches
 from workflows.activity_calls import mark_stuck
 from workflows.effects import CALENDAR_RECHECK, SYSTEM, CaseEffects
 from workflows.parties import PartyState
@@ -25,7 +26,7 @@ async def serve(fx: CaseEffects, ps: PartyState, served_at: datetime, method: st
         await workflow.wait_condition(lambda: service.done)
         return
     service.in_progress = True
-    deadline_first = workflow.patched("deadline-before-served")
+    deadline_first = patches.patched("deadline-before-served")
     if not deadline_first:  # cases started before the fix keep their recorded order
         service.served_at, service.method = served_at, method
     deadline = None

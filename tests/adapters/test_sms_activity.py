@@ -102,3 +102,27 @@ async def test_recipient_error_is_final_and_recorded(
     assert len(twilio_standin.seen("POST", "Messages.json")) == 1
     stored = await row(sessions, req.idempotency_key)
     assert (stored.status, stored.error_code) == ("failed", str(code))
+
+
+async def test_a_batch_answers_each_message_and_a_retry_sends_none_twice(
+    twilio_standin: TwilioStandIn, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Every party's SMS of a step in one activity: a recipient refused for good is answered with
+    its reason (once, on the retry too); a passing fault fails the batch, and its retry sends only
+    what had not gone out."""
+    sms = activities(twilio_standin, sessions)
+    refused, late, fine = request("13800138001"), request("13800138002"), request("13800138003")
+    batch = act.SmsBatch(messages=[refused, late, fine])
+    twilio_standin.fail_next("messages.create", Fault("error", 400, 21211), Fault("error", 503, 20503))
+    env = ActivityEnvironment()
+    with pytest.raises(Exception) as first:
+        await env.run(sms.send_sms_batch, batch)
+    assert not (isinstance(first.value, ApplicationError) and first.value.non_retryable)
+    assert len(twilio_standin.messages) == 1  # one of the three went out
+    result = await env.run(sms.send_sms_batch, batch)
+    errors = [o.error for o in result.outcomes]
+    assert errors[0].startswith("SMS_") and errors[1:] == ["", ""]
+    assert len(twilio_standin.messages) == 2 and len(twilio_standin.seen("POST", "Messages.json")) == 4
+    for req in (late, fine):
+        assert (await row(sessions, req.idempotency_key)).status == "sent"
+    assert (await row(sessions, refused.idempotency_key)).status == "failed"

@@ -65,7 +65,9 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # (rules-and-notice-local); the read model written once a workflow task (batched-read-model).
 # v8: stuck-watch-one-timer (one stuck timer a workflow); search-attributes-once-per-task.
 # v9: the video's nobody-on and back-on recorded (video-drop-recorded): test_timers' scenarios.
-RECORDING = "v9"
+# v10: the patch baseline (workflows/patches.py: one marker for every patch above) and every
+# party's SMS of a step in one activity (send_sms_batch): every scenario.
+RECORDING = "v10"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}

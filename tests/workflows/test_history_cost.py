@@ -1,11 +1,13 @@
 """What one walked case costs in its history: one "stuck" timer for the whole workflow (not one
 beside each non-local activity), and the search attributes upserted once a workflow activation
 (the accept's task: one upsert, not three), with the same values (workflows/activity_calls.py,
-workflows/effects.py). The test walks the same case again with those two patches off: the cost
-before them, for comparison."""
+workflows/effects.py); one patch marker, the baseline (workflows/patches.py), and each step's
+SMS to every party in one local activity. The test walks the same case again with those two
+patches and the baseline off: the cost before them, for comparison."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -19,9 +21,11 @@ from temporalio.worker import PatchActivationInput
 
 from domain.messages import CaseView
 from tests.workflows.harness import Case, running_worker, stuck_timers
+from workflows import patches
 from workflows import search_attributes as sa
 
-CHEAPER = ("stuck-watch-one-timer", "search-attributes-once-per-task")
+# the two patches, and the baseline that takes them (workflows/patches.py) without asking
+CHEAPER = ("stuck-watch-one-timer", "search-attributes-once-per-task", patches.BASELINE)
 
 
 def _before_cheaper(patch: PatchActivationInput) -> bool:
@@ -89,7 +93,26 @@ async def test_a_walked_case_has_one_stuck_timer_and_one_upsert_in_the_accept(
     accept_task = _task(next(e for e in upserts if sa.SEAT_ID.name in _names(e)))
     in_accept = Counter(_task(e) for e in upserts)[accept_task]
     timers = await stuck_timers(ts_env, history)
+    markers = _markers(history)
     if cheaper:
         assert (timers, in_accept) == (1, 1)
+        # one patch marker, the baseline; each step's SMS to both parties in one local activity:
+        # the reporter's alert alone, then the accept's, the leave's and the notice's
+        assert markers["core_patch"] == 1
+        assert (markers["send_sms"], markers["send_sms_batch"]) == (1, 3)
     else:
         assert (timers, in_accept) == (scheduled, 3)
+        assert markers["core_patch"] >= 8
+        assert (markers["send_sms"], markers["send_sms_batch"]) == (7, 0)
+
+
+def _markers(history: WorkflowHistory) -> Counter[str]:
+    """Patch markers, and local activities by type."""
+    kinds: Counter[str] = Counter()
+    for e in _of_type(history, EventType.EVENT_TYPE_MARKER_RECORDED):
+        marker = e.marker_recorded_event_attributes
+        if marker.marker_name == "core_patch":
+            kinds["core_patch"] += 1
+        else:
+            kinds[json.loads(marker.details["data"].payloads[0].data)["activity_type"]] += 1
+    return kinds
