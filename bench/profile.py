@@ -6,7 +6,8 @@ stack (inclusive) and on top (self), per thread group.
     python bench/load.py --cases 200 --py-spy var/profiles      # writes worker.txt, api0.txt
     python bench/profile.py var/profiles/worker.txt [--match db/repository.py]
 
-KUAICHU_PY_SPY_IDLE=0 samples only threads on the CPU (where the CPU goes, not where time waits).
+KUAICHU_PY_SPY_IDLE=0 samples only threads on the CPU (where the CPU goes, not where time waits);
+KUAICHU_PY_SPY_GIL=1 only the thread holding the GIL (py-spy counts some C waits as on the CPU).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def record(pid: int, out: Path, rate: int = 67) -> subprocess.Popen[bytes] | Non
         return None
     argv = [exe, "record", "-p", str(pid), "-o", str(out), "--format", "raw", "-r", str(rate)]
     argv += ["--threads", "--nonblocking"]
-    if os.environ.get("KUAICHU_PY_SPY_IDLE", "1") != "0":  # 0: on-CPU samples only (where CPU goes)
+    if os.environ.get("KUAICHU_PY_SPY_GIL") == "1":  # only the thread holding the GIL: Python's CPU
+        argv.append("--gil")
+    elif os.environ.get("KUAICHU_PY_SPY_IDLE", "1") != "0":  # 0: on-CPU samples only (where CPU goes)
         argv.append("--idle")
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -220,7 +220,8 @@ class System:
             system.procs["worker"] = Process(
                 "worker",
                 [py, str(ROOT / "worker.py")],
-                {**env, **(worker_env or {})},
+                # as docker-compose runs it: unsandboxed unless the caller says otherwise
+                {**env, "KUAICHU_WORKFLOW_SANDBOX": "false", **(worker_env or {})},
                 var / "log" / "worker.log",
             )
             system.procs["worker"].start()
