@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import AppState, load_case
+from api.case_reads import load_case
+from api.deps import AppState
 from api.errors import ApiProblem
 from db import repository
 from db.api_models import AlertGateRow

@@ -27,7 +27,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import alert_gate, codes
 from api.auth import ApiRole, Principal, TokenOut, citizen_token, optional_principal
-from api.deps import AppState, State, load_case, party_of
+from api.case_reads import load_case
+from api.deps import AppState, State, party_of
 from api.errors import ApiProblem, problem_responses
 from api.temporal import TemporalUnavailable
 from domain import refusals as R

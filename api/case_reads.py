@@ -103,6 +103,21 @@ async def current(kc: AppState, case_number: str) -> CaseRead | None:
     return read
 
 
+async def load_case(kc: AppState, case_number: str) -> CaseSnapshot | None:
+    """The case's last stored snapshot (parties in full: mask before showing it), as current():
+    shared with the other requests of this step, so never changed by its caller."""
+    read = await current(kc, case_number)
+    return None if read is None else read.snapshot
+
+
+async def require_case(kc: AppState, case_number: str, principal: Principal) -> CaseSnapshot:
+    """The case, or CASE_NOT_FOUND: also when it is another district's than the principal's."""
+    snapshot = await load_case(kc, case_number)
+    if snapshot is None or not in_scope(principal, snapshot.district):
+        raise ApiProblem(R.CASE_NOT_FOUND)
+    return snapshot
+
+
 def snapshot_view(kc: AppState, snapshot: CaseSnapshot) -> CaseView | None:
     """The masked view from the snapshot, or None when the snapshot lacks what the view shows."""
     view = masked_view(snapshot)

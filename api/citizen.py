@@ -17,7 +17,7 @@ from pydantic import Field
 
 from api import case_reads
 from api.auth import CitizenP
-from api.deps import AppState, CaseNumber, State, command, load_case, party_of
+from api.deps import AppState, CaseNumber, State, command, party_of
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueEntry, QueueOut, cached_queue, queue
 from api.storage_deps import notice_response
@@ -79,7 +79,7 @@ class Mine:
 async def my_case(case_number: CaseNumber, kc: State, principal: CitizenP) -> Mine:
     """The case and my party in it; 404 when I am not a party (resolved before the body, so a
     stranger learns nothing from validation errors either)."""
-    snapshot = await load_case(kc, case_number)
+    snapshot = await case_reads.load_case(kc, case_number)
     party = party_of(snapshot, principal.mobile) if snapshot is not None else None
     if snapshot is None or party is None:
         raise ApiProblem(R.CASE_NOT_FOUND)
@@ -217,7 +217,7 @@ async def file_claim(case_number: CaseNumber, kc: State, mine: MyCase) -> ClaimR
     except ApiProblem as problem:
         if problem.code != R.CASE_CLOSED.code:
             raise
-        snapshot = await load_case(kc, case_number)  # fresh: the claim may be newer than `mine`
+        snapshot = await case_reads.load_case(kc, case_number)  # fresh: the claim may be newer than `mine`
         party = party_of(snapshot, mine.party.party.phone) if snapshot is not None else None
         if party is None or party.claim is None:
             raise

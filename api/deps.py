@@ -21,11 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.rules import RulesConfig
 from adapters.sms import SmsSender
 from api.auth import ALL_DISTRICTS, ApiRole, Principal
-from api.errors import ApiProblem
 from api.staff_sessions import AccountCache
 from api.temporal import TemporalGateway, TemporalUnavailable
-from db import repository
-from domain import refusals as R
 from domain.case_view import CaseSnapshot, PartySnapshot
 from domain.case_view import case_view as masked_view
 from domain.messages import Actor, CaseView
@@ -76,11 +73,6 @@ CaseNumber = Annotated[
 ]
 
 
-async def load_case(kc: AppState, case_number: str) -> CaseSnapshot | None:
-    async with kc.sessions() as session:
-        return await repository.get_case(session, case_number)
-
-
 UNSCOPED_ROLES = (ApiRole.ADMIN, ApiRole.OPS, ApiRole.CITIZEN)
 
 
@@ -105,14 +97,6 @@ def listing_district(principal: Principal, requested: str | None = None) -> tupl
     if not scope or (requested is not None and requested != scope):
         return False, scope
     return True, scope
-
-
-async def require_case(kc: AppState, case_number: str, principal: Principal) -> CaseSnapshot:
-    """The case, or CASE_NOT_FOUND: also when it is another district's than the principal's."""
-    snapshot = await load_case(kc, case_number)
-    if snapshot is None or not in_scope(principal, snapshot.district):
-        raise ApiProblem(R.CASE_NOT_FOUND)
-    return snapshot
 
 
 def party_of(snapshot: CaseSnapshot, mobile: str) -> PartySnapshot | None:

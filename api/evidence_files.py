@@ -23,7 +23,8 @@ from pydantic import BaseModel
 
 from adapters.storage import evidence_key_of
 from api.auth import ApiRole, OfficerP, Principal, ReviewerP, SeatP
-from api.deps import CaseNumber, State, require_case
+from api.case_reads import require_case
+from api.deps import CaseNumber, State
 from api.errors import ApiProblem, problem_responses
 from api.officer import WAITING
 from api.storage_deps import evidence_response

@@ -30,8 +30,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.auth import OfficerP, ReviewerP, SeatP
+from api.case_reads import load_case
 from api.citizen import MyCase
-from api.deps import CaseNumber, State, listing_district, load_case
+from api.deps import CaseNumber, State, listing_district
 from api.errors import problem_responses
 from api.officer import cases_waiting
 from api.queue import QueueOut, queue

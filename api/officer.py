@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 
 from api import case_reads
 from api.auth import OfficerP
-from api.deps import CaseNumber, State, command, listing_district, require_case
+from api.case_reads import require_case
+from api.deps import CaseNumber, State, command, listing_district
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository

@@ -26,8 +26,9 @@ from pydantic import BaseModel, Field
 
 from api import codes
 from api.auth import SeatP
+from api.case_reads import require_case
 from api.citizen import MyCase
-from api.deps import CaseNumber, State, require_case
+from api.deps import CaseNumber, State
 from api.errors import ApiProblem, problem_responses
 from db import repository
 from domain import refusals as R

@@ -36,7 +36,8 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from api.auth import Principal, SeatP
-from api.deps import CaseNumber, State, require_case
+from api.case_reads import require_case
+from api.deps import CaseNumber, State
 from api.errors import ApiProblem, problem_responses
 from api.seat import EvidenceOut, register_evidence
 from api.storage_deps import find_evidence, put_evidence

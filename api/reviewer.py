@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query
 
 from api import case_reads
 from api.auth import ReviewerP
-from api.deps import CaseNumber, State, command, listing_district, require_case
+from api.case_reads import require_case
+from api.deps import CaseNumber, State, command, listing_district
 from api.errors import problem_responses
 from api.views import CaseDetail, CaseSummary, staff_detail, summary
 from db import repository

@@ -22,7 +22,8 @@ from pydantic import BaseModel
 
 from api import case_reads
 from api.auth import SeatP
-from api.deps import AppState, CaseNumber, State, command, listing_district, require_case
+from api.case_reads import require_case
+from api.deps import AppState, CaseNumber, State, command, listing_district
 from api.errors import ApiProblem, problem_responses
 from api.queue import QueueOut, cached_queue
 from api.storage_deps import drop_evidence, put_evidence, upload_spool_dir

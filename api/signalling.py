@@ -43,7 +43,7 @@ from starlette.websockets import WebSocketState
 
 from adapters.twilio_video import case_number_of
 from adapters.webrtc_video import WebRtcVideoProvider, from_settings
-from api.deps import load_case
+from api.case_reads import load_case
 from domain.messages import VideoEvent, VideoEventKind
 from workflows.case_workflow import AccidentCaseWorkflow
 

@@ -26,7 +26,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.auth import AdminP, OfficerP, Principal, ReviewerP, SeatP
-from api.deps import CaseNumber, State, require_case
+from api.case_reads import require_case
+from api.deps import CaseNumber, State
 from api.errors import ApiProblem, problem_responses
 from api.evidence_files import may_see
 from api.page_support import VerificationOut, verification_of

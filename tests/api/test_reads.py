@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api import queue as api_queue
+from api.case_reads import load_case
 from api.citizen import Mine
-from api.deps import load_case, party_of
+from api.deps import party_of
 from api.queue import QueueEntry, QueueOut, answer_statistics, estimated_wait
 from db import repository
 from domain.models import CaseStatus
