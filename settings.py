@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # tests and the replay of every recorded history still run sandboxed, so a workflow that
     # breaks its rules fails there (README "Benchmarks")
     workflow_sandbox: bool = True
+    # threads that run workflow activations, shared by the process's workers (the SDK's default
+    # is a thread per activation in flight, up to 500, all taking turns at one GIL: a tenth more
+    # CPU a case at 50 in flight, bench/RESULTS.md). An activation waiting for a thread counts
+    # against the SDK's 2 s deadlock detection, so not one
+    workflow_task_threads: int = Field(default=4, ge=1, le=64)
     # how often the case doctor looks for cases whose workflow cannot replay (0: never)
     case_doctor_interval_seconds: int = 60
     # overrides of domain.messages.CaseTimers, e.g. KUAICHU_CASE_TIMERS='{"seat_answer": "PT5M"}'

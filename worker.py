@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -104,6 +105,18 @@ def workflow_runner(sandboxed: bool = True) -> WorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
+_WORKFLOW_THREADS: dict[int, ThreadPoolExecutor] = {}
+
+
+def workflow_threads(count: int) -> ThreadPoolExecutor:
+    """The process's threads for workflow activations, one pool shared by its workers (a pool
+    the SDK is given outlives the worker: one a worker would leave threads behind)."""
+    pool = _WORKFLOW_THREADS.get(count)
+    if pool is None:
+        pool = _WORKFLOW_THREADS[count] = ThreadPoolExecutor(count, thread_name_prefix="workflow_")
+    return pool
+
+
 def make_worker(
     client: Client,
     settings: Settings,
@@ -112,6 +125,7 @@ def make_worker(
     **options: Any,
 ) -> Worker:
     options.setdefault("workflow_runner", workflow_runner(settings.workflow_sandbox))
+    options.setdefault("workflow_task_executor", workflow_threads(settings.workflow_task_threads))
     return Worker(
         client,
         task_queue=settings.task_queue,
