@@ -465,14 +465,20 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{'  per round':<34} {'/'.join(fmt(x, 2) for x in per_round_k):>12} "
         f"{'/'.join(fmt(x, 2) for x in per_round_f):>12}"
     )
-    for proc in ("worker", "temporal", "api"):
+    for proc in ("worker", "temporal", "api", "driver"):
         if proc in kcpu or proc in fcpu:
             kv = kcpu.get(proc, 0.0) / kn if kn else float("nan")
             fv = fcpu.get(proc, 0.0) / fn if fn and proc != "api" else float("nan")
             if proc == "worker" and fn:
                 fv = fcpu.get("floor-worker", 0.0) / fn
-            note = f"   ≤ {GOAL_CPU_S}"
+            note = "   (the walkers / the floor's client)" if proc == "driver" else f"   ≤ {GOAL_CPU_S}"
             print(f"{'CPU s/case ' + proc:<34} {fmt(kv, 3):>12} {fmt(fv, 3):>12} {ratio(kv, fv):>8}{note}")
+    cores = os.cpu_count() or 1
+    k_busy = kcpu.get("machine", 0.0) / ks / cores if ks else float("nan")
+    f_busy = fcpu.get("machine", 0.0) / fs / cores if fs else float("nan")
+    print(
+        f"{'cores busy (of ' + str(cores) + ')':<34} {fmt(100 * k_busy, 0) + '%':>12} {fmt(100 * f_busy, 0) + '%':>12}"
+    )
     kcpu_total = sum(v for k, v in kcpu.items() if k in ("worker", "temporal", "api")) / kn if kn else 0
     print(
         f"{'Temporal store KB/case':<34} {fmt(kstore / 1024 / max(1, kn)):>12} "

@@ -69,6 +69,14 @@ def cpu_seconds(pid: int) -> float:
     return total / CLK_TCK
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every core, every process: /proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle, iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
 def rss_bytes(pid: int) -> int:
     total = 0
     for p in tree(pid):
@@ -123,8 +131,10 @@ class System:
         return sorted(set(self.procs) | set(self.pids))
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds so far: worker, temporal, api (all API processes summed), and others."""
-        out: dict[str, float] = {}
+        """CPU seconds so far: worker, temporal, api (all API processes summed), and others; the
+        driver (this process: the walkers, or the floor's client) and the whole machine."""
+        own = os.times()
+        out: dict[str, float] = {"driver": own.user + own.system, "machine": machine_busy_seconds()}
         for name in self.names():
             pid = self.pid(name)
             if pid is not None:
@@ -220,8 +230,12 @@ class System:
             system.procs["worker"] = Process(
                 "worker",
                 [py, str(ROOT / "worker.py")],
-                # as docker-compose runs it: unsandboxed unless the caller says otherwise
-                {**env, "KUAICHU_WORKFLOW_SANDBOX": "false", **(worker_env or {})},
+                # as docker-compose runs it: unsandboxed unless the environment says otherwise
+                {
+                    **env,
+                    "KUAICHU_WORKFLOW_SANDBOX": env.get("KUAICHU_WORKFLOW_SANDBOX", "false"),
+                    **(worker_env or {}),
+                },
                 var / "log" / "worker.log",
             )
             system.procs["worker"].start()
