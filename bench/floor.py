@@ -7,8 +7,9 @@ dev server; the ratio of the two is what the system costs over Temporal itself.
     python bench/floor.py --cases 200 --concurrency 50      # alone, on its own dev server
     python bench/floor.py worker --address 127.0.0.1:7233 --task-queue floor   # load.py starts this
 
-SHAPE mirrors a two-vehicle case walked alert → decision → both receipts → both claims (counted
-from a recorded history: bench/load.py prints both counts side by side)."""
+SHAPE mirrors a two-vehicle case walked alert → decision → both receipts → both claims. bench/load.py
+takes the shape from the history of a case it walked in its warm-up (`shape_of`), so the floor
+follows the case as the case changes; SHAPE is what that gave on 2026-12-01, for the floor alone."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.client import Client
@@ -39,28 +41,60 @@ class Shape:
     all_local: bool = False  # the variant with every activity local
 
 
-# A walked case (alert → claims), per update: what kuaichu runs (bench/load.py checks it against
-# the history of a walked case: activities scheduled, local-activity markers, timers, updates).
+# A walked case (alert → claims) as shape_of read it from a walked case's history on 2026-12-01
 SHAPE = Shape(
-    start_activities=2,  # check_eligibility, sms (alert received)
-    start_local=1,  # record (alert received)
+    start_activities=1,  # check_eligibility; record, sms batch (alert received)
+    start_local=2,
     steps=[
-        Step("issue_video_token", activities=2, local=1),  # create room, token; record
-        Step("accept_call", activities=2, local=1),  # sms ×2 (seat connected); set_status
-        Step("issue_video_token_seat", activities=1, local=1),  # token; record
+        Step("issue_video_token", activities=2, local=2),
+        Step("accept_call", local=2),
+        Step("issue_video_token_seat", activities=1, local=1),
         *[Step(f"add_evidence_{i}", local=1) for i in range(6)],
         Step("tick_safety", local=1),
-        # verify ×2, close room, sms ×2 (leave); record, set_status ×3
-        Step("complete_collection", activities=5, local=4),
-        # notice, sms ×2; record, retain evidence, set_status
-        Step("decide", activities=3, local=3),
-        Step("confirm_receipt_P1", activities=1, local=1),  # working-days deadline; record
-        Step("confirm_receipt_P2", activities=1, local=2),  # working-days deadline; record, set_status
-        Step("file_claim_P1", activities=2, local=1),  # claim, sms; record
-        Step("file_claim_P2", activities=2, local=1),
+        Step("record_scene", local=1),
+        Step("complete_collection", activities=3, local=6),
+        Step("decide", activities=1, local=4),
+        Step("confirm_receipt_P1", local=2),
+        Step("confirm_receipt_P2", local=3),
+        Step("file_claim_P1", activities=1, local=2),
+        Step("file_claim_P2", activities=1, local=2),
     ],
-    timers=5,  # seat answer, video resume, decision escalation, service, review window
+    timers=6,
 )
+
+
+def shape_of(events: list[Any]) -> Shape:
+    """The shape of a case's history: per update accepted, the activities scheduled and the
+    local activities recorded until the next update (the update's own and the main line's it
+    woke); patch markers are not counted (the floor has no patches)."""
+    from temporalio.api.enums.v1 import EventType
+
+    shape = Shape()
+    step: Step | None = None
+    seen: dict[str, int] = {}
+    for e in events:
+        kind = e.event_type
+        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            name = e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
+            seen[name] = seen.get(name, 0) + 1
+            step = Step(name if seen[name] == 1 else f"{name}_{seen[name]}")  # its timings apart
+            shape.steps.append(step)
+        elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            if step is None:
+                shape.start_activities += 1
+            else:
+                step.activities += 1
+        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
+            if e.marker_recorded_event_attributes.marker_name != "core_local_activity":
+                continue
+            if step is None:
+                shape.start_local += 1
+            else:
+                step.local += 1
+        elif kind == EventType.EVENT_TYPE_TIMER_STARTED:
+            shape.timers += 1
+    return shape
+
 
 NOOP = "bench_noop"
 NOOP_LOCAL = "bench_noop_local"

@@ -260,12 +260,19 @@ async def measured(
 
 
 async def floor_phase(
-    system: System, client: Any, queue: str, n: int, concurrency: int | None, rate: float | None, label: str
+    system: System,
+    client: Any,
+    queue: str,
+    shape: floor.Shape,
+    n: int,
+    concurrency: int | None,
+    rate: float | None,
+    label: str,
 ) -> Phase:
     run = uuid.uuid4().hex[:8]
 
     async def one(i: int) -> dict[str, float]:
-        return await floor.walk(client, queue, f"floor-{run}-{i}")
+        return await floor.walk(client, queue, f"floor-{run}-{i}", shape)
 
     return await measured(system, "floor", n, one, concurrency, rate, label)
 
@@ -302,22 +309,21 @@ async def decision_to_sms_ms(system: System, walks: list[Walk]) -> list[float]:
     return out
 
 
-async def history_counts(system: System, workflow_id: str, converter: bool) -> dict[str, int]:
-    """What one case's history holds: activities, local-activity markers, timers, updates, events."""
-    from temporalio.api.enums.v1 import EventType
+async def case_events(system: System, workflow_id: str) -> list[Any]:
+    """A workflow's history events (a case's, or a floor case's), from the dev server."""
     from temporalio.client import Client
 
-    if converter:
-        from codec import codec_from_settings, data_converter
+    client = await Client.connect(system.temporal_address)
+    return list((await client.get_workflow_handle(workflow_id).fetch_history()).events)
 
-        client = await Client.connect(
-            system.temporal_address, data_converter=data_converter(codec_from_settings(system.settings()))
-        )
-    else:
-        client = await Client.connect(system.temporal_address)
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    kinds = [e.event_type for e in history.events]
-    size = sum(e.ByteSize() for e in history.events)
+
+async def history_counts(system: System, workflow_id: str) -> dict[str, int]:
+    """What one case's history holds: activities, local-activity markers, timers, updates, events."""
+    from temporalio.api.enums.v1 import EventType
+
+    events = await case_events(system, workflow_id)
+    kinds = [e.event_type for e in events]
+    size = sum(e.ByteSize() for e in events)
     return {
         "activities": kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
         "local": kinds.count(EventType.EVENT_TYPE_MARKER_RECORDED),
@@ -388,9 +394,18 @@ async def main_async(args: argparse.Namespace) -> int:
         system.procs["floor-worker"] = fworker
         fclient = await Client.connect(system.temporal_address)
         # warm-up: both paths once (imports, connections, first workflow tasks)
+        shape = floor.SHAPE
         if args.warmup:
-            await kuaichu_phase(system, people, args.warmup, args.warmup, None, "warm-up")
-            await floor_phase(system, fclient, queue, args.warmup, args.warmup, None, "warm-up")
+            warm = await kuaichu_phase(system, people, args.warmup, args.warmup, None, "warm-up")
+            if warm.walks:  # the floor takes the shape of the case as it is today
+                shape = floor.shape_of(await case_events(system, f"case-{warm.walks[0].case_number}"))
+            await floor_phase(system, fclient, queue, shape, args.warmup, args.warmup, None, "warm-up")
+        print(
+            f"floor shape{' (the warm-up case)' if shape is not floor.SHAPE else ''}: start "
+            f"{shape.start_activities}+{shape.start_local}L, "
+            + ", ".join(f"{s.name} {s.activities}+{s.local}L" for s in shape.steps)
+            + f"; {shape.timers} timers"
+        )
 
         spies = []
         if args.py_spy:
@@ -415,7 +430,7 @@ async def main_async(args: argparse.Namespace) -> int:
             if not args.no_floor:
                 f_phases.append(
                     await floor_phase(
-                        system, fclient, queue, n, concurrency, args.rate, f"floor {r + 1}/{rounds}"
+                        system, fclient, queue, shape, n, concurrency, args.rate, f"floor {r + 1}/{rounds}"
                     )
                 )
         if spies:
@@ -430,11 +445,11 @@ async def main_async(args: argparse.Namespace) -> int:
 
         walks: list[Walk] = [w for p in k_phases for w in p.walks]
         decision_ms = await decision_to_sms_ms(system, walks)
-        k_hist = await history_counts(system, f"case-{walks[0].case_number}", True) if walks else {}
+        k_hist = await history_counts(system, f"case-{walks[0].case_number}") if walks else {}
         f_hist: dict[str, int] = {}
         if f_phases:
             async for wf in fclient.list_workflows(f"TaskQueue = '{queue}'", limit=1):
-                f_hist = await history_counts(system, wf.id, False)
+                f_hist = await history_counts(system, wf.id)
         worker_rss = system.rss("worker")
 
     # ------------------------------------------------------------------ print
