@@ -34,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import process_gc
 from activities.wiring import build_activities
 from adapters.wiring import Providers
 from codec import codec_from_settings, data_converter
@@ -210,6 +211,7 @@ async def run(settings: Settings, providers: Providers | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker started on task queue %s", settings.task_queue)
+    process_gc.tune_for_service()
     async with worker:
         if metrics is not None:
             metrics.ready.set()

@@ -24,6 +24,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from temporalio.client import Client
 
+import process_gc
 from adapters.sms import SmsProvider, SmsSender
 from adapters.wiring import Providers, rules_from_settings
 from api import (
@@ -190,6 +191,7 @@ def _lifespan(
             alert_clock=alert_clock,
         )
         warmup = asyncio.create_task(_warm_up(gateway))
+        process_gc.tune_for_service()
         try:
             yield
         finally:

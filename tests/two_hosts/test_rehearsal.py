@@ -185,7 +185,8 @@ async def test_a_case_through_two_apis_and_two_workers(deployment: Deployment) -
             ("13700000001", "13700000002")
         )
     assert walk.final_status == "served", walk
-    assert all(transport.hits[httpx.URL(u).port or 0] >= 10 for u in d.urls), transport.hits
+    # the walk's ~19 requests (alert, 15 steps, 3 looks) went to both, in turn
+    assert all(transport.hits[httpx.URL(u).port or 0] >= 8 for u in d.urls), transport.hits
     case = walk.case_number
 
     async with (
