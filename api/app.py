@@ -191,7 +191,7 @@ def _lifespan(
             alert_clock=alert_clock,
         )
         warmup = asyncio.create_task(_warm_up(gateway))
-        process_gc.tune_for_service()
+        process_gc.tune_for_service(process_gc.API_THRESHOLDS)
         try:
             yield
         finally:
