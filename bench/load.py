@@ -439,9 +439,15 @@ async def main_async(args: argparse.Namespace) -> int:
             for _, proc in spies:
                 profile.stop(proc)
         solo: list[Walk] = []
+        solo_floor_ms: list[float] = []
         if args.solo:
             solo_phase = await kuaichu_phase(system, people, args.solo, 1, None, "one alone")
             solo = solo_phase.walks
+            if not args.no_floor:  # the same updates, one at a time, on bare Temporal
+                floor_solo = await floor_phase(
+                    system, fclient, queue, shape, args.solo, 1, None, "floor alone"
+                )
+                solo_floor_ms = [sum(t.values()) for t in floor_solo.walks]
 
         walks: list[Walk] = [w for p in k_phases for w in p.walks]
         decision_ms = await decision_to_sms_ms(system, walks)
@@ -531,6 +537,11 @@ async def main_async(args: argparse.Namespace) -> int:
         print(
             f"  sum of the {n_steps} API steps: p50 {fmt(statistics.median(sums), 0)} ms   goal ≤ {GOAL_SOLO_SUM_MS}"
         )
+        if solo_floor_ms:
+            print(
+                f"  the floor alone, its start and {len(shape.steps)} updates: p50 "
+                f"{fmt(statistics.median(solo_floor_ms), 0)} ms (bare Temporal, the same shape)"
+            )
     if errors:
         print(f"\n{len(errors)} failed walks; first: {errors[:3]}")
     dec = by.get("decision", [])
