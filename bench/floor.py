@@ -22,6 +22,8 @@ from typing import Any
 from temporalio import activity, workflow
 from temporalio.client import Client
 
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the SDK's marker of a local activity's result
+
 
 @dataclass
 class Step:
@@ -85,7 +87,7 @@ def shape_of(events: list[Any]) -> Shape:
             else:
                 step.activities += 1
         elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
-            if e.marker_recorded_event_attributes.marker_name != "core_local_activity":
+            if e.marker_recorded_event_attributes.marker_name != LOCAL_ACTIVITY_MARKER:
                 continue
             if step is None:
                 shape.start_local += 1

@@ -324,9 +324,15 @@ async def history_counts(system: System, workflow_id: str) -> dict[str, int]:
     events = await case_events(system, workflow_id)
     kinds = [e.event_type for e in events]
     size = sum(e.ByteSize() for e in events)
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
     return {
         "activities": kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
-        "local": kinds.count(EventType.EVENT_TYPE_MARKER_RECORDED),
+        "local": markers.count(floor.LOCAL_ACTIVITY_MARKER),
+        "patches": len(markers) - markers.count(floor.LOCAL_ACTIVITY_MARKER),
         "timers": kinds.count(EventType.EVENT_TYPE_TIMER_STARTED),
         "updates": kinds.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED),
         "wf_tasks": kinds.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
