@@ -45,6 +45,19 @@ async def exchange(api: Api, id_token: str, role: str | None = None):
     return await api.client.post("/auth/oidc/login", json=body)
 
 
+async def last_outcome(api: Api) -> str:
+    """The audit's outcome of the last OIDC login (a refusal's cause: bad_token:<error>)."""
+    async with api.sessions() as session:
+        return (
+            await session.execute(
+                sa.select(StaffLoginAuditRow.outcome)
+                .where(StaffLoginAuditRow.method == "oidc")
+                .order_by(StaffLoginAuditRow.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none() or ""
+
+
 async def test_a_good_id_token_gives_our_token_with_role_and_district(api: Api, idp: Idp) -> None:
     r = await exchange(api, idp.token())
     assert r.status_code == 200, r.text
@@ -90,7 +103,11 @@ async def test_a_bad_id_token_is_refused(api: Api, idp: Idp, case: str) -> None:
 async def test_a_token_without_a_role_or_district_of_ours_is_refused(api: Api, idp: Idp) -> None:
     for claims in ({"roles": ["offline_access"]}, {"district": ""}, {"roles": "citizen"}):
         r = await exchange(api, idp.token(**claims))
-        assert r.status_code == 403 and r.json()["code"] == "OIDC_NO_ROLE", (claims, r.text)
+        assert r.status_code == 403 and r.json()["code"] == "OIDC_NO_ROLE", (
+            claims,
+            r.text,
+            await last_outcome(api),
+        )
     # several roles: the console says which; one the token lacks is refused
     several = idp.token(roles=["seat", "officer"])
     assert (await exchange(api, several, role="seat")).json()["role"] == "seat"
