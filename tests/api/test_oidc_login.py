@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from api import oidc
 from api.auth import principal_from_token
 from db.models import StaffLoginAuditRow
 from settings import Settings, production_problems
@@ -27,6 +28,9 @@ from tests.api.oidc_provider import SimulatedIdp as Idp
 @pytest.fixture
 def idp(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Idp]:
     provider = Idp()
+    # a new IdP may get the port (so the JWKS URL) of an earlier test's: its cached JWKS client
+    # would not refetch for the new key within PyJWT's 30 s refresh cooldown
+    monkeypatch.setattr(oidc, "_clients", {})
     for name, value in (
         ("oidc_issuer", ISSUER),
         ("oidc_audience", AUDIENCE),
