@@ -44,22 +44,21 @@ class Shape:
 
 
 # A walked case (alert → claims) as shape_of read it from a walked case's history on 2026-12-01
+# (the alert's first update is accepted in the workflow's first task, so the start has nothing)
 SHAPE = Shape(
-    start_activities=1,  # check_eligibility; record, sms batch (alert received)
-    start_local=2,
     steps=[
-        Step("issue_video_token", activities=2, local=2),
+        Step("issue_video_token", activities=2, local=4),
         Step("accept_call", local=2),
-        Step("issue_video_token_seat", activities=1, local=1),
-        *[Step(f"add_evidence_{i}", local=1) for i in range(6)],
+        Step("issue_video_token_2", activities=1, local=1),
+        *[Step("add_evidence" if i == 1 else f"add_evidence_{i}", local=1) for i in range(1, 7)],
         Step("tick_safety", local=1),
         Step("record_scene", local=1),
-        Step("complete_collection", activities=3, local=6),
-        Step("decide", activities=1, local=4),
-        Step("confirm_receipt_P1", local=2),
-        Step("confirm_receipt_P2", local=3),
-        Step("file_claim_P1", activities=1, local=2),
-        Step("file_claim_P2", activities=1, local=2),
+        Step("complete_collection", activities=3, local=4),
+        Step("decide", local=5),
+        Step("confirm_receipt", activities=1, local=1),
+        Step("confirm_receipt_2", activities=1, local=1),
+        Step("file_claim", activities=1, local=2),
+        Step("file_claim_2", activities=1, local=2),
     ],
     timers=6,
 )

@@ -231,7 +231,10 @@ class CaseWalker:
 def _case_of(r: httpx.Response) -> dict[str, Any] | None:
     """The case a step answered with: the view itself (a seat's or officer's step) or under
     "case" (accept, evidence, a citizen's step); None when the answer has none (a claim)."""
-    body = r.json()
+    try:
+        body = r.json()
+    except ValueError:  # an answer without a JSON body: look instead
+        return None
     if not isinstance(body, dict):
         return None
     case = body.get("case", body)
