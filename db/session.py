@@ -6,7 +6,7 @@
     async with sm.begin() as session: # the caller owns the transaction
         await repository.upsert_case(session, snapshot)
 
-SQLite (aiosqlite): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's
+SQLite (aiosqlite, through db/sqlite_adapter.py: one trip to the connection's thread a statement): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's
 own implicit transaction handling is switched off and SQLAlchemy emits BEGIN itself, so SAVEPOINT
 and transactional DDL work). PostgreSQL: asyncpg.
 """
@@ -25,6 +25,8 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from db.sqlite_adapter import one_trip_dbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -51,6 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if u.get_backend_name() == "sqlite":
         _sqlite_prepare_path(u)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+        kwargs.setdefault("module", one_trip_dbapi())
         engine = create_async_engine(u, connect_args=connect_args, **kwargs)
         _install_sqlite_events(engine)
         return engine
