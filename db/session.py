@@ -6,9 +6,10 @@
     async with sm.begin() as session: # the caller owns the transaction
         await repository.upsert_case(session, snapshot)
 
-SQLite (aiosqlite, through db/sqlite_adapter.py: one trip to the connection's thread a statement): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's
-own implicit transaction handling is switched off and SQLAlchemy emits BEGIN itself, so SAVEPOINT
-and transactional DDL work). PostgreSQL: asyncpg.
+SQLite (aiosqlite, through db/sqlite_adapter.py: one trip to the connection's thread a
+statement): WAL, foreign keys on, a 30 s busy timeout, and real transactions (the driver's own
+implicit transaction handling is switched off and SQLAlchemy emits BEGIN itself, so SAVEPOINT and
+transactional DDL work). PostgreSQL: asyncpg.
 """
 
 from __future__ import annotations

@@ -107,8 +107,10 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self._begin_pending = False  # a BEGIN waiting for the transaction's first statement
 
-    def _in_transaction(self) -> bool:
-        if self._begin_pending:  # BEGIN then COMMIT or ROLLBACK with nothing between: no trip
+    def _transaction_to_end(self) -> bool:
+        """Whether a COMMIT or ROLLBACK has anything to end; a BEGIN that waited for a statement
+        and got none is dropped here (nothing was sent, so nothing is open)."""
+        if self._begin_pending:
             self._begin_pending = False
             return False
         # sqlite3_get_autocommit: a read of the connection's flag, safe while no statement runs on
@@ -117,11 +119,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return sqlite_conn is not None and sqlite_conn.in_transaction
 
     def rollback(self) -> None:
-        if self._in_transaction():
+        if self._transaction_to_end():
             super().rollback()
 
     def commit(self) -> None:
-        if self._in_transaction():
+        if self._transaction_to_end():
             super().commit()
 
 

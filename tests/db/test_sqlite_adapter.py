@@ -89,7 +89,7 @@ async def test_begin_immediate_takes_the_write_lock_when_it_returns(
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
     holder = make_engine(url)
-    waiter = make_engine(url, connect_args={"timeout": 0.05})
+    waiter = make_engine(url)
     try:
         async with holder.begin() as conn:
             await conn.exec_driver_sql("CREATE TABLE t (v TEXT)")
@@ -98,7 +98,7 @@ async def test_begin_immediate_takes_the_write_lock_when_it_returns(
             await held.begin()
             await held.exec_driver_sql("INSERT INTO t VALUES ('held')")
             async with waiter.connect() as conn:
-                await conn.exec_driver_sql("PRAGMA busy_timeout=50")
+                await conn.exec_driver_sql("PRAGMA busy_timeout=50")  # not the 30 s of make_engine
                 await conn.commit()
                 conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
                 with pytest.raises(sa.exc.OperationalError, match="locked"):
