@@ -13,7 +13,7 @@ COPY api api
 COPY web web
 COPY data data
 COPY deploy/logging-api.json deploy/logging-api.json
-COPY worker.py settings.py codec.py ./
+COPY worker.py settings.py codec.py process_gc.py ./
 RUN pip install --no-cache-dir .
 RUN useradd --system --home /app kuaichu && mkdir -p /app/var && chown kuaichu /app/var
 USER kuaichu

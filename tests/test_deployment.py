@@ -152,6 +152,21 @@ def test_the_api_log_config_is_the_codes():
     assert shipped == logging_config("api")
 
 
+def test_the_image_copies_every_module_the_package_installs():
+    """`pip install .` in the Dockerfile installs pyproject's modules from what was copied: a
+    module left out fails the image's build (process_gc.py once was)."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    modules = json.loads(re.search(r"^py-modules = (\[.*\])$", pyproject, re.M).group(1))  # type: ignore[union-attr]
+    packages = re.findall(r'"(\w+)\*"', re.search(r"^include = \[(.*)\]$", pyproject, re.M).group(1))  # type: ignore[union-attr]
+    copied = {
+        src
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
+        for src in line.split()[1:-1]
+    }
+    assert {f"{m}.py" for m in modules} | set(packages) <= copied
+
+
 STRONG = {name: f"{name}-0123456789abcdefghijklmnopqrstuvwxyz" for name in SECRET_NAMES}
 PRODUCTION = dict(
     env="production",
