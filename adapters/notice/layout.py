@@ -72,7 +72,6 @@ class Doc:
         pdf.set_auto_page_break(False)
         pdf.set_margins(self.LEFT, self.TOP, 210 - self.RIGHT)
         pdf.set_creation_date(created_at)
-        self._families = [f.family for f in fonts.fonts()]
         self.y = self.TOP
         self.pdf.add_page()
 
@@ -113,7 +112,7 @@ class Doc:
         start = x
         scale = style.size * PT / 1000
         for font, run, units in self._runs(text):
-            pdf.set_font(self._families[font], size=style.size)
+            self.fonts.set_font(pdf, font, style.size)
             pdf.text(x, baseline, run)
             x += units * scale
         if style.bold:

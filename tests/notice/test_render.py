@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from adapters.notice.content import build_notice_content
-from adapters.notice.fonts import MissingGlyphError
+from adapters.notice.fonts import FontSet, MissingGlyphError, default_font_paths
 from adapters.notice.render import NoticeRenderer, get_font_set, verify_url
 from adapters.notice.review_conclusion import ReviewOutcome
 from adapters.notice.sample import (
@@ -57,6 +57,24 @@ def test_fonts_cover_the_rare_name_characters():
     assert ord("𠮷") not in fonts.primary.cmap  # why the fallback exists
     assert any(ord("𠮷") in f.cmap for f in fonts.fallbacks)
     assert len(fonts.primary.cmap) > 30000  # the whole font stays usable, not a pre-made subset
+
+
+def test_the_fallback_is_parsed_for_the_first_character_the_primary_lacks():
+    """Noto Sans JP costs 19 MB parsed: a process parses it only when a notice needs it, and a
+    notice's bytes do not depend on when that happened."""
+    primary, fallbacks = default_font_paths()
+    fonts = FontSet.load(primary, fallbacks)
+    renderer = NoticeRenderer(fonts)
+    url = "https://x.example/v"
+    plain = renderer.render(sample_content(names=("张喆", "李堃", "王昇")), "ABCDEFGHJK", url)
+    assert fonts._fallbacks is None
+    assert plain.count(b"/FontFile3") == 1
+    rare = renderer.render(sample_content(), "ABCDEFGHJK", url)  # 𠮷祥
+    assert fonts._fallbacks is not None
+    assert rare.count(b"/FontFile3") == 2
+    parsed_first = FontSet.load(primary, fallbacks)
+    assert parsed_first.fallbacks
+    assert NoticeRenderer(parsed_first).render(sample_content(), "ABCDEFGHJK", url) == rare
 
 
 @needs_poppler
