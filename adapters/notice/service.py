@@ -6,11 +6,13 @@ The same pipeline issues the three document kinds: ``issue_notice`` (a determina
 record) and ``issue_review_conclusion``. A retried activity is harmless: the content signature and
 the unsigned PDF are deterministic (Ed25519, PDF creation date = ``issued_at``), and when the store
 already holds a signed PDF of the same unsigned bytes that one is kept (the PAdES signing time makes
-a second signature differ), so the record is the same."""
+a second signature differ), so the record is the same. An attempt that comes with a later issue
+time (its workflow task was lost after the PDF was stored) gets the stored document too."""
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from adapters.notice.review_conclusion import ReviewConclusionContent
 from adapters.notice.review_render import ReviewConclusionRenderer
 from adapters.notice.signing import key_id, short_code_for, sign_content, signing_key_from_settings
 from adapters.notice.store import NoticeStore
+from adapters.notice.summary import attached_content
 from adapters.notice.unit_cert import credentials_from_settings, load_or_create_embedded
 from adapters.notice.verification import NoticeRecord
 from adapters.storage import ObjectStore
@@ -113,11 +116,14 @@ class NoticeService:
     def _issue(
         self, content: Content, render: Callable[[Content, str, str], Rendered]
     ) -> tuple[NoticeRecord, Path | None]:
+        key = NoticeStore.key_for(content.case_number, content.notice_number, content.version)
+        existing = self.store.existing(key)
+        if existing is not None:
+            content = _as_issued_before(content, existing)
         content_signature = sign_content(self.signing_key, content)
         code = short_code_for(content_signature)
         rendered = render(content, code, verify_url(self.verify_base_url, content.notice_number, code))
-        key = NoticeStore.key_for(content.case_number, content.notice_number, content.version)
-        stored = self.store.find_signed(key, rendered.pdf)
+        stored = None if existing is None else self.store.find_signed(key, rendered.pdf, existing)
         if stored is None:
             signed = self.sealer.seal(
                 rendered.pdf,
@@ -168,6 +174,24 @@ class NoticeService:
 
     def read_pdf(self, record: NoticeRecord) -> bytes:
         return self.store.read(record.pdf_path)  # unchecked: verify_notice tells "altered"
+
+
+def _as_issued_before(content: Content, existing: bytes) -> Content:
+    """``content`` with the issue time of the document already stored under its number.
+
+    The workflow stamps a notice with the time of the workflow task that issues it. When that task
+    is lost after the PDF was stored (it timed out on a starved worker, the worker was killed),
+    the next attempt asks for the same notice with a later time: the stored document stands (it
+    may have been read already), so the same content at its time is rendered again and matched
+    byte for byte. Any other difference is a different notice, which the store still refuses."""
+    raw = attached_content(existing)
+    if raw is None:
+        return content
+    try:
+        issued_at = datetime.fromisoformat(json.loads(raw)["issued_at"])
+    except (ValueError, KeyError, TypeError):
+        return content
+    return content if issued_at == content.issued_at else content.model_copy(update={"issued_at": issued_at})
 
 
 _default: NoticeService | None = None

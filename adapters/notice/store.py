@@ -61,14 +61,21 @@ class NoticeStore:
     def _path(self, key: str) -> Path | None:
         return self.objects.path_for(key) if isinstance(self.objects, LocalDiskStore) else None
 
-    def find_signed(self, key: str, unsigned: bytes) -> StoredPdf | None:
-        """The stored signed PDF of ``unsigned`` under ``key``, if any."""
+    def existing(self, key: str) -> bytes | None:
+        """The PDF stored under ``key``, or None."""
         try:
-            existing = self.objects.get(key)
+            return self.objects.get(key)
         except ObjectNotFound:
             return None
         except InvalidKey as err:
             raise NoticeStoreError(f"key escapes the store: {key!r}") from err
+
+    def find_signed(self, key: str, unsigned: bytes, existing: bytes | None = None) -> StoredPdf | None:
+        """The stored signed PDF of ``unsigned`` under ``key`` (``existing``: its bytes, when read
+        already), if any."""
+        existing = existing if existing is not None else self.existing(key)
+        if existing is None:
+            return None
         if not existing.startswith(unsigned):
             raise NoticeStoreError(f"{key} exists with different content; notices are never overwritten")
         return StoredPdf(key, self._path(key), sha256_hex(existing), len(existing))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import stat
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -120,6 +121,28 @@ def test_short_code_is_deterministic_and_typeable(service, content):
     assert len(record1.short_code) == 10
     assert set(record1.short_code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     assert normalise_code(" ab0-18 ") == "ABOIB"
+
+
+def test_a_later_attempt_at_the_same_notice_gets_the_document_already_stored(service, content):
+    """The workflow task that issued a notice was lost after the PDF was stored (timed out on a
+    starved worker, killed): the next attempt stamps the same notice with a later time. The stored
+    document stands and the record is its own; before, every retry failed with NoticeStoreError
+    and the case could not get its notice."""
+    from adapters.notice.store import NoticeStoreError
+
+    first, path = service.issue_notice(content)
+    stored = path.read_bytes()
+    later = content.model_copy(update={"issued_at": content.issued_at + timedelta(seconds=19)})
+    again, again_path = service.issue_notice(later)
+    assert again == first
+    assert again.issued_at == content.issued_at
+    assert again_path.read_bytes() == stored
+    assert check(service, again).status == VerificationStatus.GENUINE
+    # anything else that differs is another notice under the same number: still refused
+    other = later.model_copy(update={"facts": content.facts + "。另查明：无。"})
+    with pytest.raises(NoticeStoreError):
+        service.issue_notice(other)
+    assert path.read_bytes() == stored
 
 
 def test_key_file_is_created_0600_and_reused(tmp_path):
