@@ -244,7 +244,11 @@ class Harness:
         self.cases: list[Case] = []
 
     async def start(
-        self, alert: Alert | None = None, timers: CaseTimers | None = None, case_number: str | None = None
+        self,
+        alert: Alert | None = None,
+        timers: CaseTimers | None = None,
+        case_number: str | None = None,
+        task_timeout: timedelta | None = None,
     ) -> Case:
         number = case_number or case_factory.new_case_number()
         inp = CaseInput(
@@ -259,6 +263,7 @@ class Harness:
             task_queue=self.queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             execution_timeout=timedelta(days=120),
+            task_timeout=task_timeout,
         )
         case = Case(self, number, handle)
         self.cases.append(case)
@@ -284,14 +289,17 @@ async def running_worker(
     sessions: async_sessionmaker[AsyncSession],
     providers: Providers | None = None,
     workflows: Sequence[type] | None = None,
+    activities: Callable[[list[Callable[..., Any]]], list[Callable[..., Any]]] | None = None,
     **worker_options: Any,
 ) -> AsyncIterator[Harness]:
+    """A worker on a fresh task queue; ``activities`` may replace some of the built activities."""
     queue = f"test-{uuid.uuid4().hex[:10]}"
     worker_settings = settings.model_copy(update={"task_queue": queue})
+    built = build_activities(worker_settings, sessions, providers)
     worker = make_worker(
         env.client,
         worker_settings,
-        build_activities(worker_settings, sessions, providers),
+        activities(built) if activities else built,
         *([workflows] if workflows else []),
         # in tests a bug in the workflow fails the case at once instead of retrying its task forever
         workflow_failure_exception_types=[Exception],
