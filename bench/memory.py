@@ -9,6 +9,7 @@ Then a sample of the oldest cases is woken (a workflow query, which replays an e
 its next update or timer would) to show what an eviction costs when a case is needed again.
 
     python bench/memory.py --cases 1000 --cache 100       # what fits; --target 20000 extrapolates
+    python bench/memory.py --cases 2000 --rate 1          # open loop: cases arrive, not 50 at once
     python bench/store.py --cases 200                     # the store figures alone
 
 Ends with: RESULT open_cases=… worker_rss_mb=… mb_per_case=… at_target_mb=… store_kb_per_case=… db_kb_per_case=…
@@ -51,7 +52,8 @@ async def main_async(args: argparse.Namespace) -> None:
     cache = args.cache or Settings.model_fields["max_cached_workflows"].default
     print(
         f"bench/memory.py: {args.cases} open cases in the review window, workflow cache {cache}, "
-        f"db {args.db}; load average before: {load_average()}"
+        f"db {args.db}, {f'{args.rate} cases/s arriving' if args.rate else f'{args.concurrency} at once'}; "
+        f"load average before: {load_average()}"
     )
     worker_env = {"KUAICHU_MAX_CACHED_WORKFLOWS": str(cache)}
     async with System.start(var, db=args.db, worker_env=worker_env) as system:
@@ -65,7 +67,14 @@ async def main_async(args: argparse.Namespace) -> None:
         done = 0
         while done < args.cases:
             n = min(args.step, args.cases - done)
-            phase = await kuaichu_phase(system, people, n, args.concurrency, None, f"{done + n}/{args.cases}")
+            phase = await kuaichu_phase(
+                system,
+                people,
+                n,
+                None if args.rate else args.concurrency,
+                args.rate,
+                f"{done + n}/{args.cases}",
+            )
             walks += phase.walks
             done += n
             await asyncio.sleep(1.0)
@@ -125,7 +134,11 @@ def parse(argv: list[str] | None = None, cases: int = 500) -> argparse.Namespace
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cases", type=int, default=cases, help="open cases to create")
     p.add_argument("--step", type=int, default=100, help="sample RSS every this many cases")
-    p.add_argument("--concurrency", type=int, default=50)
+    load = p.add_mutually_exclusive_group()
+    load.add_argument("--concurrency", type=int, default=50, help="closed loop: walks at once")
+    load.add_argument(
+        "--rate", type=float, help="open loop: cases arriving per second (memory, not a saturated worker)"
+    )
     p.add_argument("--cache", type=int, default=0, help="max_cached_workflows (default: the settings')")
     p.add_argument("--target", type=int, default=20_000, help="open cases to extrapolate to")
     p.add_argument("--wake", type=int, default=20, help="old cases woken at the end")
