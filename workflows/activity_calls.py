@@ -181,12 +181,15 @@ class _Pending:
 
 class _StuckWatch:
     """The workflow's pending (non-local) calls and one task that marks those running longer than
-    STUCK_AFTER. Its timer is not cancelled or re-armed when calls end or start: a case whose
-    calls all end quickly costs one timer per busy period instead of one per call."""
+    STUCK_AFTER. Its timer is not re-armed when calls end or start: a case whose calls all end
+    quickly costs one timer per busy period instead of one per call. Once no call is left to
+    mark the timer is cancelled (after stuck-watch-idle-without-timer): before, it fired ten
+    minutes after every busy period and woke the case (a replay, if it had left the cache)."""
 
     def __init__(self) -> None:
         self._pending: list[_Pending] = []
         self._task: asyncio.Task[None] | None = None
+        self._cancel_when_idle: bool | None = None  # the patch, asked when the timer is first set
 
     @staticmethod
     def of_workflow() -> _StuckWatch:
@@ -226,12 +229,27 @@ class _StuckWatch:
         while True:
             await workflow.wait_condition(lambda: bool(self._unmarked()))
             due = min(c.since for c in self._unmarked()) + STUCK_AFTER
-            if due > workflow.now():
-                await workflow.sleep(due - workflow.now(), summary="stuck")
+            if due > workflow.now() and not await self._until(due):
+                continue  # no call left to mark: the timer was cancelled
             for c in self._unmarked():
                 if workflow.now() - c.since >= STUCK_AFTER:
                     c.marked = True
                     mark_stuck(c.name, True)
+
+    async def _until(self, due: datetime) -> bool:
+        """Wait until ``due``; False if every call to mark ended before (then without a timer)."""
+        if self._cancel_when_idle is None:
+            self._cancel_when_idle = patches.patched("stuck-watch-idle-without-timer")
+        if not self._cancel_when_idle:
+            await workflow.sleep(due - workflow.now(), summary="stuck")
+            return True
+        try:
+            await workflow.wait_condition(
+                lambda: not self._unmarked(), timeout=due - workflow.now(), timeout_summary="stuck"
+            )
+        except TimeoutError:
+            return True
+        return False
 
 
 def _activity_error(name: str, cause: Exception) -> ActivityError:

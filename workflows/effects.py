@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
@@ -46,7 +46,8 @@ class CaseEffects:
         self._flusher: asyncio.Task[None] | None = None
         self._sms_out = 0  # SMS activities in flight: the queue may wait for them
         self._forced = 0  # callers of written()
-        self._sa_once_per_task: bool | None = None  # the patch, asked at the first upsert
+        # how search attributes are upserted (the patches, asked at the first upsert)
+        self._sa_mode: Literal["in_order", "once_per_task", "every_call"] | None = None
         self._sa_changed = False  # since the flusher's last round
         self._sa_flusher: asyncio.Task[None] | None = None
 
@@ -140,18 +141,34 @@ class CaseEffects:
         await self.record(action, actor, detail)
 
     def upsert_search_attributes(self) -> None:
-        """Status, district, seat and officer ids, the nearest deadline: no personal data. Once an
-        activation (after the patch; a workflow task has one more for each local activity it
-        resolves): marked here, upserted by one task when the activation's coroutines have
-        settled, with the state as it is then and only what changed."""
-        if self._sa_once_per_task is None:  # asked at the first upsert, as on replay
-            self._sa_once_per_task = patches.patched("search-attributes-once-per-task")
-        if not self._sa_once_per_task:
+        """Status, district, seat and officer ids, the nearest deadline: no personal data.
+
+        Upserted at once, only what changed (after search-attributes-in-program-order): the
+        upsert then keeps its place among the commands of the coroutine that changed the state,
+        whichever local activities a workflow task resolves together. Before it (cases started
+        with the 2026-12-01 baseline), an activation's changes were upserted by one task once its
+        coroutines had settled: on replay the SDK may resolve two local activities in one
+        activation that ran in two, the settling then ends elsewhere among the other coroutines'
+        commands, and the replay fails (tests/histories/known_bugs). Before that, every call
+        upserted every attribute."""
+        if self._sa_mode is None:  # asked at the first upsert, as on replay
+            self._sa_mode = (
+                "in_order"
+                if patches.patched("search-attributes-in-program-order")
+                else "once_per_task"
+                if patches.patched("search-attributes-once-per-task")
+                else "every_call"
+            )
+        if self._sa_mode == "in_order":
+            changed = self._changed_search_attributes()
+            if changed:
+                workflow.upsert_search_attributes(changed)
+        elif self._sa_mode == "every_call":
             workflow.upsert_search_attributes(self._search_attributes())
-            return
-        self._sa_changed = True
-        if self._sa_flusher is None or self._sa_flusher.done():
-            self._sa_flusher = asyncio.create_task(self._flush_search_attributes())
+        else:
+            self._sa_changed = True
+            if self._sa_flusher is None or self._sa_flusher.done():
+                self._sa_flusher = asyncio.create_task(self._flush_search_attributes())
 
     def _search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         s = self.state
@@ -173,10 +190,13 @@ class CaseEffects:
         while self._sa_changed:
             self._sa_changed = False
             await workflow.wait_condition(lambda: True)
-        current = workflow.info().typed_search_attributes  # what was upserted last (or at start)
-        changed = [u for u in self._search_attributes() if current.get(u.key) != u.value]
+        changed = self._changed_search_attributes()
         if changed:
             workflow.upsert_search_attributes(changed)
+
+    def _changed_search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
+        current = workflow.info().typed_search_attributes  # what was upserted last (or at start)
+        return [u for u in self._search_attributes() if current.get(u.key) != u.value]
 
     async def wait(self, condition: Callable[[], bool], within: timedelta, kind: str) -> bool:
         """Wait for a condition with a named deadline; False when the deadline passed first."""

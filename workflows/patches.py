@@ -1,22 +1,22 @@
-"""The case workflow's patches, asked through one place. Every patch a case recorded before
-BASELINE costs it a marker and a TemporalChangeVersion upsert (an event and a visibility write
-each) the first time it is asked, nine in a walked case. A case started since records one
-marker, BASELINE, when it starts, and takes every patch it covers as applied; a case started
-before has no BASELINE marker in its first workflow task (always replayed), so it asks each
-patch as it always did and replays unchanged.
+"""The case workflow's patches, asked through one place. Every patch a case recorded before the
+first baseline costs it a marker and a TemporalChangeVersion upsert (an event and a visibility
+write each) the first time it is asked, nine in a walked case. A case records one marker, the
+newest baseline, when it starts, and takes every patch that baseline covers as applied. A case
+started with an older baseline (or before any) finds only that one (or none) in its first
+workflow task, which every running case replays: it asks the patches the newer baselines added
+as it always did and replays unchanged.
 
-Changes made with the baseline itself (every party's SMS of a step in one activity) are taken by
-the cases started with it only: `started_with_baseline()`.
+Changes made with the first baseline itself (every party's SMS of a step in one activity) are
+taken by the cases started with any baseline: `started_with_baseline()`.
 
-A new patch after BASELINE is asked with `patched(...)` too; it is not in COVERED, so it records
-its own marker until a later baseline covers it."""
+A new patch is asked with `patched(...)` too; until a new baseline covers it, it records its own
+marker. A new baseline covers every patch of the one before it."""
 
 from __future__ import annotations
 
 from temporalio import workflow
 
-BASELINE = "patches-2026-12-01"
-COVERED = frozenset(
+_FIRST = frozenset(
     {
         "activities-made-local",
         "batched-read-model",
@@ -33,23 +33,39 @@ COVERED = frozenset(
         "video-drop-recorded",
     }
 )
+# newest first: the name of each baseline's marker and the patches it covers
+BASELINES: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "patches-2026-12-02",
+        _FIRST | {"search-attributes-in-program-order", "stuck-watch-idle-without-timer"},
+    ),
+    ("patches-2026-12-01", _FIRST),
+)
+BASELINE, COVERED = BASELINES[0]  # what a case started now records and takes
 _ATTRIBUTE = "_patch_baseline"  # on the workflow instance: module state is shared unsandboxed
 
 
 def ask_baseline(instance: object) -> None:
     """In the workflow's `__init__` (the first workflow task, which every running case replays):
-    whether this case started with BASELINE."""
-    setattr(instance, _ATTRIBUTE, workflow.patched(BASELINE))
+    which baseline this case started with. A new case records the newest; on replay `patched`
+    finds the one in the history (False, without a command, for the others)."""
+    covered: frozenset[str] | None = None
+    for name, patch_ids in BASELINES:
+        if workflow.patched(name):
+            covered = patch_ids
+            break
+    setattr(instance, _ATTRIBUTE, covered)
 
 
 def patched(patch_id: str) -> bool:
-    """`workflow.patched`, True without a marker for a patch BASELINE covers in a case started
-    with it. Workflows that never ask the baseline (the case doctor, the retention sweep) ask
-    every patch itself."""
-    if patch_id in COVERED and started_with_baseline():
+    """`workflow.patched`, True without a marker for a patch the case's baseline covers.
+    Workflows that never ask the baseline (the case doctor, the retention sweep) ask every patch
+    itself."""
+    covered: frozenset[str] | None = getattr(workflow.instance(), _ATTRIBUTE, None)
+    if covered is not None and patch_id in covered:
         return True
     return workflow.patched(patch_id)
 
 
 def started_with_baseline() -> bool:
-    return bool(getattr(workflow.instance(), _ATTRIBUTE, False))
+    return getattr(workflow.instance(), _ATTRIBUTE, None) is not None

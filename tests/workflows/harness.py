@@ -67,7 +67,7 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 # v9: the video's nobody-on and back-on recorded (video-drop-recorded): test_timers' scenarios.
 # v10: the patch baseline (workflows/patches.py: one marker for every patch above) and every
 # party's SMS of a step in one activity (send_sms_batch): every scenario.
-RECORDING = "v10"
+RECORDING = "v11"
 SEAT = Actor(role=Role.SEAT, id="seat-1")
 # how the concluding reviewer signs the written conclusion (ConclusionContent's identity fields)
 SIGNED = {"name": "钱复核", "badge_number": "050001"}
@@ -83,14 +83,24 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15) 
         await asyncio.sleep(0.1)
 
 
-async def stuck_timers(env: WorkflowEnvironment, history: WorkflowHistory) -> int:
-    """How many timers the history started for the stuck marker (their summary: "stuck")."""
-    summaries = [
-        e.user_metadata.summary
+async def stuck_timers(env: WorkflowEnvironment, history: WorkflowHistory, fired: bool = False) -> int:
+    """How many timers the history started for the stuck marker (their summary: "stuck"); or,
+    with ``fired``, how many of those fired."""
+    started = {
+        e.event_id: e.user_metadata.summary
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED and e.user_metadata.HasField("summary")
-    ]
-    return sum(1 for s in await env.client.data_converter.decode(summaries) if s == "stuck")
+    }
+    decoded = await env.client.data_converter.decode(list(started.values()))
+    stuck = {event_id for event_id, s in zip(started, decoded, strict=True) if s == "stuck"}
+    if not fired:
+        return len(stuck)
+    return sum(
+        1
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED
+        and e.timer_fired_event_attributes.started_event_id in stuck
+    )
 
 
 def citizen(party_id: str) -> Actor:

@@ -1,9 +1,11 @@
-"""What one walked case costs in its history: one "stuck" timer for the whole workflow (not one
-beside each non-local activity), and the search attributes upserted once a workflow activation
-(the accept's task: one upsert, not three), with the same values (workflows/activity_calls.py,
-workflows/effects.py); one patch marker, the baseline (workflows/patches.py), and each step's
-SMS to every party in one local activity. The test walks the same case again with those two
-patches and the baseline off: the cost before them, for comparison."""
+"""What one walked case costs in its history, by the patch baseline it started with
+(workflows/patches.py): one patch marker, the baseline; each step's SMS to every party in one
+local activity; the "stuck" watch's timer (workflows/activity_calls.py) cancelled once no call is
+left to mark, so that an idle case is not woken ten minutes after its last call; the search
+attributes upserted in the program order of the coroutine that changed them (workflows/effects.py),
+with the same values. The same case walked with the 2026-12-01 baseline (one stuck timer left to
+fire, one upsert an activation) and with none (a timer beside each call, every upsert), for
+comparison."""
 
 from __future__ import annotations
 
@@ -24,12 +26,20 @@ from tests.workflows.harness import Case, running_worker, stuck_timers
 from workflows import patches
 from workflows import search_attributes as sa
 
-# the two patches, and the baseline that takes them (workflows/patches.py) without asking
-CHEAPER = ("stuck-watch-one-timer", "search-attributes-once-per-task", patches.BASELINE)
+BASELINES = [name for name, _ in patches.BASELINES]
+# what each generation leaves out: the newer baselines and the patches they added
+NEWER = {
+    "2026-12-02": (),
+    "2026-12-01": (BASELINES[0], *(patches.BASELINES[0][1] - patches.BASELINES[1][1])),
+    "none": (*BASELINES, "stuck-watch-one-timer", "search-attributes-once-per-task"),
+}
 
 
-def _before_cheaper(patch: PatchActivationInput) -> bool:
-    return patch.patch_id not in CHEAPER
+def _without(left_out: tuple[str, ...]) -> Any:
+    def activate(patch: PatchActivationInput) -> bool:
+        return patch.patch_id not in left_out
+
+    return activate
 
 
 def _of_type(history: WorkflowHistory, kind: EventType.ValueType) -> list[HistoryEvent]:
@@ -69,11 +79,10 @@ async def _assert_attributes_show(case: Case, view: CaseView) -> None:
         assert shown is not None and abs(shown - nearest) < timedelta(seconds=1)
 
 
-@pytest.mark.parametrize("cheaper", [True, False], ids=["cheaper", "before"])
-async def test_a_walked_case_has_one_stuck_timer_and_one_upsert_in_the_accept(
-    ts_env, wf_settings, wf_sessions, cheaper: bool
-):
-    options = {} if cheaper else {"patch_activation_callback": _before_cheaper}
+@pytest.mark.parametrize("baseline", list(NEWER))
+async def test_what_a_walked_case_costs_by_baseline(ts_env, wf_settings, wf_sessions, baseline: str):
+    left_out = NEWER[baseline]
+    options = {"patch_activation_callback": _without(left_out)} if left_out else {}
     async with running_worker(ts_env, wf_settings, wf_sessions, **options) as h:
         case = await h.start()
         # the accept: a new status, the seat's deadline dropped, the video's set (one task)
@@ -93,17 +102,26 @@ async def test_a_walked_case_has_one_stuck_timer_and_one_upsert_in_the_accept(
     accept_task = _task(next(e for e in upserts if sa.SEAT_ID.name in _names(e)))
     in_accept = Counter(_task(e) for e in upserts)[accept_task]
     timers = await stuck_timers(ts_env, history)
+    fired = await stuck_timers(ts_env, history, fired=True)
     markers = _markers(history)
-    if cheaper:
+    if baseline == "2026-12-02":
+        # a timer a busy period, each cancelled when its calls ended: none fired, none pending
+        assert 1 <= timers < scheduled and fired == 0
+        assert len(_of_type(history, EventType.EVENT_TYPE_TIMER_CANCELED)) >= timers
+        # the accept handler's status and seat; the main coroutine's dropped and new deadline
+        assert in_accept == 3
+    elif baseline == "2026-12-01":
         assert (timers, in_accept) == (1, 1)
+    else:
+        assert (timers, in_accept) == (scheduled, 3)
+    if baseline == "none":
+        assert markers["core_patch"] >= 8
+        assert (markers["send_sms"], markers["send_sms_batch"]) == (7, 0)
+    else:
         # one patch marker, the baseline; each step's SMS to both parties in one local activity:
         # the reporter's alert alone, then the accept's, the leave's and the notice's
         assert markers["core_patch"] == 1
         assert (markers["send_sms"], markers["send_sms_batch"]) == (1, 3)
-    else:
-        assert (timers, in_accept) == (scheduled, 3)
-        assert markers["core_patch"] >= 8
-        assert (markers["send_sms"], markers["send_sms_batch"]) == (7, 0)
 
 
 def _markers(history: WorkflowHistory) -> Counter[str]:

@@ -30,7 +30,7 @@ def _history(path: Path) -> WorkflowHistory:
 def patch_ids_in_code() -> set[str]:
     """Every id passed to patched in workflows/ (literal strings only: an id must be greppable in
     the code and in the histories alike), and the baseline (workflows/patches.py asks both)."""
-    ids: set[str] = {patches.BASELINE}
+    ids: set[str] = {name for name, _ in patches.BASELINES}
     for path in WORKFLOWS.rglob("*.py"):
         if path.name == "patches.py":
             continue
@@ -68,15 +68,25 @@ async def test_recorded_history_replays_with_the_current_workflow(path: Path):
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
 
 
+def patches_taken(history: WorkflowHistory) -> set[str]:
+    """Its patch markers, and the patches its baseline covers (taken without a marker)."""
+    ids = patch_ids_in_history(history)
+    return ids.union(*(covered for name, covered in patches.BASELINES if name in ids))
+
+
 def test_every_patch_was_taken_in_some_recorded_history():
     in_code = patch_ids_in_code()
     assert len(in_code) >= 4  # the scan found the workflow's patches
-    recorded = set().union(*(patch_ids_in_history(_history(f)) for f in FILES))
-    assert sorted(in_code - recorded) == [], "record fresh histories (see tests/workflows/harness.py)"
+    taken = set().union(*(patches_taken(_history(f)) for f in FILES))
+    assert sorted(in_code - taken) == [], "record fresh histories (see tests/workflows/harness.py)"
 
 
-def test_the_baseline_covers_only_patches_the_code_asks():
-    assert patches.COVERED <= patch_ids_in_code()
+def test_each_baseline_covers_patches_the_code_asks_and_those_of_the_one_before():
+    in_code = patch_ids_in_code()
+    for (_, newer), (_, older) in zip(patches.BASELINES, patches.BASELINES[1:], strict=False):
+        assert older <= newer
+    for _, covered in patches.BASELINES:
+        assert covered <= in_code
 
 
 KNOWN_BUGS = HISTORIES / "known_bugs"
@@ -92,8 +102,14 @@ async def test_an_update_whose_local_activities_outlived_its_workflow_task_repla
     (workflows/effects.py, patch search-attributes-once-per-task); on replay the update completes
     before the second upsert (event 149) and the replay fails: "Update machine does not handle
     this event: UpsertWorkflowSearchAttributes". Such a case cannot be woken after eviction. The
-    same shape without the timed-out attempt replays (test_long_local_activities.py). When it is
-    fixed, this passes: drop the mark."""
+    same shape without the timed-out attempt replays (test_long_local_activities.py).
+
+    On replay the SDK resolved send_sms_batch and record_step in one activation where the live
+    run had resolved them in two; the settling upsert then came after the update's answer
+    instead of before it. Cases started with the 2026-12-02 baseline upsert at once, in the
+    program order of the coroutine that changed the state (search-attributes-in-program-order),
+    which no grouping of resolutions moves. This history was recorded before that and keeps
+    failing: a case like it needs a reset to its last good workflow task (the case doctor)."""
     keys, current = parse_keys((KNOWN_BUGS / "update_across_a_heartbeat_task.keys").read_text().strip())
     converter = data_converter(EncryptionCodec(keys, current))
     history = _history(KNOWN_BUGS / "update_across_a_heartbeat_task.json")
