@@ -94,7 +94,7 @@ POLICIES: dict[act.ActivityDecl[Any, Any], CallPolicy] = {
         schedule_to_close=timedelta(hours=1),
         made_local="sms",
     ),
-    # every party's SMS of a step (cases started with workflows.patches.BASELINE): as send_sms
+    # every party's SMS of a step (cases started with a patch baseline, workflows/patches.py): as send_sms
     act.send_sms_batch: CallPolicy(
         timedelta(seconds=30), EXTERNAL_RETRY, schedule_to_close=timedelta(hours=1), local=True
     ),

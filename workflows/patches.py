@@ -41,7 +41,6 @@ BASELINES: tuple[tuple[str, frozenset[str]], ...] = (
     ),
     ("patches-2026-12-01", _FIRST),
 )
-BASELINE, COVERED = BASELINES[0]  # what a case started now records and takes
 _ATTRIBUTE = "_patch_baseline"  # on the workflow instance: module state is shared unsandboxed
 
 
