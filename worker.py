@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import uvloop
 from sqlalchemy.engine import make_url
 from temporalio.client import (
     Client,
@@ -225,4 +226,8 @@ async def run(settings: Settings, providers: Providers | None = None) -> None:
 if __name__ == "__main__":
     _settings = get_settings()
     configure_logging("worker", _settings.log_level)
-    asyncio.run(run(_settings))
+    # uvloop, as the API runs on: the worker's threads (aiosqlite's, the workflow pool, the SDK's
+    # core) hand every result back through call_soon_threadsafe, which asyncio's own loop pays for
+    # with a self-pipe write and read (~7% of the worker's CPU at c50); ~6% less worker CPU a case
+    # measured (bench/RESULTS.md, session 11)
+    uvloop.run(run(_settings))
