@@ -31,6 +31,7 @@ from db.sqlite_adapter import one_trip_dbapi
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_POOL_SIZE = 20  # connections kept open (the API's concurrent reads at c50: bench/load.py)
 # pg_advisory_xact_lock key that serialises concurrent ensure_schema() calls (any fixed bigint)
 _PG_MIGRATION_LOCK = 5_820_101_123
 
@@ -55,6 +56,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         _sqlite_prepare_path(u)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, **kwargs.pop("connect_args", {})}
         kwargs.setdefault("module", one_trip_dbapi())
+        if "poolclass" not in kwargs and u.database not in (None, "", ":memory:"):
+            # kept open: every aiosqlite connection is a thread, and SQLAlchemy's 5 kept + 10
+            # overflow closed and reopened one about every case at 50 concurrent requests (WAL
+            # readers do not block each other, so more open readers cost only their threads)
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", 10)
         engine = create_async_engine(u, connect_args=connect_args, **kwargs)
         _install_sqlite_events(engine)
         return engine
